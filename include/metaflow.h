@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * metaflow.h - the one public header of libmetaflow.
+ *
+ * A flow is a directed graph of steps, declared statically as a table of
+ * mf_step, handed to mf_main() which gives the program Metaflow's commands
+ * (run, show, check, ...). Every step runs in its own process; what a step
+ * stores with mf_set_*() is a data artifact, persisted in a content-addressed
+ * store when the step succeeds and visible to every later step.
+ *
+ * Conventions (as in SQLite and libuv):
+ *  - every public symbol starts with mf_ / MF_; handles are opaque;
+ *  - functions that can fail return int: 0 on success, a negative MF_E* code;
+ *  - arguments are borrowed; what the library keeps, it copies;
+ *  - a returned `char *` belongs to the caller (free it with mf_free()); a
+ *    returned `const` pointer is borrowed and its lifetime is stated;
+ *  - inside a step, the mf_task API behaves like an exception: a missing
+ *    artifact, a wrong type or an I/O error fails the task with a message
+ *    naming the step and the artifact. There is no error code to check.
+ */
+#ifndef METAFLOW_H
+#define METAFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define MF_API __attribute__((visibility("default")))
+#define MF_NORETURN __attribute__((noreturn))
+#define MF_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define MF_API
+#define MF_NORETURN
+#define MF_PRINTF(f, a)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Version                                                            */
+/* ------------------------------------------------------------------ */
+
+#define MF_VERSION_MAJOR 0
+#define MF_VERSION_MINOR 1
+#define MF_VERSION_PATCH 0
+#define MF_VERSION_HEX ((MF_VERSION_MAJOR << 16) | (MF_VERSION_MINOR << 8) | MF_VERSION_PATCH)
+#define MF_VERSION_AT_LEAST(x, y, z) (MF_VERSION_HEX >= (((x) << 16) | ((y) << 8) | (z)))
+
+/* The library's version as MF_VERSION_HEX, to compare with the header's. */
+MF_API unsigned mf_version(void);
+/* "MAJOR.MINOR.PATCH"; static storage. */
+MF_API const char *mf_version_string(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Codes are append-only: a number, once given, is never reused. */
+#define MF_ERRNO_MAP(X)                                   \
+    X(EINVAL, -1, "invalid argument")                     \
+    X(ENOMEM, -2, "out of memory")                        \
+    X(ENOENT, -3, "not found")                            \
+    X(EEXIST, -4, "already exists")                       \
+    X(EIO, -5, "input/output error")                      \
+    X(EPARSE, -6, "malformed input")                      \
+    X(ECORRUPT, -7, "corrupt data")                       \
+    X(ETYPE, -8, "wrong type")                            \
+    X(EGRAPH, -9, "invalid graph")                        \
+    X(ESTEPFAIL, -10, "step failed")                      \
+    X(EDB, -11, "metadata database error")                \
+    X(EBUSY, -12, "busy")                                 \
+    X(ETIMEDOUT, -13, "timed out")                        \
+    X(ECANCELED, -14, "canceled")                         \
+    X(ERANGE, -15, "out of range")
+
+typedef enum mf_errno {
+#define MF__ERRNO_ENUM(name, num, text) MF_##name = (num),
+    MF_ERRNO_MAP(MF__ERRNO_ENUM)
+#undef MF__ERRNO_ENUM
+} mf_errno;
+
+/* A short description of an MF_E* code; static storage. */
+MF_API const char *mf_strerror(int code);
+
+/* Frees memory the library handed to the caller (returned `char *` and
+ * arrays). NULL is a no-op. */
+MF_API void mf_free(void *p);
+
+/* ------------------------------------------------------------------ */
+/* Values: the typed data of an artifact                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum mf_type {
+    MF_NULL = 0,
+    MF_BOOL,
+    MF_INT,    /* int64_t */
+    MF_DOUBLE, /* IEEE-754 binary64 */
+    MF_STR,    /* UTF-8 text, no NUL inside */
+    MF_BYTES,  /* opaque bytes */
+    MF_F64S,   /* array of double */
+    MF_F32S,   /* array of float */
+    MF_I64S,   /* array of int64_t */
+    MF_I32S,   /* array of int32_t */
+    MF_U8S,    /* array of uint8_t */
+    MF_LIST,   /* ordered values */
+    MF_MAP     /* string keys -> values, kept sorted by key */
+} mf_type;
+
+/* A value tree. Owned by whoever created it or was handed it; freed with
+ * mf_value_free(). Values returned as `const mf_value *` are borrowed. */
+typedef struct mf_value mf_value;
+
+/* Lower-case name of a type ("int", "f64 array", ...); static storage. */
+MF_API const char *mf_type_name(mf_type type);
+
+/* Constructors. Each returns a new value the caller owns, or NULL when out of
+ * memory. Data is copied. mf_value_str() copies up to the NUL. */
+MF_API mf_value *mf_value_null(void);
+MF_API mf_value *mf_value_bool(bool b);
+MF_API mf_value *mf_value_int(int64_t i);
+MF_API mf_value *mf_value_double(double d);
+MF_API mf_value *mf_value_str(const char *s);
+MF_API mf_value *mf_value_strn(const char *s, size_t len);
+MF_API mf_value *mf_value_bytes(const void *data, size_t len);
+/* elem_type is one of MF_F64S, MF_F32S, MF_I64S, MF_I32S, MF_U8S; `n` is the
+ * number of elements. NULL for another type. */
+MF_API mf_value *mf_value_array(mf_type elem_type, const void *data, size_t n);
+MF_API mf_value *mf_value_list(void);
+MF_API mf_value *mf_value_map(void);
+
+/* Appends `item` to a list. Takes ownership of `item` in every case (it is
+ * freed on failure). MF_ETYPE if `list` is not a list. */
+MF_API int mf_value_list_push(mf_value *list, mf_value *item);
+/* Sets `key` in a map, replacing an older value. Takes ownership of `val` in
+ * every case; `key` is copied. MF_ETYPE if `map` is not a map. */
+MF_API int mf_value_map_put(mf_value *map, const char *key, mf_value *val);
+
+/* Deep copy; NULL when out of memory. */
+MF_API mf_value *mf_value_copy(const mf_value *v);
+/* Frees a value tree; NULL is a no-op. */
+MF_API void mf_value_free(mf_value *v);
+/* true when both trees hold the same type and content. */
+MF_API bool mf_value_equal(const mf_value *a, const mf_value *b);
+
+MF_API mf_type mf_value_type(const mf_value *v);
+/* Entries of a list or map, bytes of a string or bytes value, elements of an
+ * array; 0 for scalars. */
+MF_API size_t mf_value_len(const mf_value *v);
+/* Item `i` of a list; NULL if not a list or out of range. Borrowed from `v`. */
+MF_API const mf_value *mf_value_at(const mf_value *v, size_t i);
+/* Value under `key` in a map; NULL if not a map or absent. Borrowed. */
+MF_API const mf_value *mf_value_key(const mf_value *v, const char *key);
+/* Key of entry `i` of a map (in key order); NULL if out of range. Borrowed. */
+MF_API const char *mf_value_key_at(const mf_value *v, size_t i);
+
+/* Typed reads. 0 on success; MF_ETYPE when `v` holds another type (or is
+ * NULL). mf_value_get_double() also accepts an int. Pointers are borrowed
+ * from `v` and live as long as it does. */
+MF_API int mf_value_get_bool(const mf_value *v, bool *out);
+MF_API int mf_value_get_int(const mf_value *v, int64_t *out);
+MF_API int mf_value_get_double(const mf_value *v, double *out);
+MF_API int mf_value_get_str(const mf_value *v, const char **out);
+MF_API int mf_value_get_bytes(const mf_value *v, const void **data, size_t *len);
+/* Raw elements of an array of type `elem_type`, 8-byte aligned. */
+MF_API int mf_value_get_array(const mf_value *v, mf_type elem_type, const void **data, size_t *n);
+
+/* The value as JSON text (arrays as JSON arrays, bytes as a base64 string).
+ * Caller frees with mf_free(); NULL when out of memory. */
+MF_API char *mf_value_to_json(const mf_value *v);
+
+/* ------------------------------------------------------------------ */
+/* Flow declaration                                                   */
+/* ------------------------------------------------------------------ */
+
+/* The handle a step receives: its inputs, its artifacts, who it is. */
+typedef struct mf_task mf_task;
+
+typedef void (*mf_step_fn)(mf_task *t);
+
+#define MF_MAX_NEXT 16
+
+/*
+ * One step. Declared in a static table; the graph is read from the table,
+ * never by running a step.
+ *  - next:    the steps that follow (NULL-terminated; at most MF_MAX_NEXT).
+ *             One name is a linear transition; several are a branch; none
+ *             only for `end`.
+ *  - foreach: name of a list (or array) artifact this step sets; one task of
+ *             next[0] runs for each of its items.
+ *  - join:    true for a step that closes a branch or a foreach; it sees its
+ *             inputs through mf_join_*() instead of inheriting artifacts.
+ */
+typedef struct mf_step {
+    const char *name;
+    mf_step_fn fn;
+    const char *doc;
+    const char *next[MF_MAX_NEXT];
+    const char *foreach;
+    bool join;
+} mf_step;
+
+typedef enum mf_param_type {
+    MF_PARAM_STR = 1,
+    MF_PARAM_INT,
+    MF_PARAM_DOUBLE,
+    MF_PARAM_BOOL,
+    MF_PARAM_JSON
+} mf_param_type;
+
+/*
+ * A parameter: a `--name VALUE` option of `run`, and a read-only artifact of
+ * every step. `default_value` is text, parsed as the command line would be
+ * (a JSON parameter's default is JSON text); NULL means no default.
+ * A required parameter must be given on the command line.
+ */
+typedef struct mf_param {
+    const char *name;
+    mf_param_type type;
+    const char *default_value;
+    const char *help;
+    bool required;
+} mf_param;
+
+typedef struct mf_flow {
+    const char *name; /* e.g. "BranchFlow"; a valid identifier */
+    const char *doc;
+    const mf_step *steps;
+    size_t nsteps;
+    const mf_param *params;
+    size_t nparams;
+} mf_flow;
+
+/*
+ * The program's entry point: parses argv as a Metaflow command line (run,
+ * show, check, step, ...), does the work and returns the exit status for
+ * main() to return. `flow` and everything it points to must outlive the call.
+ */
+MF_API int mf_main(const mf_flow *flow, int argc, char **argv);
+
+/* ------------------------------------------------------------------ */
+/* Inside a step                                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Setters store an artifact of the running task under `name` (a valid
+ * identifier, not starting with '_', not a parameter's name), replacing an
+ * earlier value of this task. Data is copied. Artifacts are persisted when the
+ * step returns. A bad name fails the task.
+ */
+MF_API void mf_set_null(mf_task *t, const char *name);
+MF_API void mf_set_bool(mf_task *t, const char *name, bool b);
+MF_API void mf_set_int(mf_task *t, const char *name, int64_t i);
+MF_API void mf_set_double(mf_task *t, const char *name, double d);
+MF_API void mf_set_str(mf_task *t, const char *name, const char *s);
+MF_API void mf_set_bytes(mf_task *t, const char *name, const void *data, size_t len);
+MF_API void mf_set_f64s(mf_task *t, const char *name, const double *a, size_t n);
+MF_API void mf_set_f32s(mf_task *t, const char *name, const float *a, size_t n);
+MF_API void mf_set_i64s(mf_task *t, const char *name, const int64_t *a, size_t n);
+MF_API void mf_set_i32s(mf_task *t, const char *name, const int32_t *a, size_t n);
+MF_API void mf_set_u8s(mf_task *t, const char *name, const uint8_t *a, size_t n);
+/* Stores any value tree; takes ownership of `v` (even when it fails the task). */
+MF_API void mf_set(mf_task *t, const char *name, mf_value *v);
+
+/* true when `name` is visible to the task: set by it, inherited, or a parameter. */
+MF_API bool mf_has(mf_task *t, const char *name);
+
+/*
+ * Getters. A missing name or another type fails the task with a message that
+ * names the step, the artifact and its actual type. Returned pointers are
+ * owned by the task (or by the join input `t`) and valid until the step
+ * returns. mf_get_double() also reads an int.
+ */
+MF_API bool mf_get_bool(mf_task *t, const char *name);
+MF_API int64_t mf_get_int(mf_task *t, const char *name);
+MF_API double mf_get_double(mf_task *t, const char *name);
+MF_API const char *mf_get_str(mf_task *t, const char *name);
+MF_API const void *mf_get_bytes(mf_task *t, const char *name, size_t *len);
+MF_API const double *mf_get_f64s(mf_task *t, const char *name, size_t *n);
+MF_API const float *mf_get_f32s(mf_task *t, const char *name, size_t *n);
+MF_API const int64_t *mf_get_i64s(mf_task *t, const char *name, size_t *n);
+MF_API const int32_t *mf_get_i32s(mf_task *t, const char *name, size_t *n);
+MF_API const uint8_t *mf_get_u8s(mf_task *t, const char *name, size_t *n);
+MF_API const mf_value *mf_get(mf_task *t, const char *name);
+
+/* Foreach: the item of the list this task runs for (borrowed, valid until
+ * the step returns), as a value or checked as a string or an int; and its
+ * index. Outside a foreach these fail the task. */
+MF_API const mf_value *mf_input(mf_task *t);
+MF_API const char *mf_input_str(mf_task *t);
+MF_API int64_t mf_input_int(mf_task *t);
+MF_API int64_t mf_index(mf_task *t);
+
+/*
+ * Join: the inputs of a join step. mf_join_count() is how many; an input is
+ * a read-only task handle that the getters accept. For a foreach join the
+ * inputs are in index order; for a branch join, in the order of the split's
+ * `next` list, and mf_join_branch() finds one by the name of the step it
+ * comes from. Handles are borrowed, valid until the step returns. Outside a
+ * join, or with an index or name that does not exist, these fail the task.
+ */
+MF_API size_t mf_join_count(mf_task *t);
+MF_API mf_task *mf_join_input(mf_task *t, size_t i);
+MF_API mf_task *mf_join_branch(mf_task *t, const char *step);
+
+/*
+ * In a join: sets every artifact that has one value (the same content hash)
+ * in all the inputs that hold it, except what this task set already and what
+ * `exclude` names. With `include`, only those names are merged, and each must
+ * exist in some input. `include` and `exclude` are NULL-terminated lists, or
+ * NULL; giving both is an error. Names whose values differ and that the join
+ * neither set nor excluded fail the task, listing them, and nothing is set.
+ */
+MF_API void mf_merge_artifacts(mf_task *t, const char *const *include, const char *const *exclude);
+
+/* Who the task is, as Metaflow's `current`. Borrowed, valid until the step
+ * returns. The pathspec is "RUN/STEP/TASK". */
+MF_API const char *mf_flow_name(mf_task *t);
+MF_API const char *mf_run_id(mf_task *t);
+MF_API const char *mf_step_name(mf_task *t);
+MF_API const char *mf_task_id(mf_task *t);
+MF_API const char *mf_pathspec(mf_task *t);
+MF_API int mf_attempt(mf_task *t);
+
+/* Fails the task with a formatted message; does not return. Nothing the task
+ * set is persisted. */
+MF_API MF_NORETURN void mf_fail(mf_task *t, const char *fmt, ...) MF_PRINTF(2, 3);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* METAFLOW_H */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs every Debian package metaflow-c needs to build, test, fuzz and benchmark.
+# Idempotent: packages already present are left alone, so `make demo` can call it every time.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config   # toolchain, CMake + CTest
+  clang libclang-rt-14-dev           # libFuzzer targets (clang -fsanitize=fuzzer)
+  libsqlite3-dev                     # run metadata
+  libssl-dev                         # libcrypto: SHA-256 content addresses
+  libzstd-dev                        # object compression
+  libcbor-dev                        # artifact encoding (CBOR, RFC 8949 + typed arrays RFC 8746)
+  libjansson-dev                     # JSON parameters and `dump --json`
+  python3                            # test helpers
+  hyperfine time                     # benchmarks in bench/
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cas.h - the content-addressed object store.
+ *
+ * An object is one encoded value (codec.h), named by the SHA-256 of that
+ * encoding in lower-case hex, compressed with zstd and stored as
+ * ROOT/objects/<first 2 hex>/<remaining 62 hex>. It is written to a
+ * temporary file and renamed into place, so no partial object is ever
+ * visible; an object already present is not written again. Every read
+ * verifies the hash of what it decoded: a corrupt object is an error that
+ * names it, never a wrong value. docs/format.md gives the file layout.
+ */
+#ifndef MF_CAS_H
+#define MF_CAS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metaflow.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+struct mf_cas;
+
+enum mf_cas_flags {
+    MF_CAS_SYNC = 1 << 0 /* fdatasync each new object before its rename */
+};
+
+#define MF_HASH_HEX_LEN 64
+
+/* Opens the store under `root` (objects/ is created on first write).
+ * `*out` is freed with mf__cas_close(). */
+int mf__cas_open(const char *root, unsigned flags, struct mf_cas **out, struct mf_err *err);
+void mf__cas_close(struct mf_cas *cas);
+
+/* Stores `v`; writes its hash to hex[65] and its encoded size. */
+int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN + 1], uint64_t *encoded_size,
+                struct mf_err *err);
+/* Loads and verifies object `hex`. MF_ENOENT if absent, MF_ECORRUPT if its
+ * content does not match its name or does not decode. `*out` is the caller's. */
+int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_err *err);
+bool mf__cas_has(struct mf_cas *cas, const char *hex);
+/* Appends the object's path to `out`. */
+int mf__cas_path(struct mf_cas *cas, const char *hex, struct mf_buf *out);
+
+/* SHA-256 of data as lower-case hex. */
+void mf__sha256_hex(const void *data, size_t len, char hex[MF_HASH_HEX_LEN + 1]);
+/* true for exactly 64 lower-case hex digits. */
+bool mf__is_hash_hex(const char *s);
+#endif

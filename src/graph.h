@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * graph.h - the flow's graph, built from the static mf_step table without
+ * running any step, and its linter (Metaflow's lint rules).
+ *
+ * Nodes are indexes into flow->steps (node i is flow->steps[i]); edges are
+ * kept in declaration order. The graph is built even for an invalid table
+ * (unknown names are kept aside as dangling edges) so that the linter can
+ * report every problem at once. The scheduler relies only on a graph that
+ * passed mf__graph_lint(): it is designed so that later transition kinds
+ * (switch, recursion) add edge kinds, not new node bookkeeping.
+ */
+#ifndef MF_GRAPH_H
+#define MF_GRAPH_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "metaflow.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define MF_NO_NODE ((size_t)-1)
+
+enum mf_node_kind {
+    MF_NODE_LINEAR,  /* one next step */
+    MF_NODE_SPLIT,   /* several next steps: a branch */
+    MF_NODE_FOREACH, /* one next step, run once per item of step->foreach */
+    MF_NODE_END      /* no next step */
+};
+
+struct mf_node {
+    const mf_step *step;
+    const char *name;
+    enum mf_node_kind kind; /* from the declaration's next/foreach */
+    bool is_join;           /* step->join */
+    size_t *out;            /* next steps that exist, in declaration order */
+    size_t nout;
+    size_t *in; /* steps whose next names this one, in declaration order */
+    size_t nin;
+    /* For SPLIT and FOREACH nodes of a valid graph: the join that closes
+     * them; MF_NO_NODE otherwise. */
+    size_t matching_join;
+    /* Depth-first graph order position used by show (start first). */
+    size_t order;
+};
+
+struct mf_graph {
+    const mf_flow *flow;
+    struct mf_node *nodes; /* flow->nsteps entries */
+    size_t n;
+    size_t start, end; /* MF_NO_NODE when missing */
+    size_t *order;     /* node indexes in show order: start, then depth-first */
+    size_t norder;     /* reachable nodes only; unreachable ones follow in table order */
+};
+
+/* Builds the graph. Fails only for MF_ENOMEM or a NULL/empty table (MF_EGRAPH).
+ * `*out` is freed with mf__graph_free(). */
+int mf__graph_build(const mf_flow *flow, struct mf_graph **out, struct mf_err *err);
+void mf__graph_free(struct mf_graph *g);
+/* Node index of step `name`, or MF_NO_NODE. */
+size_t mf__graph_find(const struct mf_graph *g, const char *name);
+
+/*
+ * Lints the graph. Appends one line per problem to `report`, each naming the
+ * steps involved and the fix, of the form
+ *   "step 'a' goes to 'c', which is not a step of the flow: declare it or fix the name"
+ * (no "error:" prefix, no trailing newline inside a message). Returns the
+ * number of problems (0 for a valid graph) or a negative MF_E* on ENOMEM.
+ */
+int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report);
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* json.h - JSON text <-> mf_value, through jansson. The only file that
+ * includes <jansson.h>. */
+#ifndef MF_JSON_H
+#define MF_JSON_H
+#include "metaflow.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/*
+ * Parses JSON text into a value: objects -> MF_MAP, arrays -> MF_LIST,
+ * integers that fit int64 -> MF_INT, other numbers -> MF_DOUBLE, strings ->
+ * MF_STR, true/false -> MF_BOOL, null -> MF_NULL. Malformed text is MF_EPARSE
+ * with a message giving line, column and what was expected, e.g.
+ *   "malformed JSON at line 1, column 7: '}' expected near 'x'"
+ */
+int mf__json_parse(const char *text, mf_value **out, struct mf_err *err);
+/* Appends `v` as compact JSON; arrays become JSON arrays, bytes a base64 string.
+ * Non-finite doubles become null. */
+int mf__json_dump(const mf_value *v, struct mf_buf *out);
+#endif

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fsutil.c - atomic writes and whole-file reads (see fsutil.h). */
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "metaflow.h"
+
+int mf__mkdirs(const char *path, struct mf_err *err)
+{
+    struct mf_buf p = MF_BUF_INIT;
+    int rc = 0;
+    if (mf__buf_adds(&p, path)) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 1; i <= p.len; i++) {
+        if (p.buf[i] != '/' && p.buf[i] != '\0')
+            continue;
+        char saved = p.buf[i];
+        p.buf[i] = '\0';
+        if (mkdir(p.buf, 0777) != 0 && errno != EEXIST) {
+            rc = mf__err_errno(err, MF_EIO, errno, "cannot create directory '%s'", p.buf);
+            goto out;
+        }
+        p.buf[i] = saved;
+    }
+out:
+    mf__buf_release(&p);
+    return rc;
+}
+
+int mf__mkdirs_for(const char *path, struct mf_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char *dir = mf__strndup(path, (size_t)(slash - path));
+    if (!dir)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    int rc = mf__mkdirs(dir, err);
+    mf__free(dir);
+    return rc;
+}
+
+int mf__tmp_open(const char *final_path, struct mf_buf *tmp, struct mf_err *err)
+{
+    mf__buf_reset(tmp);
+    if (mf__buf_addf(tmp, "%s.tmp-XXXXXX", final_path))
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    int fd = mkstemp(tmp->buf);
+    if (fd < 0 && errno == ENOENT) {
+        int rc = mf__mkdirs_for(final_path, err);
+        if (rc)
+            return rc;
+        mf__buf_reset(tmp);
+        if (mf__buf_addf(tmp, "%s.tmp-XXXXXX", final_path))
+            return mf__err(err, MF_ENOMEM, "out of memory");
+        fd = mkstemp(tmp->buf);
+    }
+    if (fd < 0)
+        return mf__err_errno(err, MF_EIO, errno, "cannot create a temporary file for '%s'", final_path);
+    return fd;
+}
+
+int mf__write_all(int fd, const void *data, size_t len, struct mf_err *err, const char *what)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return mf__err_errno(err, MF_EIO, n < 0 ? errno : ENOSPC, "cannot write '%s'", what);
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int mf__tmp_commit(int fd, const char *tmp, const char *final_path, bool sync, struct mf_err *err)
+{
+    int rc = 0;
+    if (sync && fdatasync(fd) != 0)
+        rc = mf__err_errno(err, MF_EIO, errno, "cannot sync '%s'", final_path);
+    if (close(fd) != 0 && !rc)
+        rc = mf__err_errno(err, MF_EIO, errno, "cannot close '%s'", final_path);
+    if (!rc && rename(tmp, final_path) != 0)
+        rc = mf__err_errno(err, MF_EIO, errno, "cannot rename into '%s'", final_path);
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+int mf__write_atomic(const char *path, const void *data, size_t len, bool sync, struct mf_err *err)
+{
+    struct mf_buf tmp = MF_BUF_INIT;
+    int fd = mf__tmp_open(path, &tmp, err);
+    int rc = fd < 0 ? fd : 0;
+    if (rc)
+        goto out;
+    rc = mf__write_all(fd, data, len, err, path);
+    if (rc) {
+        close(fd);
+        unlink(tmp.buf);
+        goto out;
+    }
+    rc = mf__tmp_commit(fd, tmp.buf, path, sync, err);
+out:
+    mf__buf_release(&tmp);
+    return rc;
+}
+
+int mf__read_file(const char *path, struct mf_buf *out, struct mf_err *err)
+{
+    int rc = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return mf__err(err, MF_ENOENT, "'%s' does not exist", path);
+        return mf__err_errno(err, MF_EIO, errno, "cannot open '%s'", path);
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && mf__buf_grow(out, (size_t)st.st_size)) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory reading '%s'", path);
+        goto out;
+    }
+    for (;;) {
+        if (mf__buf_grow(out, 65536)) {
+            rc = mf__err(err, MF_ENOMEM, "out of memory reading '%s'", path);
+            goto out;
+        }
+        ssize_t n = read(fd, out->buf + out->len, out->cap - out->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mf__err_errno(err, MF_EIO, errno, "cannot read '%s'", path);
+            goto out;
+        }
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+        out->buf[out->len] = '\0';
+    }
+out:
+    close(fd);
+    return rc;
+}
+
+bool mf__path_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
