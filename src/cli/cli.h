@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli.h - the command line of a flow program (mf_main): a table of commands,
+ * one file each, sharing this context. The CLI is the top of the stack: it
+ * is the only library code that prints to the console or picks exit codes.
+ */
+#ifndef MF_CLI_H
+#define MF_CLI_H
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "graph.h"
+#include "metaflow.h"
+
+/* Exit statuses of every command. */
+enum { MF_EXIT_OK = 0, MF_EXIT_FAIL = 1, MF_EXIT_USAGE = 2 };
+
+struct mf_cli {
+    const mf_flow *flow;
+    struct mf_graph *g;
+    const char *prog; /* argv[0] */
+    const char *root; /* datastore root: option, else $MF_DATASTORE_ROOT, else .metaflow */
+    FILE *out, *err;
+};
+
+/* Prints "error: <message>" to the CLI's stderr; returns MF_EXIT_USAGE. */
+int mf__cli_usage_error(struct mf_cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Matches option `name` at argv[*i] as "--name VALUE" or "--name=VALUE".
+ * Returns 1 and sets *value (advancing *i past a separate value), 0 if
+ * argv[*i] is another option, -1 after printing a usage error when the value
+ * is missing. */
+int mf__cli_opt(struct mf_cli *c, int argc, char **argv, int *i, const char *name, const char **value);
+/* Parses a decimal integer option value in [min, max]; -1 after printing a
+ * usage error naming the option. */
+int mf__cli_int(struct mf_cli *c, const char *opt, const char *text, long long min, long long max, long long *out);
+/* Lints graph and parameters; prints each problem; true when clean. */
+bool mf__cli_lint(struct mf_cli *c);
+
+int mf__cmd_run(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_step(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_show(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_check(struct mf_cli *c, int argc, char **argv);
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_run.c - `run`: options, parameters, lint, then the scheduler. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "datastore.h"
+#include "params.h"
+#include "sched.h"
+#include "util/alloc.h"
+
+struct run_args {
+    long long max_workers, max_num_splits;
+    bool quiet, nosync, help;
+    const char **names, **texts; /* parameters given, as --name VALUE */
+    size_t nparams;
+};
+
+static void run_help(struct mf_cli *c)
+{
+    fprintf(c->out,
+            "usage: %s run [OPTIONS] [--PARAMETER VALUE ...]\n\n"
+            "Runs %s from start to end, every task in its own process.\n\n"
+            "Options:\n"
+            "  --max-workers N       tasks run at once (default 16)\n"
+            "  --max-num-splits N    refuse a foreach with more items than this (default 100)\n"
+            "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
+            "  --quiet               no per-task start and finish lines\n"
+            "  --no-sync             do not fdatasync artifacts: faster, but a power loss may lose\n"
+            "                        what a finished task wrote (a crash of a process never does)\n\n",
+            c->prog, c->flow->name);
+    if (c->flow->nparams)
+        mf__params_help(c->flow, c->out);
+    else
+        fprintf(c->out, "This flow has no parameters.\n");
+}
+
+/* Returns MF_EXIT_OK or a usage error status. */
+static int parse_run_args(struct mf_cli *c, int argc, char **argv, struct run_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int m;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            a->help = true;
+            return MF_EXIT_OK;
+        }
+        if (!strcmp(argv[i], "--quiet")) {
+            a->quiet = true;
+            continue;
+        }
+        if (!strcmp(argv[i], "--no-sync")) {
+            a->nosync = true;
+            continue;
+        }
+        if ((m = mf__cli_opt(c, argc, argv, &i, "--max-workers", &v)) != 0) {
+            if (m < 0 || mf__cli_int(c, "--max-workers", v, 1, 4096, &a->max_workers))
+                return MF_EXIT_USAGE;
+            continue;
+        }
+        if ((m = mf__cli_opt(c, argc, argv, &i, "--max-num-splits", &v)) != 0) {
+            if (m < 0 || mf__cli_int(c, "--max-num-splits", v, 1, 10000000, &a->max_num_splits))
+                return MF_EXIT_USAGE;
+            continue;
+        }
+        if ((m = mf__cli_opt(c, argc, argv, &i, "--datastore-root", &v)) != 0) {
+            if (m < 0)
+                return MF_EXIT_USAGE;
+            c->root = v;
+            continue;
+        }
+        if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0')
+            return mf__cli_usage_error(c, "unexpected argument '%s': run takes only options; see '%s run --help'",
+                                       argv[i], c->prog);
+        const char *name = argv[i] + 2, *eq = strchr(name, '=');
+        if (!eq && i + 1 >= argc)
+            return mf__cli_usage_error(c, "option '--%s' needs a value; see '%s run --help'", name, c->prog);
+        a->names[a->nparams] = eq ? mf__strndup(name, (size_t)(eq - name)) : mf__strdup(name);
+        a->texts[a->nparams++] = eq ? eq + 1 : argv[++i];
+    }
+    return MF_EXIT_OK;
+}
+
+static int self_exe(char *buf, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    if (n <= 0 || (size_t)n >= size - 1)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+static int start_run(struct mf_cli *c, const struct run_args *a, const mf_value *params)
+{
+    char exe[PATH_MAX];
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_ds *ds = NULL;
+    char *run_id = NULL;
+    if (self_exe(exe, sizeof(exe)))
+        return mf__cli_usage_error(c, "cannot find this program's own path in /proc/self/exe");
+    struct mf_run_opts o = { .max_workers = (int)a->max_workers, .max_num_splits = a->max_num_splits,
+                             .sync = !a->nosync, .quiet = a->quiet, .exe = exe, .prog = c->prog, .root = c->root,
+                             .out = c->out, .err = c->err };
+    int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
+    if (!rc)
+        rc = mf__run_flow(c->flow, c->g, ds, params, &o, &run_id, &err);
+    if (rc && rc != MF_ESTEPFAIL)
+        fprintf(c->err, "error: %s\n", err.msg);
+    mf__free(run_id);
+    mf__ds_close(ds);
+    return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
+}
+
+int mf__cmd_run(struct mf_cli *c, int argc, char **argv)
+{
+    struct run_args a = { .max_workers = 16, .max_num_splits = 100 };
+    struct mf_err err = MF_ERR_INIT;
+    mf_value *params = NULL;
+    a.names = mf__calloc((size_t)argc, sizeof(*a.names));
+    a.texts = mf__calloc((size_t)argc, sizeof(*a.texts));
+    int status = a.names && a.texts ? parse_run_args(c, argc, argv, &a) : MF_EXIT_FAIL;
+    if (status != MF_EXIT_OK)
+        goto out;
+    if (a.help) {
+        run_help(c);
+        goto out;
+    }
+    if (mf__params_resolve(c->flow, a.names, a.texts, a.nparams, &params, &err) != 0) {
+        status = mf__cli_usage_error(c, "%s", err.msg);
+        goto out;
+    }
+    if (!mf__cli_lint(c)) {
+        status = MF_EXIT_FAIL;
+        goto out;
+    }
+    status = start_run(c, &a, params);
+out:
+    for (size_t i = 0; a.names && i < a.nparams; i++)
+        mf__free((void *)a.names[i]);
+    mf__free(a.names);
+    mf__free(a.texts);
+    mf_value_free(params);
+    return status;
+}

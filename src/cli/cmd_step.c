@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_step.c - `step STEP --run-id R --task-id T ...`: runs one task in this
+ * process. It is the whole contract between the scheduler and a task, so a
+ * cluster executor runs exactly this command line elsewhere.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "task.h"
+
+static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_task_args *a)
+{
+    long long attempt = 0, splits = 100;
+    for (int i = 2; i < argc; i++) {
+        const char *v = NULL;
+        int m = 0;
+        if (!strcmp(argv[i], "--no-sync")) {
+            a->sync = false;
+            continue;
+        }
+#define STR_OPT(flag, field)                                          \
+    if ((m = mf__cli_opt(c, argc, argv, &i, flag, &v)) != 0) {        \
+        if (m < 0)                                                    \
+            return MF_EXIT_USAGE;                                     \
+        a->field = v;                                                 \
+        continue;                                                     \
+    }
+        STR_OPT("--run-id", run_id)
+        STR_OPT("--task-id", task_id)
+        STR_OPT("--input-paths", input_paths)
+        STR_OPT("--split-stack", stack)
+        STR_OPT("--datastore-root", root)
+#undef STR_OPT
+        if ((m = mf__cli_opt(c, argc, argv, &i, "--attempt", &v)) != 0) {
+            if (m < 0 || mf__cli_int(c, "--attempt", v, 0, 1000, &attempt))
+                return MF_EXIT_USAGE;
+            continue;
+        }
+        if ((m = mf__cli_opt(c, argc, argv, &i, "--max-num-splits", &v)) != 0) {
+            if (m < 0 || mf__cli_int(c, "--max-num-splits", v, 1, 10000000, &splits))
+                return MF_EXIT_USAGE;
+            continue;
+        }
+        return mf__cli_usage_error(c, "unknown argument '%s' for step", argv[i]);
+    }
+    a->attempt = (int)attempt;
+    a->max_num_splits = splits;
+    if (!a->run_id || !a->task_id)
+        return mf__cli_usage_error(c, "step needs --run-id and --task-id (it is the command the scheduler runs for "
+                                      "each task; use 'run' to run the flow)");
+    return MF_EXIT_OK;
+}
+
+int mf__cmd_step(struct mf_cli *c, int argc, char **argv)
+{
+    if (argc < 2 || argv[1][0] == '-')
+        return mf__cli_usage_error(c, "usage: %s step STEP --run-id R --task-id T [--input-paths P] "
+                                      "[--split-stack S] [--attempt N]", c->prog);
+    struct mf_task_args a = { .root = c->root, .step = argv[1], .input_paths = "", .stack = "", .sync = true };
+    int status = parse_step_args(c, argc, argv, &a);
+    if (status != MF_EXIT_OK)
+        return status;
+    a.root = c->root;
+    /* Lines reach the scheduler (and the console) as they are printed. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    return mf__task_main(c->flow, c->g, &a);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* main.c - mf_main(): global options and the command table. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "params.h"
+#include "util/buf.h"
+
+struct command {
+    const char *name;
+    int (*fn)(struct mf_cli *c, int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    { "run", mf__cmd_run, "run the flow from start to end (run --help lists its options)" },
+    { "show", mf__cmd_show, "print the steps of the flow and where each goes next (--dot: Graphviz)" },
+    { "check", mf__cmd_check, "lint the graph and the parameters without running anything" },
+    { "step", mf__cmd_step, "run one task (the scheduler's command line for each task)" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int mf__cli_usage_error(struct mf_cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("error: ", c->err);
+    va_start(ap, fmt);
+    vfprintf(c->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', c->err);
+    return MF_EXIT_USAGE;
+}
+
+int mf__cli_opt(struct mf_cli *c, int argc, char **argv, int *i, const char *name, const char **value)
+{
+    size_t len = strlen(name);
+    const char *arg = argv[*i];
+    if (strncmp(arg, name, len) != 0)
+        return 0;
+    if (arg[len] == '=') {
+        *value = arg + len + 1;
+        return 1;
+    }
+    if (arg[len] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        mf__cli_usage_error(c, "option '%s' needs a value", name);
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+int mf__cli_int(struct mf_cli *c, const char *opt, const char *text, long long min, long long max, long long *out)
+{
+    char *end = NULL;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || v < min || v > max) {
+        mf__cli_usage_error(c, "invalid value '%s' for %s: expected a whole number from %lld to %lld", text, opt, min,
+                            max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+bool mf__cli_lint(struct mf_cli *c)
+{
+    struct mf_buf report = MF_BUF_INIT;
+    int problems = mf__graph_lint(c->g, &report);
+    int pproblems = mf__params_lint(c->flow, &report);
+    if (problems < 0 || pproblems < 0) {
+        fprintf(c->err, "error: out of memory while checking the flow\n");
+        mf__buf_release(&report);
+        return false;
+    }
+    problems += pproblems;
+    for (char *line = report.buf; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        if (len)
+            fprintf(c->err, "error: %.*s\n", (int)len, line);
+        line += len + (nl ? 1 : 0);
+    }
+    if (problems)
+        fprintf(c->err, "%s: %d problem(s) in the graph; nothing was run\n", c->flow->name, problems);
+    mf__buf_release(&report);
+    return problems == 0;
+}
+
+static void usage(struct mf_cli *c, FILE *f)
+{
+    fprintf(f, "usage: %s [--datastore-root DIR] COMMAND [OPTIONS]\n\n", c->prog);
+    fprintf(f, "%s%s%s", c->flow->name, c->flow->doc ? ": " : "", c->flow->doc ? c->flow->doc : "");
+    fprintf(f, "\n\nCommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-7s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nGlobal options:\n"
+               "  --datastore-root DIR  where runs and artifacts are kept (default: $MF_DATASTORE_ROOT,\n"
+               "                        else .metaflow in the current directory)\n"
+               "  --help                this text; COMMAND --help for a command's options\n"
+               "  --version             the library's version\n");
+}
+
+/* Global options before the command; returns the command's index in argv
+ * or -1 (exit status in *status). */
+static int parse_globals(struct mf_cli *c, int argc, char **argv, int *status)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int m = mf__cli_opt(c, argc, argv, &i, "--datastore-root", &v);
+        if (m < 0)
+            return *status = MF_EXIT_USAGE, -1;
+        if (m > 0) {
+            c->root = v;
+            continue;
+        }
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "help")) {
+            usage(c, c->out);
+            return *status = MF_EXIT_OK, -1;
+        }
+        if (!strcmp(argv[i], "--version")) {
+            fprintf(c->out, "%s (metaflow-c %s)\n", c->flow->name, mf_version_string());
+            return *status = MF_EXIT_OK, -1;
+        }
+        if (argv[i][0] == '-')
+            return *status = mf__cli_usage_error(c, "unknown option '%s'; see '%s --help'", argv[i], c->prog), -1;
+        return i;
+    }
+    usage(c, c->err);
+    return *status = MF_EXIT_USAGE, -1;
+}
+
+int mf_main(const mf_flow *flow, int argc, char **argv)
+{
+    struct mf_cli c = { .flow = flow, .prog = argc > 0 ? argv[0] : "flow", .out = stdout, .err = stderr };
+    struct mf_err err = MF_ERR_INIT;
+    int status = MF_EXIT_USAGE;
+    const char *env_root = getenv("MF_DATASTORE_ROOT");
+    c.root = env_root && *env_root ? env_root : ".metaflow";
+    if (!flow || !flow->name) {
+        fprintf(stderr, "error: mf_main() was given no flow (or a flow without a name)\n");
+        return MF_EXIT_USAGE;
+    }
+    int cmd = parse_globals(&c, argc, argv, &status);
+    if (cmd < 0)
+        return status;
+    if (mf__graph_build(flow, &c.g, &err) != 0) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return MF_EXIT_FAIL;
+    }
+    status = -1;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[cmd], commands[i].name) == 0)
+            status = commands[i].fn(&c, argc - cmd, argv + cmd);
+    if (status < 0)
+        status = mf__cli_usage_error(&c, "unknown command '%s'; commands are run, show, check and step (see '%s --help')",
+                                     argv[cmd], c.prog);
+    mf__graph_free(c.g);
+    fflush(stdout);
+    return status;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sched.h - the run loop: starts each task as its own process (the same
+ * program, `step` command) once its inputs succeeded, at most max_workers at
+ * once, and stops starting tasks at the first failure. It is the only writer
+ * of run records; tasks write only objects and their own index.
+ *
+ * Successors of a finished task follow the graph: linear -> one task with the
+ * same split stack; branch -> one task per next step, each pushing a frame;
+ * foreach -> one task per item, each pushing a frame; a join waits for every
+ * task of the top frame's split (same frame below it) and pops it. Joins are
+ * matched by the split task that made the frame, never by step names, so the
+ * same rule holds for nested splits and, later, for loops.
+ */
+#ifndef MF_SCHED_H
+#define MF_SCHED_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "datastore.h"
+#include "graph.h"
+#include "metaflow.h"
+#include "util/err.h"
+
+struct mf_run_opts {
+    int max_workers;        /* tasks running at once */
+    int64_t max_num_splits; /* widest foreach allowed */
+    bool sync;              /* tasks fdatasync what they write */
+    bool quiet;             /* no per-task start/finish lines */
+    const char *exe;        /* the flow program, re-run for each task */
+    const char *prog;       /* how the user called it, for the resume hint */
+    const char *root;       /* datastore root, passed on to tasks */
+    FILE *out;              /* console for scheduler lines and task stdout */
+    FILE *err;              /* console for task stderr */
+};
+
+/*
+ * Creates a new run of `flow` with `params` (a map name -> value), runs it
+ * to the end or to its first failure, and records its outcome. `*run_id`
+ * (caller frees with mf__free) is set as soon as the run exists, even on
+ * failure. Returns 0 when every task succeeded, MF_ESTEPFAIL when a task
+ * failed (already reported on the console), another MF_E* otherwise.
+ */
+int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds, const mf_value *params,
+                 const struct mf_run_opts *opts, char **run_id, struct mf_err *err);
+#endif

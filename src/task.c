@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * task.c - one task's process (the `step` command): load parameters and
+ * inputs, run the step function, persist the artifact index last. A task
+ * without an index did not succeed; that is the whole commit protocol.
+ */
+#include "task.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "task_impl.h"
+#include "util/alloc.h"
+
+void mf__task_die(struct mf_task *t, const char *fmt, ...)
+{
+    struct mf_task *root = t->root;
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "error: step '%s': ", root->step_name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    /* _exit: nothing of the task may be persisted, and its memory is the
+     * kernel's to reclaim (leak checkers must not turn a failure into noise). */
+    _exit(MF_TASK_EXIT_FAILED);
+}
+
+void mf__task_keep(struct mf_task *t, const char *hash, mf_value *v)
+{
+    struct mf_task *root = t->root;
+    if (MF_GROW(root->loaded, root->loaded_cap, root->nloaded + 1)) {
+        mf_value_free(v);
+        mf__task_die(t, "out of memory");
+    }
+    struct mf_loaded *l = &root->loaded[root->nloaded++];
+    memcpy(l->hash, hash, sizeof(l->hash));
+    l->value = v;
+}
+
+int mf__stack_top(const char *stack, struct mf_frame *top, size_t *rest_len, struct mf_err *err)
+{
+    size_t len = strlen(stack);
+    if (len == 0)
+        return MF_ENOENT;
+    const char *start = strrchr(stack, ',');
+    start = start ? start + 1 : stack;
+    const char *colon = strchr(start, ':');
+    if (!colon || (size_t)(colon - start) >= sizeof(top->step) || colon == start)
+        return mf__err(err, MF_EPARSE, "malformed split stack frame '%s': expected STEP:TASK:INDEX:COUNT", start);
+    memcpy(top->step, start, (size_t)(colon - start));
+    top->step[colon - start] = '\0';
+    char *end = NULL;
+    errno = 0;
+    unsigned long long task = strtoull(colon + 1, &end, 10);
+    if (errno || *end != ':')
+        goto bad;
+    long long index = strtoll(end + 1, &end, 10);
+    if (errno || *end != ':' || index < 0)
+        goto bad;
+    long long count = strtoll(end + 1, &end, 10);
+    if (errno || (*end != '\0' && *end != ',') || count <= 0 || index >= count)
+        goto bad;
+    top->task = task;
+    top->index = index;
+    top->count = count;
+    if (rest_len)
+        *rest_len = start == stack ? 0 : (size_t)(start - stack - 1);
+    return 0;
+bad:
+    return mf__err(err, MF_EPARSE, "malformed split stack frame '%s': expected STEP:TASK:INDEX:COUNT", start);
+}
+
+int mf__stack_validate(const char *stack, struct mf_err *err)
+{
+    size_t len = strlen(stack);
+    while (len) {
+        char *copy = mf__strndup(stack, len);
+        if (!copy)
+            return mf__err(err, MF_ENOMEM, "out of memory");
+        struct mf_frame f;
+        int rc = mf__stack_top(copy, &f, &len, err);
+        mf__free(copy);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int mf__input_paths_each(const char *paths, mf_input_fn fn, void *ctx, struct mf_err *err)
+{
+    const char *p = paths;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        const char *comma = strchr(p, ',');
+        if (!slash || (comma && comma < slash) || slash == p)
+            return mf__err(err, MF_EPARSE, "malformed input path near '%s': expected STEP/TASK or STEP/FIRST-LAST", p);
+        char *end = NULL;
+        errno = 0;
+        unsigned long long first = strtoull(slash + 1, &end, 10), last = first;
+        if (errno || end == slash + 1)
+            return mf__err(err, MF_EPARSE, "malformed input path near '%s': the task id is not a number", p);
+        if (*end == '-') {
+            const char *lp = end + 1;
+            last = strtoull(lp, &end, 10);
+            if (errno || end == lp || last < first)
+                return mf__err(err, MF_EPARSE, "malformed input path near '%s': bad task range", p);
+        }
+        if (*end != ',' && *end != '\0')
+            return mf__err(err, MF_EPARSE, "malformed input path near '%s'", p);
+        for (unsigned long long id = first; id <= last; id++) {
+            int rc = fn(ctx, p, (size_t)(slash - p), id);
+            if (rc)
+                return rc;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int task_init_view(struct mf_task *v, struct mf_task *root, const char *step, size_t step_len, uint64_t id)
+{
+    char idbuf[32];
+    snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
+    memset(v, 0, sizeof(*v));
+    v->root = root;
+    v->readonly = true;
+    v->flow = root->flow;
+    v->g = root->g;
+    mf__index_init(&v->own);
+    v->step_name = mf__strndup(step, step_len);
+    v->task_id = mf__strdup(idbuf);
+    if (!v->step_name || !v->task_id)
+        return MF_ENOMEM;
+    v->node = mf__graph_find(root->g, v->step_name);
+    struct mf_buf ps = MF_BUF_INIT;
+    if (mf__buf_addf(&ps, "%s/%s/%s", root->args->run_id, v->step_name, v->task_id))
+        return MF_ENOMEM;
+    v->pathspec = mf__buf_detach(&ps, NULL);
+    return v->pathspec ? 0 : MF_ENOMEM;
+}
+
+struct load_ctx {
+    struct mf_task *root;
+    struct mf_err *err;
+};
+
+/* One input of the task: a join keeps it as a view; any other task takes
+ * its parent's artifacts as its own starting set. */
+static int load_input(void *arg, const char *step, size_t step_len, uint64_t id)
+{
+    struct load_ctx *c = arg;
+    struct mf_task *root = c->root;
+    struct mf_task *v = mf__calloc(1, sizeof(*v));
+    if (!v)
+        return mf__err(c->err, MF_ENOMEM, "out of memory");
+    int rc = task_init_view(v, root, step, step_len, id);
+    if (!rc)
+        rc = mf__ds_read_index(root->ds, root->args->run_id, v->step_name, v->task_id, &v->own, c->err);
+    if (rc == MF_ENOENT)
+        mf__err(c->err, rc, "input task '%s' has no artifact index: it did not succeed", v->pathspec);
+    if (!rc && MF_GROW(root->inputs, root->inputs_cap, root->ninputs + 1))
+        rc = mf__err(c->err, MF_ENOMEM, "out of memory");
+    if (rc) {
+        mf__index_release(&v->own);
+        mf__free(v->step_name);
+        mf__free(v->task_id);
+        mf__free(v->pathspec);
+        mf__free(v);
+        return rc;
+    }
+    root->inputs[root->ninputs++] = v;
+    return 0;
+}
+
+static void task_view_free(struct mf_task *v)
+{
+    if (!v)
+        return;
+    mf__index_release(&v->own);
+    mf__free(v->step_name);
+    mf__free(v->task_id);
+    mf__free(v->pathspec);
+    mf__free(v);
+}
+
+static void task_release(struct mf_task *t)
+{
+    for (size_t i = 0; i < t->ninputs; i++)
+        task_view_free(t->inputs[i]);
+    mf__free(t->inputs);
+    for (size_t i = 0; i < t->nloaded; i++)
+        mf_value_free(t->loaded[i].value);
+    mf__free(t->loaded);
+    mf_value_free(t->item);
+    mf__index_release(&t->own);
+    mf__index_release(&t->params);
+    mf__ds_close(t->ds);
+    mf__free(t->step_name);
+    mf__free(t->task_id);
+    mf__free(t->pathspec);
+}
+
+static int task_identity(struct mf_task *t, struct mf_err *err)
+{
+    const struct mf_task_args *a = t->args;
+    t->node = mf__graph_find(t->g, a->step);
+    if (t->node == MF_NO_NODE)
+        return mf__err(err, MF_EINVAL, "'%s' is not a step of flow '%s'", a->step, t->flow->name);
+    struct mf_buf ps = MF_BUF_INIT;
+    t->step_name = mf__strdup(a->step);
+    t->task_id = mf__strdup(a->task_id);
+    if (!t->step_name || !t->task_id || mf__buf_addf(&ps, "%s/%s/%s", a->run_id, a->step, a->task_id))
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    t->pathspec = mf__buf_detach(&ps, NULL);
+    return t->pathspec ? 0 : mf__err(err, MF_ENOMEM, "out of memory");
+}
+
+/* A join sees its inputs; any other step starts from its one parent's set. */
+static int task_check_inputs(struct mf_task *t, struct mf_err *err)
+{
+    const struct mf_node *n = &t->g->nodes[t->node];
+    if (n->is_join) {
+        if (t->ninputs == 0)
+            return mf__err(err, MF_EINVAL, "join step '%s' was given no --input-paths", t->step_name);
+        return 0;
+    }
+    size_t want = t->node == t->g->start ? 0 : 1;
+    if (t->ninputs != want)
+        return mf__err(err, MF_EINVAL, "step '%s' takes %zu input path(s), got %zu", t->step_name, want, t->ninputs);
+    if (want) {
+        struct mf_index tmp = t->own;
+        t->own = t->inputs[0]->own;
+        t->inputs[0]->own = tmp;
+        task_view_free(t->inputs[0]);
+        t->ninputs = 0;
+    }
+    return 0;
+}
+
+/* After a foreach step: the list must exist, be a list or an array, have at
+ * least one item and no more than --max-num-splits. */
+static int64_t foreach_width(struct mf_task *t)
+{
+    const mf_step *s = t->g->nodes[t->node].step;
+    const char *var = s->foreach;
+    if (!mf_has(t, var))
+        mf__task_die(t, "foreach list '%s' was not set: set it in step '%s' before it returns", var, s->name);
+    const mf_value *v = mf_get(t, var);
+    mf_type ty = mf_value_type(v);
+    if (ty != MF_LIST && ty != MF_F64S && ty != MF_F32S && ty != MF_I64S && ty != MF_I32S && ty != MF_U8S)
+        mf__task_die(t, "foreach over '%s' needs a list or an array, but it is a %s", var, mf_type_name(ty));
+    size_t n = mf_value_len(v);
+    if (n == 0)
+        mf__task_die(t, "foreach over '%s' has no items: a foreach needs at least one", var);
+    if ((int64_t)n > t->args->max_num_splits)
+        mf__task_die(t,
+                     "foreach over '%s' has %zu items, more than --max-num-splits %" PRId64
+                     ": raise it with --max-num-splits %zu if that many tasks are intended",
+                     var, n, t->args->max_num_splits, n);
+    return (int64_t)n;
+}
+
+static int task_persist(struct mf_task *t, struct mf_err *err)
+{
+    const struct mf_node *n = &t->g->nodes[t->node];
+    t->own.num_splits = n->kind == MF_NODE_FOREACH ? foreach_width(t) : -1;
+    t->own.attempt = t->args->attempt;
+    mf__free(t->own.stack);
+    t->own.stack = mf__strdup(t->args->stack);
+    if (!t->own.stack)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    return mf__ds_write_index(t->ds, t->args->run_id, t->step_name, t->task_id, &t->own, err);
+}
+
+int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf_task_args *args)
+{
+    struct mf_task t;
+    struct mf_err err = MF_ERR_INIT;
+    memset(&t, 0, sizeof(t));
+    t.root = &t;
+    t.flow = flow;
+    t.g = g;
+    t.args = args;
+    mf__index_init(&t.own);
+    mf__index_init(&t.params);
+    int rc = task_identity(&t, &err);
+    if (!rc)
+        rc = mf__stack_validate(args->stack, &err);
+    if (!rc)
+        rc = mf__ds_open(args->root, flow->name, args->sync ? MF_DS_SYNC : 0, &t.ds, &err);
+    if (!rc)
+        rc = mf__ds_read_index(t.ds, args->run_id, "_parameters", "0", &t.params, &err);
+    if (rc == MF_ENOENT)
+        mf__err(&err, rc, "run '%s' of flow '%s' has no parameters record in '%s': is the run id right?",
+                args->run_id, flow->name, args->root);
+    struct load_ctx lc = { &t, &err };
+    if (!rc)
+        rc = mf__input_paths_each(args->input_paths, load_input, &lc, &err);
+    if (!rc)
+        rc = task_check_inputs(&t, &err);
+    if (rc)
+        goto out;
+    const mf_step *s = g->nodes[t.node].step;
+    if (s->fn)
+        s->fn(&t);
+    fflush(stdout);
+    rc = task_persist(&t, &err);
+out:
+    if (rc) {
+        fflush(stdout);
+        fprintf(stderr, "error: step '%s': %s\n", args->step, err.msg);
+    }
+    task_release(&t);
+    return rc ? (rc == MF_EINVAL || rc == MF_EPARSE ? MF_TASK_EXIT_USAGE : MF_TASK_EXIT_FAILED) : 0;
+}

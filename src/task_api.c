@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * task_api.c - what a step calls: artifact setters and getters, foreach
+ * input, join inputs, merge_artifacts and `current`. Errors here behave like
+ * exceptions (the task process is the top of its own stack): they fail the
+ * task with a message naming the step and the artifact.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "task_impl.h"
+#include "util/alloc.h"
+
+#define MF_NAME_MAX 255
+
+/* " in input 'RUN/a/3'" for a join input, "" for the running task. */
+static const char *where(const mf_task *t, char *buf, size_t size)
+{
+    if (!t->readonly)
+        return "";
+    snprintf(buf, size, " in input '%s'", t->pathspec);
+    return buf;
+}
+
+static bool valid_name(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > MF_NAME_MAX || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+static const struct mf_artifact *find_artifact(mf_task *t, const char *name)
+{
+    const struct mf_artifact *a = mf__index_find(&t->own, name);
+    return a ? a : mf__index_find(&t->root->params, name);
+}
+
+static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a)
+{
+    mf_task *root = t->root;
+    for (size_t i = root->nloaded; i-- > 0;)
+        if (strcmp(root->loaded[i].hash, a->hash) == 0)
+            return root->loaded[i].value;
+    struct mf_err err = MF_ERR_INIT;
+    mf_value *v = NULL;
+    char wb[300];
+    if (mf__ds_load(root->ds, a, &v, &err))
+        mf__task_die(t, "cannot load artifact '%s'%s: %s", a->name, where(t, wb, sizeof(wb)), err.msg);
+    mf__task_keep(t, a->hash, v);
+    return v;
+}
+
+/* The artifact `name` as type `want` (MF_DOUBLE also takes an int). */
+static const mf_value *get_typed(mf_task *t, const char *name, mf_type want)
+{
+    char wb[300];
+    if (!name)
+        mf__task_die(t, "an artifact getter was called with a NULL name");
+    const struct mf_artifact *a = find_artifact(t, name);
+    if (!a)
+        mf__task_die(t, "artifact '%s' does not exist%s: set it in an earlier step, or ask mf_has() first", name,
+                     where(t, wb, sizeof(wb)));
+    if (a->type != want && !(want == MF_DOUBLE && a->type == MF_INT))
+        mf__task_die(t, "artifact '%s'%s is a %s, not a %s", name, where(t, wb, sizeof(wb)), mf_type_name(a->type),
+                     mf_type_name(want));
+    return load_artifact(t, a);
+}
+
+static void set_value(mf_task *t, const char *name, mf_value *v)
+{
+    mf_task *root = t->root;
+    struct mf_artifact a;
+    struct mf_err err = MF_ERR_INIT;
+    memset(&a, 0, sizeof(a));
+    if (!v)
+        mf__task_die(t, "out of memory setting artifact '%s'", name ? name : "(null)");
+    if (t->readonly)
+        mf__task_die(t, "cannot set artifact '%s' on join input '%s': inputs are read-only, set it on the join task", name,
+                     t->pathspec);
+    if (!name || !valid_name(name) || name[0] == '_')
+        mf__task_die(t, "'%s' is not a valid artifact name: use letters, digits and '_', not starting with a digit or '_'",
+                     name ? name : "(null)");
+    if (mf__index_find(&root->params, name))
+        mf__task_die(t, "artifact '%s' is a parameter of the flow, and parameters are read-only", name);
+    if (mf__ds_store(root->ds, name, v, &a, &err))
+        mf__task_die(t, "cannot store artifact '%s': %s", name, err.msg);
+    if (mf__index_put(&t->own, &a))
+        mf__task_die(t, "out of memory setting artifact '%s'", name);
+    mf__task_keep(t, a.hash, v);
+    mf__artifact_release(&a);
+}
+
+void mf_set(mf_task *t, const char *name, mf_value *v) { set_value(t, name, v); }
+void mf_set_null(mf_task *t, const char *name) { set_value(t, name, mf_value_null()); }
+void mf_set_bool(mf_task *t, const char *name, bool b) { set_value(t, name, mf_value_bool(b)); }
+void mf_set_int(mf_task *t, const char *name, int64_t i) { set_value(t, name, mf_value_int(i)); }
+void mf_set_double(mf_task *t, const char *name, double d) { set_value(t, name, mf_value_double(d)); }
+
+void mf_set_str(mf_task *t, const char *name, const char *s)
+{
+    if (!s)
+        mf__task_die(t, "mf_set_str() of artifact '%s' was given NULL: use mf_set_null() for no value",
+                     name ? name : "(null)");
+    set_value(t, name, mf_value_str(s));
+}
+
+void mf_set_bytes(mf_task *t, const char *name, const void *data, size_t len)
+{
+    set_value(t, name, mf_value_bytes(data, len));
+}
+
+void mf_set_f64s(mf_task *t, const char *name, const double *a, size_t n) { set_value(t, name, mf_value_array(MF_F64S, a, n)); }
+void mf_set_f32s(mf_task *t, const char *name, const float *a, size_t n) { set_value(t, name, mf_value_array(MF_F32S, a, n)); }
+void mf_set_i64s(mf_task *t, const char *name, const int64_t *a, size_t n) { set_value(t, name, mf_value_array(MF_I64S, a, n)); }
+void mf_set_i32s(mf_task *t, const char *name, const int32_t *a, size_t n) { set_value(t, name, mf_value_array(MF_I32S, a, n)); }
+void mf_set_u8s(mf_task *t, const char *name, const uint8_t *a, size_t n) { set_value(t, name, mf_value_array(MF_U8S, a, n)); }
+
+bool mf_has(mf_task *t, const char *name) { return name && find_artifact(t, name) != NULL; }
+
+const mf_value *mf_get(mf_task *t, const char *name)
+{
+    char wb[300];
+    const struct mf_artifact *a = name ? find_artifact(t, name) : NULL;
+    if (!a)
+        mf__task_die(t, "artifact '%s' does not exist%s: set it in an earlier step, or ask mf_has() first",
+                     name ? name : "(null)", where(t, wb, sizeof(wb)));
+    return load_artifact(t, a);
+}
+
+bool mf_get_bool(mf_task *t, const char *name)
+{
+    bool b = false;
+    mf_value_get_bool(get_typed(t, name, MF_BOOL), &b);
+    return b;
+}
+
+int64_t mf_get_int(mf_task *t, const char *name)
+{
+    int64_t i = 0;
+    mf_value_get_int(get_typed(t, name, MF_INT), &i);
+    return i;
+}
+
+double mf_get_double(mf_task *t, const char *name)
+{
+    double d = 0;
+    mf_value_get_double(get_typed(t, name, MF_DOUBLE), &d);
+    return d;
+}
+
+const char *mf_get_str(mf_task *t, const char *name)
+{
+    const char *s = "";
+    mf_value_get_str(get_typed(t, name, MF_STR), &s);
+    return s;
+}
+
+const void *mf_get_bytes(mf_task *t, const char *name, size_t *len)
+{
+    const void *p = NULL;
+    size_t n = 0;
+    mf_value_get_bytes(get_typed(t, name, MF_BYTES), &p, &n);
+    if (len)
+        *len = n;
+    return p;
+}
+
+static const void *get_array(mf_task *t, const char *name, mf_type ty, size_t *n)
+{
+    const void *p = NULL;
+    size_t count = 0;
+    mf_value_get_array(get_typed(t, name, ty), ty, &p, &count);
+    if (n)
+        *n = count;
+    return p;
+}
+
+const double *mf_get_f64s(mf_task *t, const char *name, size_t *n) { return get_array(t, name, MF_F64S, n); }
+const float *mf_get_f32s(mf_task *t, const char *name, size_t *n) { return get_array(t, name, MF_F32S, n); }
+const int64_t *mf_get_i64s(mf_task *t, const char *name, size_t *n) { return get_array(t, name, MF_I64S, n); }
+const int32_t *mf_get_i32s(mf_task *t, const char *name, size_t *n) { return get_array(t, name, MF_I32S, n); }
+const uint8_t *mf_get_u8s(mf_task *t, const char *name, size_t *n) { return get_array(t, name, MF_U8S, n); }
+
+const char *mf_flow_name(mf_task *t) { return t->flow->name; }
+const char *mf_run_id(mf_task *t) { return t->root->args->run_id; }
+const char *mf_step_name(mf_task *t) { return t->step_name; }
+const char *mf_task_id(mf_task *t) { return t->task_id; }
+const char *mf_pathspec(mf_task *t) { return t->pathspec; }
+int mf_attempt(mf_task *t) { return t->readonly ? t->own.attempt : t->root->args->attempt; }
+
+void mf_fail(mf_task *t, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt ? fmt : "(no message)", ap);
+    va_end(ap);
+    mf__task_die(t, "%s", msg);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * task_impl.h - the mf_task handle, shared by task.c (the task's lifecycle)
+ * and task_api.c (what a step calls). A join input is an mf_task too, read
+ * only, whose failures and memory belong to the running task (`root`).
+ */
+#ifndef MF_TASK_IMPL_H
+#define MF_TASK_IMPL_H
+#include <stdbool.h>
+
+#include "datastore.h"
+#include "graph.h"
+#include "task.h"
+
+/* A decoded value kept alive until the step returns, found again by hash. */
+struct mf_loaded {
+    char hash[MF_HASH_HEX_LEN + 1];
+    mf_value *value;
+};
+
+struct mf_task {
+    struct mf_task *root; /* the running task; itself for the running task */
+    bool readonly;        /* a join input */
+    const mf_flow *flow;
+    const struct mf_graph *g;
+    size_t node;
+    char *step_name;
+    char *task_id;
+    char *pathspec;
+    struct mf_index own; /* what the task sees and will persist */
+
+    /* Only meaningful on root: */
+    const struct mf_task_args *args;
+    struct mf_ds *ds;
+    struct mf_index params;
+    struct mf_loaded *loaded;
+    size_t nloaded, loaded_cap;
+    struct mf_task **inputs; /* join inputs, in input order */
+    size_t ninputs, inputs_cap;
+    mf_value *item; /* foreach item, loaded on first mf_input() */
+    bool item_loaded;
+};
+
+/* Fails the running task: prints "error: step 'S': message" and exits. */
+void mf__task_die(struct mf_task *t, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+/* Keeps `v` alive until the step returns and indexes it by `hash`. */
+void mf__task_keep(struct mf_task *t, const char *hash, mf_value *v);
+#endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * task_join.c - what a task sees of the splits around it: its foreach item
+ * and index, a join's inputs, and merge_artifacts (Metaflow's rules: one
+ * value per name across the inputs that hold it, else an error unless the
+ * join set or excluded it).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "task_impl.h"
+#include "util/alloc.h"
+
+/* The innermost frame of the running task's stack made by a foreach. */
+static bool foreach_frame(mf_task *t, struct mf_frame *out)
+{
+    mf_task *root = t->root;
+    struct mf_err err = MF_ERR_INIT;
+    char *stack = mf__strdup(root->args->stack);
+    if (!stack)
+        mf__task_die(t, "out of memory");
+    size_t len = strlen(stack);
+    bool found = false;
+    while (len && !found) {
+        stack[len] = '\0';
+        if (mf__stack_top(stack, out, &len, &err))
+            mf__task_die(t, "%s", err.msg);
+        size_t node = mf__graph_find(root->g, out->step);
+        found = node != MF_NO_NODE && root->g->nodes[node].kind == MF_NODE_FOREACH;
+    }
+    mf__free(stack);
+    return found;
+}
+
+/* Element `i` of a list or array as a value of its own. */
+static mf_value *element(const mf_value *list, size_t i)
+{
+    const void *data = NULL;
+    size_t n = 0;
+    mf_type ty = mf_value_type(list);
+    if (ty == MF_LIST)
+        return mf_value_copy(mf_value_at(list, i));
+    if (mf_value_get_array(list, ty, &data, &n) || i >= n)
+        return NULL;
+    switch (ty) {
+    case MF_F64S: return mf_value_double(((const double *)data)[i]);
+    case MF_F32S: return mf_value_double(((const float *)data)[i]);
+    case MF_I64S: return mf_value_int(((const int64_t *)data)[i]);
+    case MF_I32S: return mf_value_int(((const int32_t *)data)[i]);
+    case MF_U8S: return mf_value_int(((const uint8_t *)data)[i]);
+    default: return NULL;
+    }
+}
+
+const mf_value *mf_input(mf_task *t)
+{
+    mf_task *root = t->root;
+    struct mf_frame f;
+    struct mf_index ix;
+    struct mf_err err = MF_ERR_INIT;
+    if (root->item_loaded)
+        return root->item;
+    if (!foreach_frame(t, &f))
+        mf__task_die(t, "mf_input() is only available inside a foreach, and step '%s' is not inside one", root->step_name);
+    const char *var = root->g->nodes[mf__graph_find(root->g, f.step)].step->foreach;
+    char task_id[32];
+    snprintf(task_id, sizeof(task_id), "%" PRIu64, f.task);
+    mf__index_init(&ix);
+    if (mf__ds_read_index(root->ds, root->args->run_id, f.step, task_id, &ix, &err))
+        mf__task_die(t, "cannot read the foreach list of '%s/%s': %s", f.step, task_id, err.msg);
+    const struct mf_artifact *a = mf__index_find(&ix, var);
+    mf_value *list = NULL;
+    if (!a || mf__ds_load(root->ds, a, &list, &err))
+        mf__task_die(t, "cannot load foreach list '%s' of '%s/%s': %s", var, f.step, task_id,
+                     a ? err.msg : "it is not in that task's index");
+    root->item = element(list, (size_t)f.index);
+    mf_value_free(list);
+    mf__index_release(&ix);
+    if (!root->item)
+        mf__task_die(t, "foreach list '%s' has no item %" PRId64, var, f.index);
+    root->item_loaded = true;
+    return root->item;
+}
+
+const char *mf_input_str(mf_task *t)
+{
+    const char *s = NULL;
+    const mf_value *v = mf_input(t);
+    if (mf_value_get_str(v, &s))
+        mf__task_die(t, "the foreach item is a %s, not a str", mf_type_name(mf_value_type(v)));
+    return s;
+}
+
+int64_t mf_input_int(mf_task *t)
+{
+    int64_t i = 0;
+    const mf_value *v = mf_input(t);
+    if (mf_value_get_int(v, &i))
+        mf__task_die(t, "the foreach item is a %s, not an int", mf_type_name(mf_value_type(v)));
+    return i;
+}
+
+int64_t mf_index(mf_task *t)
+{
+    struct mf_frame f;
+    if (!foreach_frame(t, &f))
+        mf__task_die(t, "mf_index() is only available inside a foreach, and step '%s' is not inside one",
+                     t->root->step_name);
+    return f.index;
+}
+
+static mf_task *join_root(mf_task *t, const char *what)
+{
+    mf_task *root = t->root;
+    if (t->readonly || !root->g->nodes[root->node].is_join)
+        mf__task_die(t, "%s can only be called in a join step, and '%s' is not one (declare it with .join = true)", what,
+                     root->step_name);
+    return root;
+}
+
+size_t mf_join_count(mf_task *t) { return join_root(t, "mf_join_count()")->ninputs; }
+
+mf_task *mf_join_input(mf_task *t, size_t i)
+{
+    mf_task *root = join_root(t, "mf_join_input()");
+    if (i >= root->ninputs)
+        mf__task_die(t, "join input %zu does not exist: the join has %zu inputs", i, root->ninputs);
+    return root->inputs[i];
+}
+
+mf_task *mf_join_branch(mf_task *t, const char *step)
+{
+    mf_task *root = join_root(t, "mf_join_branch()");
+    struct mf_buf names = MF_BUF_INIT;
+    for (size_t i = 0; i < root->ninputs; i++) {
+        if (step && strcmp(root->inputs[i]->step_name, step) == 0)
+            return root->inputs[i];
+        mf__buf_addf(&names, "%s'%s'", i ? ", " : "", root->inputs[i]->step_name);
+    }
+    mf__task_die(t, "no input of join '%s' comes from step '%s'; its inputs come from %s", root->step_name,
+                 step ? step : "(null)", names.buf);
+}
+
+static bool listed(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (strcmp(*list, name) == 0)
+            return true;
+    return false;
+}
+
+/* Whether every input holding `name` holds the same hash as `a`. */
+static bool agrees(mf_task *root, const struct mf_artifact *a)
+{
+    for (size_t i = 0; i < root->ninputs; i++) {
+        const struct mf_artifact *b = mf__index_find(&root->inputs[i]->own, a->name);
+        if (b && strcmp(a->hash, b->hash) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void check_include(mf_task *root, const char *const *include)
+{
+    for (; include && *include; include++) {
+        bool found = false;
+        for (size_t i = 0; i < root->ninputs && !found; i++)
+            found = mf__index_find(&root->inputs[i]->own, *include) != NULL;
+        if (!found)
+            mf__task_die(root, "mf_merge_artifacts(): '%s' is in include but in none of the join's inputs", *include);
+    }
+}
+
+void mf_merge_artifacts(mf_task *t, const char *const *include, const char *const *exclude)
+{
+    mf_task *root = join_root(t, "mf_merge_artifacts()");
+    struct mf_index picked, conflicts;
+    struct mf_buf names = MF_BUF_INIT;
+    if (include && exclude)
+        mf__task_die(t, "mf_merge_artifacts() takes include or exclude, not both");
+    check_include(root, include);
+    mf__index_init(&picked);
+    mf__index_init(&conflicts);
+    for (size_t i = 0; i < root->ninputs; i++) {
+        const struct mf_index *ix = &root->inputs[i]->own;
+        for (size_t k = 0; k < ix->n; k++) {
+            const struct mf_artifact *a = &ix->arts[k];
+            if (a->name[0] == '_' || mf__index_find(&root->own, a->name) || listed(exclude, a->name) ||
+                (include && !listed(include, a->name)) || mf__index_find(&picked, a->name) ||
+                mf__index_find(&conflicts, a->name))
+                continue;
+            if (mf__index_put(agrees(root, a) ? &picked : &conflicts, a))
+                mf__task_die(t, "out of memory");
+        }
+    }
+    for (size_t k = 0; k < conflicts.n; k++)
+        mf__buf_addf(&names, "%s'%s'", k ? ", " : "", conflicts.arts[k].name);
+    if (conflicts.n)
+        mf__task_die(t,
+                     "mf_merge_artifacts(): the inputs hold different values of %s; set them in the join before "
+                     "merging, or exclude them",
+                     names.buf);
+    for (size_t k = 0; k < picked.n; k++)
+        if (mf__index_put(&root->own, &picked.arts[k]))
+            mf__task_die(t, "out of memory");
+    mf__index_release(&picked);
+    mf__index_release(&conflicts);
+    mf__buf_release(&names);
+}
