@@ -59,6 +59,8 @@ int mf__stack_top(const char *stack, struct mf_frame *top, size_t *rest_len, str
     top->step[colon - start] = '\0';
     char *end = NULL;
     errno = 0;
+    if (colon[1] < '0' || colon[1] > '9')
+        goto bad;
     unsigned long long task = strtoull(colon + 1, &end, 10);
     if (errno || *end != ':')
         goto bad;
@@ -104,11 +106,15 @@ int mf__input_paths_each(const char *paths, mf_input_fn fn, void *ctx, struct mf
             return mf__err(err, MF_EPARSE, "malformed input path near '%s': expected STEP/TASK or STEP/FIRST-LAST", p);
         char *end = NULL;
         errno = 0;
+        if (slash[1] < '0' || slash[1] > '9')
+            return mf__err(err, MF_EPARSE, "malformed input path near '%s': the task id is not a number", p);
         unsigned long long first = strtoull(slash + 1, &end, 10), last = first;
         if (errno || end == slash + 1)
             return mf__err(err, MF_EPARSE, "malformed input path near '%s': the task id is not a number", p);
         if (*end == '-') {
             const char *lp = end + 1;
+            if (*lp < '0' || *lp > '9')
+                return mf__err(err, MF_EPARSE, "malformed input path near '%s': bad task range", p);
             last = strtoull(lp, &end, 10);
             if (errno || end == lp || last < first)
                 return mf__err(err, MF_EPARSE, "malformed input path near '%s': bad task range", p);

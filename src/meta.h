@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * meta.h - run metadata in SQLite: ROOT/metadata.db (WAL mode). meta.c is
+ * the only file that includes <sqlite3.h>.
+ *
+ * The scheduler is the only writer during a run; several runs (of one flow
+ * or of several) may write at once: every write is one short transaction and
+ * the connection waits for a busy database (busy timeout) instead of failing.
+ * Readers (client API, commands) see committed state only. The schema is
+ * versioned with PRAGMA user_version and migrated by numbered steps;
+ * docs/format.md describes it.
+ *
+ * Times are seconds since the epoch (double). Strings returned in structs
+ * are owned by the struct and freed by its _release function.
+ */
+#ifndef MF_META_H
+#define MF_META_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct mf_meta;
+
+/* Opens (creating and migrating as needed) ROOT/metadata.db. `readonly`
+ * opens an existing database for reading only (MF_ENOENT if it does not
+ * exist). `*out` is freed with mf__meta_close(). */
+int mf__meta_open(const char *root, bool readonly, struct mf_meta **out, struct mf_err *err);
+void mf__meta_close(struct mf_meta *m);
+
+struct mf_meta_run {
+    char *flow;
+    char *run_id;
+    char *status; /* "running", "succeeded", "failed" */
+    char *user;
+    char *params_json;
+    char *origin_run_id; /* NULL unless the run is a resume */
+    char *build_id;
+    double start, end; /* end 0 while running */
+    char **tags;
+    size_t ntags;
+};
+void mf__meta_run_release(struct mf_meta_run *r);
+
+struct mf_meta_task {
+    char *step;
+    char *task_id;
+    int attempt;
+    char *status; /* "running", "succeeded", "failed" */
+    int64_t pid;
+    double start, end;
+    int exit_code; /* -1 unless the attempt exited */
+    int signal;    /* 0 unless killed by a signal */
+    bool timed_out;
+    char *stack;       /* split stack */
+    char *input_paths;
+    char *origin;      /* "RUN/STEP/TASK" it was cloned from, NULL if it ran */
+};
+void mf__meta_task_release(struct mf_meta_task *t);
+
+/* Writers (the scheduler). */
+int mf__meta_run_create(struct mf_meta *m, const struct mf_meta_run *r, struct mf_err *err);
+int mf__meta_run_finish(struct mf_meta *m, const char *flow, const char *run_id, const char *status, double end,
+                        struct mf_err *err);
+/* One row per attempt of a task; (flow, run, step, task, attempt) is unique. */
+int mf__meta_task_start(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *t,
+                        struct mf_err *err);
+int mf__meta_task_finish(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *t,
+                         struct mf_err *err);
+int mf__meta_tag_add(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err);
+int mf__meta_tag_remove(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err);
+
+/* Readers. Arrays are allocated with mf__malloc; free each element with its
+ * _release function and the array with mf__free. */
+int mf__meta_flows(struct mf_meta *m, char ***names, size_t *n, struct mf_err *err);
+/* Runs of a flow, newest first (by start time, then run id). */
+int mf__meta_runs(struct mf_meta *m, const char *flow, struct mf_meta_run **runs, size_t *n, struct mf_err *err);
+/* MF_ENOENT with a message naming the run when it does not exist. */
+int mf__meta_run(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,
+                 struct mf_err *err);
+/* Every attempt of every task of a run (step NULL) or of one step, ordered
+ * by task id (numerically) then attempt. */
+int mf__meta_tasks(struct mf_meta *m, const char *flow, const char *run_id, const char *step,
+                   struct mf_meta_task **tasks, size_t *n, struct mf_err *err);
+#endif
