@@ -29,6 +29,10 @@ static int parse_error(const json_error_t *jerr, struct mf_err *err)
     /* Jansson's own wording names its API flag; say what is wrong instead. */
     if (json_error_code(jerr) == json_error_null_character)
         what = "a string holds a NUL character (\\u0000), which text values cannot carry";
+    /* Refused rather than turned into a double, which would silently change
+     * large ids; the message says how to keep them. */
+    else if (json_error_code(jerr) == json_error_numeric_overflow && strncmp(jerr->text, "too big", 7) == 0)
+        what = "integer does not fit in 64 bits; quote it to keep it as text, or add '.0' to read it as a double";
     else if (json_error_code(jerr) == json_error_out_of_memory)
         return mf__err(err, MF_ENOMEM, "out of memory while parsing JSON");
     return mf__err(err, MF_EPARSE, "malformed JSON at line %d, column %d: %s", line, column, what);

@@ -9,7 +9,7 @@
 
 /*
  * Parses JSON text into a value: objects -> MF_MAP, arrays -> MF_LIST,
- * integers that fit int64 -> MF_INT, other numbers -> MF_DOUBLE, strings ->
+ * integers -> MF_INT, numbers with a fraction or exponent -> MF_DOUBLE, strings ->
  * MF_STR, true/false -> MF_BOOL, null -> MF_NULL. Malformed text is MF_EPARSE
  * with a message giving line, column and what was expected, e.g.
  *   "malformed JSON at line 1, column 7: '}' expected near 'x'"

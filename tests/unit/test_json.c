@@ -125,7 +125,9 @@ TEST(parse_errors_have_positions)
     CHECK_EQ_STR(parse_fail("[1, 2"), "malformed JSON at line 1, column 5: ']' expected near end of file");
     CHECK_EQ_STR(parse_fail("1 2"), "malformed JSON at line 1, column 3: end of file expected near '2'");
     CHECK_EQ_STR(parse_fail("99999999999999999999"),
-                 "malformed JSON at line 1, column 20: too big integer near '99999999999999999999'");
+                 "malformed JSON at line 1, column 20: integer does not fit in 64 bits; quote it to keep it as "
+                 "text, or add '.0' to read it as a double");
+    CHECK_CONTAINS(parse_fail("[-9223372036854775809]"), "column 21: integer does not fit in 64 bits");
     CHECK_EQ_STR(parse_fail("\"a\\u0000b\""), "malformed JSON at line 1, column 10: a string holds a NUL "
                                               "character (\\u0000), which text values cannot carry");
     CHECK_CONTAINS(parse_fail("1e999"), "real number overflow");
