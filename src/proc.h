@@ -33,6 +33,8 @@ struct mf_exit {
     int exit_code;
     int signal;
     bool timed_out; /* killed because it ran past its timeout */
+    int log_errno;  /* 0, or the errno of the first failed write to (or close
+                     * of) a log file: that log is incomplete from there on */
 };
 
 /* console_out/console_err may be NULL to print nothing. */
@@ -56,7 +58,12 @@ size_t mf__exec_running(const struct mf_exec *ex);
 /*
  * Streams output until one child has exited and its pipes are drained, then
  * reports it in `*out` and returns 0. MF_ETIMEDOUT if none finished within
- * timeout_ms (-1: no limit); MF_ENOENT if nothing is running.
+ * timeout_ms (-1: no limit); MF_ENOENT if nothing is running; MF_ECANCELED
+ * if a signal handler interrupted the wait (nothing is lost: check your
+ * interrupt flag, then call again). Pipes still held open by a grandchild
+ * are closed 100 ms after the child itself exited. A child that someone
+ * else reaped (e.g. SIGCHLD set to SIG_IGN) is reported with exited = false
+ * and signal = 0.
  */
 int mf__exec_wait(struct mf_exec *ex, struct mf_exit *out, int timeout_ms, struct mf_err *err);
 
