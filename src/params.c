@@ -30,8 +30,10 @@ static const struct type_info TYPE_INFO[] = {
     [MF_PARAM_JSON] = { "JSON", "JSON (json)", "'{\"key\": 1}'", "\"{\\\"key\\\": 1}\"" },
 };
 
-/* run's own options: a parameter may not shadow them, spelled with '_' or '-'. */
-static const char *const RUN_OPTIONS[] = { "max-workers", "max-num-splits", "datastore-root", "tag", "run-id", "help" };
+/* run's own options (src/cli/cmd_run.c): a parameter may not shadow them,
+ * spelled with '_' or '-'. */
+static const char *const RUN_OPTIONS[] = { "max-workers", "max-num-splits", "datastore-root", "tag", "run-id",
+                                           "help",        "quiet",          "no-sync" };
 
 static bool type_known(mf_param_type type) { return type >= MF_PARAM_STR && type <= MF_PARAM_JSON; }
 
@@ -323,7 +325,8 @@ static int missing_required(const mf_flow *flow, const size_t *given, struct mf_
     size_t missing = 0;
     for (size_t i = 0; i < param_count(flow); i++) {
         const mf_param *p = &flow->params[i];
-        if (!p->required || given[i] || !type_known(p->type))
+        /* As in Metaflow, a default makes `required` moot (lint flags it). */
+        if (!p->required || p->default_value || given[i] || !type_known(p->type))
             continue;
         mf__buf_addf(&names, "%s'%s'", missing ? ", " : "", param_name(p));
         mf__buf_addf(&options, "%s--%s %s", missing ? " " : "", param_name(p), type_info(p->type)->metavar);
@@ -471,7 +474,7 @@ static int lint_param(const mf_flow *flow, size_t i, struct mf_buf *report)
     }
     if (p->required && p->default_value) {
         mf__buf_addf(report,
-                     "parameter '%s' is required and also has a default, which is never used; "
+                     "parameter '%s' is required and also has a default, so 'required' has no effect; "
                      "drop one of the two\n",
                      param_name(p));
         problems++;

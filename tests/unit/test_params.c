@@ -289,6 +289,15 @@ TEST(resolve_required_missing)
     err = (struct mf_err)MF_ERR_INIT;
     CHECK_EQ_INT(mf__params_resolve(&flow, NULL, NULL, 0, &vals, &err), MF_EINVAL);
     CHECK_EQ_STR(err.msg, "missing required parameters 'a', 'b': give them with --a INTEGER --b JSON");
+
+    /* a default makes `required` moot, as in Metaflow (lint reports it) */
+    const mf_param defaulted[] = { { "a", MF_PARAM_INT, "3", NULL, true } };
+    const mf_flow flow2 = { "F", NULL, NULL, 0, defaulted, 1 };
+    int64_t a = 0;
+    CHECK_EQ_INT(mf__params_resolve(&flow2, NULL, NULL, 0, &vals, &err), 0);
+    CHECK_EQ_INT(mf_value_get_int(mf_value_key(vals, "a"), &a), 0);
+    CHECK_EQ_INT(a, 3);
+    mf_value_free(vals);
 }
 
 TEST(resolve_bad_value_and_default)
@@ -337,9 +346,9 @@ TEST(lint_names)
         { "tag", MF_PARAM_STR, NULL, NULL, false },       { "help", MF_PARAM_BOOL, NULL, NULL, false },
         { "run_id", MF_PARAM_STR, NULL, NULL, false },    { "alpha", MF_PARAM_STR, NULL, NULL, false },
         { "alpha", MF_PARAM_INT, NULL, NULL, false },     { "max_num_splits", MF_PARAM_INT, NULL, NULL, false },
-        { "datastore_root", MF_PARAM_STR, NULL, NULL, false },
+        { "datastore_root", MF_PARAM_STR, NULL, NULL, false }, { "no_sync", MF_PARAM_BOOL, NULL, NULL, false },
     };
-    CHECK_EQ_INT(lint(bad, sizeof(bad) / sizeof(bad[0]), &report), 12);
+    CHECK_EQ_INT(lint(bad, sizeof(bad) / sizeof(bad[0]), &report), 13);
     CHECK_EQ_STR(report.buf,
                  "parameter name 'my-param' is not a valid identifier: use letters, digits and '_', not starting "
                  "with a digit\n"
@@ -354,7 +363,8 @@ TEST(lint_names)
                  "parameter name 'run_id' clashes with run's own option '--run-id'; rename it\n"
                  "parameter 'alpha' is declared more than once; names must be unique\n"
                  "parameter name 'max_num_splits' clashes with run's own option '--max-num-splits'; rename it\n"
-                 "parameter name 'datastore_root' clashes with run's own option '--datastore-root'; rename it\n");
+                 "parameter name 'datastore_root' clashes with run's own option '--datastore-root'; rename it\n"
+                 "parameter name 'no_sync' clashes with run's own option '--no-sync'; rename it\n");
     mf__buf_release(&report);
 }
 
@@ -375,8 +385,8 @@ TEST(lint_types_and_defaults)
                  "invalid default '1.5' for parameter 'n': expected an integer (int), e.g. .default_value = \"10\"\n"
                  "invalid default '{US: 1}' for parameter 'gdp': expected JSON (json), got malformed JSON at line 1, "
                  "column 3: string or '}' expected near 'US', e.g. .default_value = \"{\\\"key\\\": 1}\"\n"
-                 "parameter 'country' is required and also has a default, which is never used; drop one of the "
-                 "two\n");
+                 "parameter 'country' is required and also has a default, so 'required' has no effect; drop one "
+                 "of the two\n");
     mf__buf_release(&report);
 }
 
