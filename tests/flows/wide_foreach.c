@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * wide_foreach.c - for tests/cli/t13_foreach_wide.sh and the benchmarks: a
+ * foreach over `--width` integers whose join checks it got every item, in
+ * index order (it fails the run otherwise).
+ */
+#include <inttypes.h>
+#include <metaflow.h>
+#include <stdio.h>
+
+static void start(mf_task *t)
+{
+    int64_t width = mf_get_int(t, "width");
+    if (width < 0)
+        mf_fail(t, "width must not be negative, got %" PRId64, width);
+    mf_value *items = mf_value_list();
+    for (int64_t i = 0; i < width; i++)
+        if (mf_value_list_push(items, mf_value_int(i)) != 0)
+            mf_fail(t, "cannot build the list of %" PRId64 " items", width);
+    mf_set(t, "items", items);
+}
+
+/* Each task records its item and index; the join compares them. */
+static void work(mf_task *t)
+{
+    mf_set_int(t, "item", mf_input_int(t));
+    mf_set_int(t, "pos", mf_index(t));
+}
+
+static void join(mf_task *t)
+{
+    int64_t width = mf_get_int(t, "width");
+    size_t n = mf_join_count(t);
+    if ((int64_t)n != width)
+        mf_fail(t, "expected %" PRId64 " inputs, got %zu", width, n);
+    for (size_t i = 0; i < n; i++) {
+        mf_task *in = mf_join_input(t, i);
+        int64_t item = mf_get_int(in, "item"), pos = mf_get_int(in, "pos");
+        if (item != (int64_t)i || pos != (int64_t)i)
+            mf_fail(t, "input %zu holds item %" PRId64 " at index %" PRId64 ": not in index order", i, item, pos);
+    }
+    mf_set_int(t, "count", (int64_t)n);
+    printf("join: %zu items in index order\n", n);
+}
+
+static void end(mf_task *t)
+{
+    printf("end: count is %" PRId64 "\n", mf_get_int(t, "count"));
+}
+
+static const mf_param params[] = {
+    { .name = "width", .type = MF_PARAM_INT, .default_value = "10", .help = "How many items to fan out over" },
+};
+
+static const mf_step steps[] = {
+    { .name = "start", .fn = start, .doc = "Make the list 0 .. width-1.", .next = { "work" }, .foreach = "items" },
+    { .name = "work", .fn = work, .doc = "One task per item.", .next = { "join" } },
+    { .name = "join", .fn = join, .doc = "Check every item arrived, in index order.", .next = { "end" },
+      .join = true },
+    { .name = "end", .fn = end, .doc = "Print the count." },
+};
+
+static const mf_flow flow = {
+    .name = "WideForeachFlow",
+    .doc = "A foreach as wide as --width, checked by its join.",
+    .steps = steps,
+    .nsteps = sizeof(steps) / sizeof(steps[0]),
+    .params = params,
+    .nparams = sizeof(params) / sizeof(params[0]),
+};
+
+int main(int argc, char **argv)
+{
+    return mf_main(&flow, argc, argv);
+}
