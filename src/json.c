@@ -40,25 +40,49 @@ static int parse_error(const json_error_t *jerr, struct mf_err *err)
 
 static int from_jansson(const json_t *j, mf_value **out);
 
+struct member {
+    const char *key;
+    const json_t *val;
+};
+
+static int compare_members(const void *a, const void *b)
+{
+    return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
+}
+
+/* Members are put in key order so that each insert into the (sorted) map is
+ * an append: a large object costs n log n, not n^2. */
 static int object_from_jansson(const json_t *j, mf_value **out)
 {
+    size_t n = json_object_size(j), k = 0;
+    struct member *members = mf__calloc(n, sizeof(*members));
     mf_value *map = mf_value_map();
     const char *key;
     json_t *item;
-    if (!map)
-        return MF_ENOMEM;
+    int rc = MF_ENOMEM;
+
+    if (!members || !map)
+        goto out;
     json_object_foreach((json_t *)j, key, item) {
-        mf_value *val = NULL;
-        int rc = from_jansson(item, &val);
-        if (rc == 0)
-            rc = mf_value_map_put(map, key, val);
-        if (rc < 0) {
-            mf_value_free(map);
-            return rc;
-        }
+        members[k].key = key;
+        members[k++].val = item;
     }
-    *out = map;
-    return 0;
+    qsort(members, n, sizeof(*members), compare_members);
+    rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        mf_value *val = NULL;
+        rc = from_jansson(members[i].val, &val);
+        if (rc == 0)
+            rc = mf_value_map_put(map, members[i].key, val);
+    }
+    if (rc == 0) {
+        *out = map;
+        map = NULL;
+    }
+out:
+    mf_value_free(map);
+    mf__free(members);
+    return rc;
 }
 
 static int array_from_jansson(const json_t *j, mf_value **out)
