@@ -79,6 +79,14 @@ static int invalid(const mf_param *p, const char *text, enum source src, const c
                    problem, param_name(p), info->example_cli);
 }
 
+/* The common refusal: "expected <the type>". */
+static int not_of_type(const mf_param *p, const char *text, enum source src, struct mf_err *err)
+{
+    char problem[96];
+    snprintf(problem, sizeof(problem), "expected %s", type_info(p->type)->expected);
+    return invalid(p, text, src, problem, err);
+}
+
 static bool ascii_ieq(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++) {
@@ -129,7 +137,7 @@ static int parse_int_param(const mf_param *p, const char *text, enum source src,
         return invalid(p, text, src, "expected an integer (int) between -9223372036854775808 and 9223372036854775807",
                        err);
     if (rc < 0)
-        return invalid(p, text, src, "expected an integer (int)", err);
+        return not_of_type(p, text, src, err);
     *out = mf_value_int(i);
     return 0;
 }
@@ -145,7 +153,7 @@ static int parse_double_param(const mf_param *p, const char *text, enum source s
     if (shaped)
         d = strtod(text, &end);
     if (!shaped || *end != '\0')
-        return invalid(p, text, src, "expected a number (double)", err);
+        return not_of_type(p, text, src, err);
     if (!isfinite(d))
         return invalid(p, text, src, "expected a finite number (double)", err);
     *out = mf_value_double(d);
@@ -167,7 +175,7 @@ static int parse_bool_param(const mf_param *p, const char *text, enum source src
             return 0;
         }
     }
-    return invalid(p, text, src, "expected a boolean (bool: true/false, yes/no or 1/0)", err);
+    return not_of_type(p, text, src, err);
 }
 
 static int parse_json_param(const mf_param *p, const char *text, enum source src, mf_value **out,
@@ -177,7 +185,7 @@ static int parse_json_param(const mf_param *p, const char *text, enum source src
     char problem[sizeof(json_err.msg) + 32];
     int rc = mf__json_parse(text, out, &json_err);
     if (rc == MF_EPARSE) {
-        snprintf(problem, sizeof(problem), "expected JSON (json), got %s", json_err.msg);
+        snprintf(problem, sizeof(problem), "expected %s, got %s", type_info(p->type)->expected, json_err.msg);
         return invalid(p, text, src, problem, err);
     }
     if (rc < 0)
@@ -243,7 +251,8 @@ static const char *bare_name(const char *name)
     return name;
 }
 
-/* Damerau-free Levenshtein distance, capped: enough to spot a typo. */
+/* Plain Levenshtein distance, enough to spot a typo; names of 63 bytes or
+ * more count as far apart (it keeps the row on the stack). */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
