@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * meta.c - run metadata in SQLite: opening ROOT/metadata.db, the versioned
+ * schema and its migrations, the statement cache, and the writers the
+ * scheduler calls from its run loop (each one short IMMEDIATE transaction).
+ */
+#include "meta_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "metaflow.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+
+#define META_DB_NAME "metadata.db"
+/* How long a connection waits for another process's write transaction. */
+#define META_BUSY_TIMEOUT_MS 10000
+
+/* ------------------------------------------------------------------ */
+/* Errors, statements, transactions                                   */
+/* ------------------------------------------------------------------ */
+
+int mf__meta_db_err(struct mf_meta *m, int rc, struct mf_err *err)
+{
+    /* SQLite may overwrite its message on the next call: copy it now. */
+    const char *msg = m->db ? sqlite3_errmsg(m->db) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return mf__err(err, MF_EBUSY,
+                       "metadata database '%s': %s (another process held it for more than %d s; retry when it is done)",
+                       m->path, msg, META_BUSY_TIMEOUT_MS / 1000);
+    case SQLITE_NOMEM:
+        return mf__err(err, MF_ENOMEM, "metadata database '%s': %s", m->path, msg);
+    default:
+        return mf__err(err, MF_EDB, "metadata database '%s': %s", m->path, msg);
+    }
+}
+
+sqlite3_stmt *mf__meta_stmt(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, struct mf_err *err)
+{
+    if (m->stmts[id])
+        return m->stmts[id];
+    int rc = sqlite3_prepare_v3(m->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m->stmts[id], NULL);
+    if (rc != SQLITE_OK) {
+        mf__meta_db_err(m, rc, err);
+        m->stmts[id] = NULL;
+    }
+    return m->stmts[id];
+}
+
+void mf__meta_stmt_reset(sqlite3_stmt *st)
+{
+    /* reset repeats the last step's error, which the caller has handled */
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Steps a statement that returns no rows, then resets it. `*rc` (when not
+ * NULL) receives SQLite's extended result code. */
+static int stmt_exec_rc(struct mf_meta *m, sqlite3_stmt *st, int *rc, struct mf_err *err)
+{
+    int step_rc = sqlite3_step(st);
+    int ret = step_rc == SQLITE_DONE ? 0 : mf__meta_db_err(m, step_rc, err);
+    mf__meta_stmt_reset(st);
+    if (rc)
+        *rc = step_rc;
+    return ret;
+}
+
+static int stmt_exec(struct mf_meta *m, sqlite3_stmt *st, struct mf_err *err)
+{
+    return stmt_exec_rc(m, st, NULL, err);
+}
+
+static int exec_cached(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, struct mf_err *err)
+{
+    sqlite3_stmt *st = mf__meta_stmt(m, id, sql, err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    return stmt_exec(m, st, err);
+}
+
+int mf__meta_begin(struct mf_meta *m, bool write, struct mf_err *err)
+{
+    if (write)
+        return exec_cached(m, MST_BEGIN_WRITE, "BEGIN IMMEDIATE", err);
+    return exec_cached(m, MST_BEGIN_READ, "BEGIN DEFERRED", err);
+}
+
+int mf__meta_commit(struct mf_meta *m, struct mf_err *err)
+{
+    int ret = exec_cached(m, MST_COMMIT, "COMMIT", err);
+    if (ret < 0)
+        mf__meta_rollback(m);
+    return ret;
+}
+
+void mf__meta_rollback(struct mf_meta *m)
+{
+    if (sqlite3_get_autocommit(m->db))
+        return; /* SQLite already rolled back (or nothing was begun) */
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_ROLLBACK, "ROLLBACK", NULL);
+    if (st) {
+        sqlite3_step(st);
+        mf__meta_stmt_reset(st);
+    } else {
+        sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+/* Text binding that borrows the caller's string (SQLITE_STATIC is safe: every
+ * statement is stepped and reset before the writer returns); NULL binds NULL. */
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* ------------------------------------------------------------------ */
+/* Schema                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Version 1. Run and task ids are decimal strings; run_num and task_num hold
+ * CAST(id AS INTEGER) beside them so that "10" sorts after "9" (a
+ * non-numeric id gets 0 and falls back to text order). Times are REAL
+ * seconds since the epoch; "end" is 0 while running.
+ *
+ * tasks is clustered on its primary key (WITHOUT ROWID) and has no other
+ * index: a task write then touches one b-tree, which halves its cost, and
+ * the readers' (flow, run_id[, step]) lookups are prefixes of that key; they
+ * sort one run's rows by task_num in memory.
+ */
+static const char SCHEMA_V1[] =
+    "CREATE TABLE flows(name TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;\n"
+    "CREATE TABLE runs(\n"
+    "  flow TEXT NOT NULL REFERENCES flows(name),\n"
+    "  run_id TEXT NOT NULL,\n"
+    "  run_num INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  user TEXT,\n"
+    "  params_json TEXT,\n"
+    "  origin_run_id TEXT,\n"
+    "  build_id TEXT,\n"
+    "  start REAL NOT NULL,\n"
+    "  \"end\" REAL NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY(flow, run_id));\n"
+    "CREATE INDEX runs_newest ON runs(flow, start DESC, run_num DESC, run_id DESC);\n"
+    "CREATE TABLE tasks(\n"
+    "  flow TEXT NOT NULL,\n"
+    "  run_id TEXT NOT NULL,\n"
+    "  step TEXT NOT NULL,\n"
+    "  task_id TEXT NOT NULL,\n"
+    "  task_num INTEGER NOT NULL,\n"
+    "  attempt INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  pid INTEGER NOT NULL DEFAULT 0,\n"
+    "  start REAL NOT NULL DEFAULT 0,\n"
+    "  \"end\" REAL NOT NULL DEFAULT 0,\n"
+    "  exit_code INTEGER NOT NULL DEFAULT -1,\n"
+    "  signal INTEGER NOT NULL DEFAULT 0,\n"
+    "  timed_out INTEGER NOT NULL DEFAULT 0,\n"
+    "  stack TEXT,\n"
+    "  input_paths TEXT,\n"
+    "  origin TEXT,\n"
+    "  PRIMARY KEY(flow, run_id, step, task_id, attempt),\n"
+    "  FOREIGN KEY(flow, run_id) REFERENCES runs(flow, run_id) ON DELETE CASCADE) WITHOUT ROWID;\n"
+    "CREATE TABLE tags(\n"
+    "  flow TEXT NOT NULL,\n"
+    "  run_id TEXT NOT NULL,\n"
+    "  tag TEXT NOT NULL,\n"
+    "  PRIMARY KEY(flow, run_id, tag),\n"
+    "  FOREIGN KEY(flow, run_id) REFERENCES runs(flow, run_id) ON DELETE CASCADE) WITHOUT ROWID;\n";
+
+static int migrate_to_1(struct mf_meta *m, struct mf_err *err)
+{
+    int rc = sqlite3_exec(m->db, SCHEMA_V1, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
+}
+
+/* migrations[i] brings the schema from version i to i + 1. Append only. */
+static int (*const migrations[])(struct mf_meta *, struct mf_err *) = {
+    migrate_to_1,
+};
+#define META_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int read_user_version(struct mf_meta *m, int *version, struct mf_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(m->db, "PRAGMA user_version", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    else
+        ret = mf__meta_db_err(m, rc, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int newer_schema(struct mf_meta *m, int version, struct mf_err *err)
+{
+    return mf__err(err, MF_EDB,
+                   "metadata database '%s' has schema version %d, newer than this program's %d; "
+                   "use a newer metaflow-c to read it",
+                   m->path, version, META_SCHEMA_VERSION);
+}
+
+/* Runs every pending migration in one write transaction. The version is
+ * read again under the write lock: another process may have migrated since. */
+static int migrate(struct mf_meta *m, struct mf_err *err)
+{
+    int version = 0;
+    int ret = read_user_version(m, &version, err);
+    if (ret < 0 || version == META_SCHEMA_VERSION)
+        return ret;
+    if ((ret = mf__meta_begin(m, true, err)) < 0)
+        return ret;
+    if ((ret = read_user_version(m, &version, err)) < 0)
+        goto out;
+    if (version > META_SCHEMA_VERSION) {
+        ret = newer_schema(m, version, err);
+        goto out;
+    }
+    for (int v = version; v < META_SCHEMA_VERSION; v++)
+        if ((ret = migrations[v](m, err)) < 0)
+            goto out;
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", META_SCHEMA_VERSION);
+    int rc = sqlite3_exec(m->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        ret = mf__meta_db_err(m, rc, err);
+        goto out;
+    }
+    ret = mf__meta_commit(m, err);
+out:
+    if (ret < 0)
+        mf__meta_rollback(m);
+    return ret;
+}
+
+/* A read-only handle cannot migrate: it accepts the current version only. */
+static int check_version_readonly(struct mf_meta *m, struct mf_err *err)
+{
+    int version = 0;
+    int ret = read_user_version(m, &version, err);
+    if (ret < 0)
+        return ret;
+    if (version == 0)
+        return mf__err(err, MF_ENOENT, "no runs recorded under '%s' yet", m->root);
+    if (version > META_SCHEMA_VERSION)
+        return newer_schema(m, version, err);
+    if (version < META_SCHEMA_VERSION)
+        return mf__err(err, MF_EDB,
+                       "metadata database '%s' has schema version %d, older than this program's %d; "
+                       "run a flow (or any command that writes) once to upgrade it",
+                       m->path, version, META_SCHEMA_VERSION);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open / close                                                       */
+/* ------------------------------------------------------------------ */
+
+/* WAL lets readers work while the scheduler writes, and commits without
+ * fsync under synchronous=NORMAL (see docs/metadata.md for the trade). */
+static int set_wal(struct mf_meta *m, struct mf_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(m->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc != SQLITE_ROW) {
+        ret = mf__meta_db_err(m, rc, err);
+    } else {
+        const char *mode = (const char *)sqlite3_column_text(st, 0);
+        if (!mode || strcmp(mode, "wal") != 0)
+            ret = mf__err(err, MF_EDB,
+                          "metadata database '%s': cannot switch to WAL mode (journal mode stays '%s'); "
+                          "put the datastore root on a local file system",
+                          m->path, mode ? mode : "?");
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int configure(struct mf_meta *m, struct mf_err *err)
+{
+    sqlite3_extended_result_codes(m->db, 1);
+    int rc = sqlite3_busy_timeout(m->db, META_BUSY_TIMEOUT_MS);
+    if (rc != SQLITE_OK)
+        return mf__meta_db_err(m, rc, err);
+    if (m->readonly)
+        return 0; /* the journal mode is persistent; a reader finds WAL set */
+    int ret = set_wal(m, err);
+    if (ret < 0)
+        return ret;
+    rc = sqlite3_exec(m->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
+}
+
+static int open_db(struct mf_meta *m, struct mf_err *err)
+{
+    int flags = SQLITE_OPEN_NOMUTEX;
+    flags |= m->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    int rc = sqlite3_open_v2(m->path, &m->db, flags, NULL);
+    if (rc != SQLITE_OK)
+        return mf__meta_db_err(m, rc, err); /* m->db, if any, is closed by the caller */
+    return 0;
+}
+
+int mf__meta_open(const char *root, bool readonly, struct mf_meta **out, struct mf_err *err)
+{
+    struct mf_buf path = MF_BUF_INIT;
+    struct mf_meta *m = NULL;
+    int ret;
+    *out = NULL;
+    if ((ret = mf__buf_addf(&path, "%s/%s", root, META_DB_NAME)) < 0) {
+        mf__err(err, ret, "out of memory");
+        goto out;
+    }
+    if (readonly && !mf__path_exists(path.buf)) {
+        ret = mf__err(err, MF_ENOENT, "no runs recorded under '%s' yet", root);
+        goto out;
+    }
+    if (!readonly && (ret = mf__mkdirs(root, err)) < 0)
+        goto out;
+    m = mf__calloc(1, sizeof(*m));
+    if (!m || !(m->root = mf__strdup(root)) || !(m->path = mf__buf_detach(&path, NULL))) {
+        ret = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    m->readonly = readonly;
+    if ((ret = open_db(m, err)) < 0 || (ret = configure(m, err)) < 0)
+        goto out;
+    ret = readonly ? check_version_readonly(m, err) : migrate(m, err);
+    if (ret < 0)
+        goto out;
+    *out = m;
+    m = NULL;
+out:
+    mf__meta_close(m);
+    mf__buf_release(&path);
+    return ret;
+}
+
+void mf__meta_close(struct mf_meta *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < MST_COUNT; i++)
+        sqlite3_finalize(m->stmts[i]);
+    sqlite3_close(m->db);
+    mf__free(m->path);
+    mf__free(m->root);
+    mf__free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writers                                                            */
+/* ------------------------------------------------------------------ */
+
+static bool valid_status(const char *status)
+{
+    return strcmp(status, "running") == 0 || strcmp(status, "succeeded") == 0 || strcmp(status, "failed") == 0;
+}
+
+static int check_writable(struct mf_meta *m, const char *status, struct mf_err *err)
+{
+    if (m->readonly)
+        return mf__err(err, MF_EINVAL, "metadata database '%s' was opened read-only", m->path);
+    if (status && !valid_status(status))
+        return mf__err(err, MF_EINVAL, "status '%s' is not one of running, succeeded, failed", status);
+    return 0;
+}
+
+/* Maps a failed write (SQLite result `rc`, our code `ret`): a missing run
+ * (foreign key) to MF_ENOENT naming the run, anything else stays as it is.
+ * The transaction is rolled back before the run listing is read. */
+static int write_failed(struct mf_meta *m, int rc, int ret, const char *flow, const char *run_id,
+                        struct mf_err *err)
+{
+    mf__meta_rollback(m);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return mf__meta_run_missing(m, flow, run_id, err);
+    return ret;
+}
+
+static const char TAG_ADD_SQL[] = "INSERT OR IGNORE INTO tags(flow, run_id, tag) VALUES(?1, ?2, ?3)";
+
+static int insert_tags(struct mf_meta *m, const char *flow, const char *run_id, char *const *tags, size_t ntags,
+                       struct mf_err *err)
+{
+    for (size_t i = 0; i < ntags; i++) {
+        sqlite3_stmt *st = mf__meta_stmt(m, MST_TAG_ADD, TAG_ADD_SQL, err);
+        if (!st)
+            return err ? err->code : MF_EDB;
+        bind_text(st, 1, flow);
+        bind_text(st, 2, run_id);
+        bind_text(st, 3, tags[i]);
+        int ret = stmt_exec(m, st, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+static int insert_run(struct mf_meta *m, const struct mf_meta_run *r, struct mf_err *err)
+{
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_FLOW_ADD, "INSERT OR IGNORE INTO flows(name) VALUES(?1)", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    bind_text(st, 1, r->flow);
+    int ret = stmt_exec(m, st, err);
+    if (ret < 0)
+        return ret;
+    st = mf__meta_stmt(m, MST_RUN_ADD,
+                       "INSERT INTO runs(flow, run_id, run_num, status, user, params_json, origin_run_id, "
+                       "build_id, start, \"end\") VALUES(?1, ?2, CAST(?2 AS INTEGER), ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    bind_text(st, 1, r->flow);
+    bind_text(st, 2, r->run_id);
+    bind_text(st, 3, r->status ? r->status : "running");
+    bind_text(st, 4, r->user);
+    bind_text(st, 5, r->params_json);
+    bind_text(st, 6, r->origin_run_id);
+    bind_text(st, 7, r->build_id);
+    sqlite3_bind_double(st, 8, r->start);
+    sqlite3_bind_double(st, 9, r->end);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        ret = mf__err(err, MF_EEXIST, "run '%s' of flow '%s' already exists; pick another run id", r->run_id,
+                      r->flow);
+    else
+        ret = rc == SQLITE_DONE ? 0 : mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    return ret;
+}
+
+int mf__meta_run_create(struct mf_meta *m, const struct mf_meta_run *r, struct mf_err *err)
+{
+    int ret = check_writable(m, r->status, err);
+    if (ret < 0)
+        return ret;
+    if (!r->flow || !r->run_id)
+        return mf__err(err, MF_EINVAL, "a run needs a flow name and a run id");
+    if ((ret = mf__meta_begin(m, true, err)) < 0)
+        return ret;
+    if ((ret = insert_run(m, r, err)) < 0 || (ret = insert_tags(m, r->flow, r->run_id, r->tags, r->ntags, err)) < 0)
+        goto out;
+    ret = mf__meta_commit(m, err);
+out:
+    if (ret < 0)
+        mf__meta_rollback(m);
+    return ret;
+}
+
+int mf__meta_run_finish(struct mf_meta *m, const char *flow, const char *run_id, const char *status, double end,
+                        struct mf_err *err)
+{
+    int ret = check_writable(m, status, err);
+    if (ret < 0)
+        return ret;
+    sqlite3_stmt *st = mf__meta_stmt(
+        m, MST_RUN_FINISH, "UPDATE runs SET status = ?3, \"end\" = ?4 WHERE flow = ?1 AND run_id = ?2", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    if ((ret = mf__meta_begin(m, true, err)) < 0)
+        return ret;
+    bind_text(st, 1, flow);
+    bind_text(st, 2, run_id);
+    bind_text(st, 3, status);
+    sqlite3_bind_double(st, 4, end);
+    if ((ret = stmt_exec(m, st, err)) < 0)
+        goto out;
+    bool found = sqlite3_changes(m->db) > 0;
+    if ((ret = mf__meta_commit(m, err)) < 0)
+        goto out;
+    if (!found)
+        ret = mf__meta_run_missing(m, flow, run_id, err);
+out:
+    if (ret < 0)
+        mf__meta_rollback(m);
+    return ret;
+}
+
+#define TASK_COLUMNS                                                                                         \
+    "INSERT INTO tasks(flow, run_id, step, task_id, task_num, attempt, status, pid, start, \"end\", exit_code, " \
+    "signal, timed_out, stack, input_paths, origin) "                                                        \
+    "VALUES(?1, ?2, ?3, ?4, CAST(?4 AS INTEGER), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+
+static void bind_task(sqlite3_stmt *st, const char *flow, const char *run_id, const struct mf_meta_task *t,
+                      const char *status)
+{
+    bind_text(st, 1, flow);
+    bind_text(st, 2, run_id);
+    bind_text(st, 3, t->step);
+    bind_text(st, 4, t->task_id);
+    sqlite3_bind_int(st, 5, t->attempt);
+    bind_text(st, 6, status);
+    sqlite3_bind_int64(st, 7, t->pid);
+    sqlite3_bind_double(st, 8, t->start);
+    sqlite3_bind_double(st, 9, t->end);
+    sqlite3_bind_int(st, 10, t->exit_code);
+    sqlite3_bind_int(st, 11, t->signal);
+    sqlite3_bind_int(st, 12, t->timed_out ? 1 : 0);
+    bind_text(st, 13, t->stack);
+    bind_text(st, 14, t->input_paths);
+    bind_text(st, 15, t->origin);
+}
+
+/* One task write in its own transaction: start inserts, finish upserts. */
+static int task_write(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, const char *flow,
+                      const char *run_id, const struct mf_meta_task *t, const char *status, struct mf_err *err)
+{
+    int ret = check_writable(m, status, err);
+    if (ret < 0)
+        return ret;
+    if (!t->step || !t->task_id)
+        return mf__err(err, MF_EINVAL, "a task needs a step name and a task id");
+    sqlite3_stmt *st = mf__meta_stmt(m, id, sql, err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    if ((ret = mf__meta_begin(m, true, err)) < 0)
+        return ret;
+    bind_task(st, flow, run_id, t, status);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        ret = mf__err(err, MF_EEXIST, "attempt %d of task '%s/%s/%s' is already recorded", t->attempt, run_id,
+                      t->step, t->task_id);
+    else if (rc != SQLITE_DONE)
+        ret = mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    if (ret < 0)
+        return write_failed(m, rc, ret, flow, run_id, err);
+    return mf__meta_commit(m, err);
+}
+
+int mf__meta_task_start(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *t,
+                        struct mf_err *err)
+{
+    return task_write(m, MST_TASK_START, TASK_COLUMNS, flow, run_id, t, t->status ? t->status : "running", err);
+}
+
+/* An upsert, so that a task recorded in one step (a clone for resume) needs
+ * no start; on an existing attempt it records the outcome only. */
+int mf__meta_task_finish(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *t,
+                         struct mf_err *err)
+{
+    static const char sql[] = TASK_COLUMNS
+        " ON CONFLICT(flow, run_id, step, task_id, attempt) DO UPDATE SET status = excluded.status, "
+        "\"end\" = excluded.\"end\", exit_code = excluded.exit_code, signal = excluded.signal, "
+        "timed_out = excluded.timed_out";
+    if (!t->status)
+        return mf__err(err, MF_EINVAL, "finishing task '%s/%s/%s' needs a status", run_id, t->step, t->task_id);
+    return task_write(m, MST_TASK_FINISH, sql, flow, run_id, t, t->status, err);
+}
+
+static int tag_write(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, const char *flow,
+                     const char *run_id, const char *tag, struct mf_err *err)
+{
+    int ret = check_writable(m, NULL, err);
+    if (ret < 0)
+        return ret;
+    sqlite3_stmt *st = mf__meta_stmt(m, id, sql, err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    if ((ret = mf__meta_begin(m, true, err)) < 0)
+        return ret;
+    bind_text(st, 1, flow);
+    bind_text(st, 2, run_id);
+    bind_text(st, 3, tag);
+    int rc = SQLITE_OK;
+    if ((ret = stmt_exec_rc(m, st, &rc, err)) < 0)
+        return write_failed(m, rc, ret, flow, run_id, err);
+    return mf__meta_commit(m, err);
+}
+
+/* Adding a tag the run already has is a no-op. */
+int mf__meta_tag_add(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err)
+{
+    return tag_write(m, MST_TAG_ADD, TAG_ADD_SQL, flow, run_id, tag, err);
+}
+
+/* Removing a tag the run does not have is a no-op. */
+int mf__meta_tag_remove(struct mf_meta *m, const char *flow, const char *run_id, const char *tag,
+                        struct mf_err *err)
+{
+    return tag_write(m, MST_TAG_REMOVE, "DELETE FROM tags WHERE flow = ?1 AND run_id = ?2 AND tag = ?3", flow,
+                     run_id, tag, err);
+}

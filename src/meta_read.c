@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * meta_read.c - the readers of run metadata (flows, runs newest first, one
+ * run, a run's task attempts) and the "run does not exist" message. Each
+ * reader that runs several statements reads one consistent snapshot.
+ */
+#include "meta_impl.h"
+
+#include <string.h>
+
+#include "metaflow.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+/* How many run ids the "does not exist" message lists. */
+#define MISSING_RUN_LIST 10
+
+#define RUN_COLUMNS "SELECT flow, run_id, status, user, params_json, origin_run_id, build_id, start, \"end\" FROM runs"
+#define RUNS_NEWEST_FIRST " ORDER BY start DESC, run_num DESC, run_id DESC"
+#define TASK_COLUMNS                                                                                            \
+    "SELECT step, task_id, attempt, status, pid, start, \"end\", exit_code, signal, timed_out, stack, input_paths, " \
+    "origin FROM tasks"
+#define TASKS_IN_ORDER " ORDER BY task_num, task_id, attempt, step"
+
+int mf__meta_col_dup(sqlite3_stmt *st, int col, char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return 0;
+    const unsigned char *text = sqlite3_column_text(st, col);
+    if (!text)
+        return MF_ENOMEM; /* a non-NULL value SQLite could not convert */
+    *out = mf__strndup((const char *)text, (size_t)sqlite3_column_bytes(st, col));
+    return *out ? 0 : MF_ENOMEM;
+}
+
+static int oom(struct mf_err *err) { return mf__err(err, MF_ENOMEM, "out of memory"); }
+
+void mf__meta_run_release(struct mf_meta_run *r)
+{
+    if (!r)
+        return;
+    mf__free(r->flow);
+    mf__free(r->run_id);
+    mf__free(r->status);
+    mf__free(r->user);
+    mf__free(r->params_json);
+    mf__free(r->origin_run_id);
+    mf__free(r->build_id);
+    for (size_t i = 0; i < r->ntags; i++)
+        mf__free(r->tags[i]);
+    mf__free(r->tags);
+    memset(r, 0, sizeof(*r));
+}
+
+void mf__meta_task_release(struct mf_meta_task *t)
+{
+    if (!t)
+        return;
+    mf__free(t->step);
+    mf__free(t->task_id);
+    mf__free(t->status);
+    mf__free(t->stack);
+    mf__free(t->input_paths);
+    mf__free(t->origin);
+    memset(t, 0, sizeof(*t));
+}
+
+/* ------------------------------------------------------------------ */
+/* Runs                                                               */
+/* ------------------------------------------------------------------ */
+
+static int load_tags(struct mf_meta *m, struct mf_meta_run *r, struct mf_err *err)
+{
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_RUN_TAGS,
+                                     "SELECT tag FROM tags WHERE flow = ?1 AND run_id = ?2 ORDER BY tag", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    sqlite3_bind_text(st, 1, r->flow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->run_id, -1, SQLITE_STATIC);
+    size_t cap = r->ntags;
+    int ret = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (MF_GROW(r->tags, cap, r->ntags + 1) < 0 ||
+            mf__meta_col_dup(st, 0, &r->tags[r->ntags]) < 0 || !r->tags[r->ntags]) {
+            ret = oom(err);
+            goto out;
+        }
+        r->ntags++;
+    }
+    if (rc != SQLITE_DONE)
+        ret = mf__meta_db_err(m, rc, err);
+out:
+    mf__meta_stmt_reset(st);
+    return ret;
+}
+
+/* Fills `r` from the current row of a RUN_COLUMNS statement, tags included.
+ * On failure `r` holds what was read; the caller releases it. */
+static int read_run(struct mf_meta *m, sqlite3_stmt *st, struct mf_meta_run *r, struct mf_err *err)
+{
+    memset(r, 0, sizeof(*r));
+    if (mf__meta_col_dup(st, 0, &r->flow) < 0 || mf__meta_col_dup(st, 1, &r->run_id) < 0 ||
+        mf__meta_col_dup(st, 2, &r->status) < 0 || mf__meta_col_dup(st, 3, &r->user) < 0 ||
+        mf__meta_col_dup(st, 4, &r->params_json) < 0 || mf__meta_col_dup(st, 5, &r->origin_run_id) < 0 ||
+        mf__meta_col_dup(st, 6, &r->build_id) < 0)
+        return oom(err);
+    r->start = sqlite3_column_double(st, 7);
+    r->end = sqlite3_column_double(st, 8);
+    return load_tags(m, r, err);
+}
+
+int mf__meta_run(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,
+                 struct mf_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_RUN_GET, RUN_COLUMNS " WHERE flow = ?1 AND run_id = ?2", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    int ret = mf__meta_begin(m, false, err);
+    if (ret < 0)
+        return ret;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, run_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    bool found = rc == SQLITE_ROW;
+    if (found)
+        ret = read_run(m, st, out, err);
+    else if (rc != SQLITE_DONE)
+        ret = mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    if (ret < 0)
+        goto out;
+    if ((ret = mf__meta_commit(m, err)) < 0)
+        goto out;
+    if (!found)
+        ret = mf__meta_run_missing(m, flow, run_id, err);
+out:
+    if (ret < 0) {
+        mf__meta_rollback(m);
+        mf__meta_run_release(out);
+    }
+    return ret;
+}
+
+static void release_runs(struct mf_meta_run *runs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mf__meta_run_release(&runs[i]);
+    mf__free(runs);
+}
+
+/* A flow without runs (or an unknown flow) gives an empty list. */
+int mf__meta_runs(struct mf_meta *m, const char *flow, struct mf_meta_run **runs, size_t *n, struct mf_err *err)
+{
+    struct mf_meta_run *list = NULL;
+    size_t count = 0, cap = 0;
+    *runs = NULL;
+    *n = 0;
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_RUNS, RUN_COLUMNS " WHERE flow = ?1" RUNS_NEWEST_FIRST, err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    int ret = mf__meta_begin(m, false, err);
+    if (ret < 0)
+        return ret;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (MF_GROW(list, cap, count + 1) < 0) {
+            ret = oom(err);
+            break;
+        }
+        ret = read_run(m, st, &list[count], err);
+        count++; /* a half-read run is released with the others */
+        if (ret < 0)
+            break;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    if (ret == 0)
+        ret = mf__meta_commit(m, err);
+    if (ret < 0) {
+        mf__meta_rollback(m);
+        release_runs(list, count);
+        return ret;
+    }
+    *runs = list;
+    *n = count;
+    return 0;
+}
+
+int mf__meta_flows(struct mf_meta *m, char ***names, size_t *n, struct mf_err *err)
+{
+    char **list = NULL;
+    size_t count = 0, cap = 0;
+    *names = NULL;
+    *n = 0;
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_FLOWS, "SELECT name FROM flows ORDER BY name", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    int ret = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (MF_GROW(list, cap, count + 1) < 0 || mf__meta_col_dup(st, 0, &list[count]) < 0 || !list[count]) {
+            ret = oom(err);
+            break;
+        }
+        count++;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    if (ret < 0) {
+        for (size_t i = 0; i < count; i++)
+            mf__free(list[i]);
+        mf__free(list);
+        return ret;
+    }
+    *names = list;
+    *n = count;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The missing-run message                                            */
+/* ------------------------------------------------------------------ */
+
+/* Appends the flow's newest run ids (", ..." when there are more) to `b`;
+ * `*count` receives how many were listed. */
+static int list_run_ids(struct mf_meta *m, const char *flow, struct mf_buf *b, size_t *count, struct mf_err *err)
+{
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_RUN_IDS,
+                                     "SELECT run_id FROM runs WHERE flow = ?1" RUNS_NEWEST_FIRST " LIMIT ?2", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, MISSING_RUN_LIST + 1);
+    int ret = 0, rc;
+    *count = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *sep = *count ? ", " : "";
+        if (*count == MISSING_RUN_LIST)
+            ret = mf__buf_adds(b, ", ...");
+        else
+            ret = mf__buf_addf(b, "%s%s", sep, id ? id : "?");
+        if (ret < 0) {
+            ret = oom(err);
+            break;
+        }
+        (*count)++;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    return ret;
+}
+
+int mf__meta_run_missing(struct mf_meta *m, const char *flow, const char *run_id, struct mf_err *err)
+{
+    struct mf_buf ids = MF_BUF_INIT;
+    size_t count = 0;
+    int ret = list_run_ids(m, flow, &ids, &count, err);
+    if (ret < 0)
+        goto out;
+    if (count == 0)
+        ret = mf__err(err, MF_ENOENT, "run '%s' of flow '%s' does not exist: flow '%s' has no runs", run_id, flow,
+                      flow);
+    else
+        ret = mf__err(err, MF_ENOENT, "run '%s' of flow '%s' does not exist; its runs are: %s", run_id, flow,
+                      ids.buf);
+out:
+    mf__buf_release(&ids);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tasks                                                              */
+/* ------------------------------------------------------------------ */
+
+static int read_task(sqlite3_stmt *st, struct mf_meta_task *t, struct mf_err *err)
+{
+    memset(t, 0, sizeof(*t));
+    if (mf__meta_col_dup(st, 0, &t->step) < 0 || mf__meta_col_dup(st, 1, &t->task_id) < 0 ||
+        mf__meta_col_dup(st, 3, &t->status) < 0 || mf__meta_col_dup(st, 10, &t->stack) < 0 ||
+        mf__meta_col_dup(st, 11, &t->input_paths) < 0 || mf__meta_col_dup(st, 12, &t->origin) < 0)
+        return oom(err);
+    t->attempt = sqlite3_column_int(st, 2);
+    t->pid = sqlite3_column_int64(st, 4);
+    t->start = sqlite3_column_double(st, 5);
+    t->end = sqlite3_column_double(st, 6);
+    t->exit_code = sqlite3_column_int(st, 7);
+    t->signal = sqlite3_column_int(st, 8);
+    t->timed_out = sqlite3_column_int(st, 9) != 0;
+    return 0;
+}
+
+static int run_exists(struct mf_meta *m, const char *flow, const char *run_id, bool *exists, struct mf_err *err)
+{
+    sqlite3_stmt *st =
+        mf__meta_stmt(m, MST_RUN_EXISTS, "SELECT 1 FROM runs WHERE flow = ?1 AND run_id = ?2", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, run_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : mf__meta_db_err(m, rc, err);
+    *exists = rc == SQLITE_ROW;
+    mf__meta_stmt_reset(st);
+    return ret;
+}
+
+static void release_tasks(struct mf_meta_task *tasks, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mf__meta_task_release(&tasks[i]);
+    mf__free(tasks);
+}
+
+static sqlite3_stmt *tasks_stmt(struct mf_meta *m, const char *flow, const char *run_id, const char *step,
+                                struct mf_err *err)
+{
+    sqlite3_stmt *st;
+    if (step)
+        st = mf__meta_stmt(m, MST_TASKS_STEP,
+                           TASK_COLUMNS " WHERE flow = ?1 AND run_id = ?2 AND step = ?3" TASKS_IN_ORDER, err);
+    else
+        st = mf__meta_stmt(m, MST_TASKS_ALL, TASK_COLUMNS " WHERE flow = ?1 AND run_id = ?2" TASKS_IN_ORDER, err);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, run_id, -1, SQLITE_STATIC);
+    if (step)
+        sqlite3_bind_text(st, 3, step, -1, SQLITE_STATIC);
+    return st;
+}
+
+/* An empty result is checked against the runs table, so that an unknown run
+ * is MF_ENOENT while a run (or step) without tasks yet is an empty list. */
+int mf__meta_tasks(struct mf_meta *m, const char *flow, const char *run_id, const char *step,
+                   struct mf_meta_task **tasks, size_t *n, struct mf_err *err)
+{
+    struct mf_meta_task *list = NULL;
+    size_t count = 0, cap = 0;
+    bool exists = true;
+    *tasks = NULL;
+    *n = 0;
+    sqlite3_stmt *st = tasks_stmt(m, flow, run_id, step, err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    int ret = mf__meta_begin(m, false, err);
+    if (ret < 0) {
+        mf__meta_stmt_reset(st);
+        return ret;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (MF_GROW(list, cap, count + 1) < 0) {
+            ret = oom(err);
+            break;
+        }
+        ret = read_task(st, &list[count], err);
+        count++;
+        if (ret < 0)
+            break;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    if (ret == 0 && count == 0)
+        ret = run_exists(m, flow, run_id, &exists, err);
+    if (ret == 0)
+        ret = mf__meta_commit(m, err);
+    if (ret == 0 && !exists)
+        ret = mf__meta_run_missing(m, flow, run_id, err);
+    if (ret < 0) {
+        mf__meta_rollback(m);
+        release_tasks(list, count);
+        return ret;
+    }
+    *tasks = list;
+    *n = count;
+    return 0;
+}
