@@ -327,8 +327,14 @@ static void on_negint8(void *c, uint8_t v) { *TOK(c) = (struct token){ .kind = T
 static void on_negint16(void *c, uint16_t v) { *TOK(c) = (struct token){ .kind = TOK_NEGINT, .arg = v }; }
 static void on_negint32(void *c, uint32_t v) { *TOK(c) = (struct token){ .kind = TOK_NEGINT, .arg = v }; }
 static void on_negint64(void *c, uint64_t v) { *TOK(c) = (struct token){ .kind = TOK_NEGINT, .arg = v }; }
-static void on_bytes(void *c, cbor_data p, size_t n) { *TOK(c) = (struct token){ .kind = TOK_BYTES, .arg = n, .p = p }; }
-static void on_text(void *c, cbor_data p, size_t n) { *TOK(c) = (struct token){ .kind = TOK_TEXT, .arg = n, .p = p }; }
+static void on_bytes(void *c, cbor_data p, size_t n)
+{
+    *TOK(c) = (struct token){ .kind = TOK_BYTES, .arg = n, .p = p };
+}
+static void on_text(void *c, cbor_data p, size_t n)
+{
+    *TOK(c) = (struct token){ .kind = TOK_TEXT, .arg = n, .p = p };
+}
 static void on_array(void *c, size_t n) { *TOK(c) = (struct token){ .kind = TOK_ARRAY, .arg = n }; }
 static void on_map(void *c, size_t n) { *TOK(c) = (struct token){ .kind = TOK_MAP, .arg = n }; }
 static void on_tag(void *c, uint64_t v) { *TOK(c) = (struct token){ .kind = TOK_TAG, .arg = v }; }
@@ -389,8 +395,11 @@ struct decoder {
     struct mf_err *err;
 };
 
-static const char *const major_names[8] = { "unsigned integer", "negative integer", "byte string", "text string",
-                                            "array",            "map",              "tag",         "simple value or float" };
+/* Indexed by the major type (initial byte >> 5). */
+static const char *const major_names[8] = {
+    "unsigned integer", "negative integer", "byte string", "text string",
+    "array",            "map",              "tag",         "simple value or float",
+};
 
 static int malformed(struct decoder *d, size_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int malformed(struct decoder *d, size_t offset, const char *fmt, ...)
@@ -495,7 +504,8 @@ static int decode_typed_array(struct decoder *d, const struct token *tag, size_t
 {
     mf_type type = type_of_tag(tag->arg);
     if (type == MF_NULL)
-        return malformed(d, at, "unknown tag %llu (typed arrays use tags 64, 78, 79, 85 and 86)", (unsigned long long)tag->arg);
+        return malformed(d, at, "unknown tag %llu (typed arrays use tags 64, 78, 79, 85 and 86)",
+                         (unsigned long long)tag->arg);
     struct token payload;
     size_t payload_at;
     int rc = next_token(d, &payload, &payload_at);
