@@ -2,7 +2,7 @@
 /*
  * codec.h - the artifact encoding: canonical CBOR (RFC 8949 deterministic
  * encoding) with numeric arrays as RFC 8746 typed arrays, i.e. a tag over a
- * byte string of raw little-endian elements. docs/format.md is the spec.
+ * byte string of raw little-endian elements. docs/encoding.md is the spec.
  *
  * Encoding streams to a sink so that a 1 GiB array is hashed, compressed and
  * written without ever being copied into one buffer; decoding can reference
