@@ -38,7 +38,7 @@ extern char **environ;
 #define RECHECK_NS (100 * MS_NS)     /* exit check period while a pipe is still open */
 #define KILL_AFTER_NS (5000 * MS_NS) /* SIGTERM -> SIGKILL on timeout */
 #define DRAIN_READS 16               /* reads allowed when closing a pipe after the grace */
-#define EXIT_SPINS 64                /* waitid()s for the exit right after both EOFs */
+#define EXIT_WAIT_NS (MS_NS)         /* brief wait for the exit right after both EOFs */
 
 struct child;
 
@@ -439,14 +439,22 @@ static bool poll_exit(struct child *kid, int64_t now)
 }
 
 /* Both pipes just closed, so the child is almost surely exiting: the kernel
- * closes its files a moment before it becomes waitable. Spin briefly rather
- * than sleep a poll() period, then fall back to a short back-off. */
-static void check_exit_after_eof(struct child *kid, int64_t now)
+ * closes its files a moment before it becomes waitable. Wait for that with a
+ * few checks and short sleeps (at most ~1 ms in all, so other children's
+ * output is hardly delayed) rather than a whole poll() period; a child that
+ * closed its pipes and lives on is left to the back-off checks. */
+static void check_exit_after_eof(struct child *kid)
 {
-    for (int i = 0; i < EXIT_SPINS; i++) {
-        if (poll_exit(kid, now))
+    long nap_ns = 0;
+    for (int64_t spent = 0; spent < EXIT_WAIT_NS; spent += nap_ns) {
+        if (poll_exit(kid, now_ns()))
             return;
+        nap_ns = nap_ns ? nap_ns * 2 : 5000;
+        nanosleep(&(struct timespec){ 0, nap_ns }, NULL);
     }
+    int64_t now = now_ns();
+    if (poll_exit(kid, now))
+        return;
     kid->check_step_ns = MS_NS;
     kid->check_ns = now + kid->check_step_ns;
 }
@@ -542,7 +550,7 @@ static int poll_round(struct mf_exec *ex, int timeout_ms, struct mf_err *err)
         ready--;
         struct stream *s = ex->pfd_streams[i];
         if (!stream_read(ex, s) && pipes_closed(s->kid) && !s->kid->exited_ns)
-            check_exit_after_eof(s->kid, now_ns());
+            check_exit_after_eof(s->kid);
     }
     return 0;
 }

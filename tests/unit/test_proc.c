@@ -43,12 +43,26 @@ static const char *capture_text(struct capture *c)
     return c->text ? c->text : "";
 }
 
-/* A fresh directory; the name lives until the test's process ends. */
+/* Fresh directories, removed by remove_tmpdirs() at the end of a test. */
+static char tmpdirs[8][64];
+static int ntmpdirs;
+
 static char *make_tmpdir(void)
 {
-    char *dir = strdup("/tmp/mf_test_proc_XXXXXX");
-    CHECK(dir && mkdtemp(dir) != NULL);
+    CHECK(ntmpdirs < 8);
+    char *dir = tmpdirs[ntmpdirs++];
+    snprintf(dir, sizeof(tmpdirs[0]), "/tmp/mf_test_proc_XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
     return dir;
+}
+
+static void remove_tmpdirs(void)
+{
+    for (; ntmpdirs > 0; ntmpdirs--) {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdirs[ntmpdirs - 1]);
+        CHECK(system(cmd) == 0);
+    }
 }
 
 static char *path_in(const char *dir, const char *name)
@@ -181,6 +195,7 @@ static void run_release(struct run *r)
     capture_close(&r->err);
     mf__buf_release(&r->out_log);
     mf__buf_release(&r->err_log);
+    remove_tmpdirs();
 }
 
 static const char *prefixed(pid_t pid, const char *lines)
@@ -400,6 +415,7 @@ TEST(test_200_concurrent_children)
     mf__exec_free(ex);
     capture_close(&out);
     capture_close(&err);
+    remove_tmpdirs();
 }
 
 TEST(test_10mb_output_lines)
@@ -491,6 +507,7 @@ TEST(test_spawn_nonexistent_program)
     struct mf_exit e;
     CHECK_EQ_INT(mf__exec_wait(ex, &e, -1, &err), MF_ENOENT);
     mf__exec_free(ex);
+    remove_tmpdirs();
 }
 
 TEST(test_log_open_failure)
@@ -529,6 +546,7 @@ TEST(test_child_sees_only_stdio)
     b = read_all(path_in(dir, "o3"));
     CHECK_EQ_STR(b.buf, "read=1\n");
     mf__buf_release(&b);
+    remove_tmpdirs();
 }
 
 TEST(test_no_fd_leak)
@@ -548,6 +566,7 @@ TEST(test_no_fd_leak)
     mf__exec_free(ex);
     CHECK_EQ_INT(count_fds(), fds_before);
     CHECK(no_children_left());
+    remove_tmpdirs();
 }
 
 TEST(test_free_with_children_running)
@@ -579,6 +598,7 @@ TEST(test_free_with_children_running)
         mf__buf_release(&g);
     }
     CHECK_EQ_INT(count_fds(), fds_before);
+    remove_tmpdirs();
 }
 
 TEST(test_wait_timeout_and_nothing_running)
@@ -658,6 +678,25 @@ TEST(test_null_consoles_and_logs)
     mf__exec_free(ex);
 }
 
+/* With SIGCHLD ignored the kernel reaps children itself: the child is still
+ * returned (status unknown), and nothing hangs. */
+TEST(test_sigchld_ignored)
+{
+    signal(SIGCHLD, SIG_IGN);
+    struct mf_exec *ex = NULL;
+    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    start_sh(ex, "echo x; exit 3", "t", NULL, NULL, 0, NULL);
+    start_sh(ex, "exec 1>&- 2>&-; sleep 0.2", "t", NULL, NULL, 0, NULL);
+    double t0 = mono_s();
+    for (int i = 0; i < 2; i++) {
+        struct mf_exit e = wait_one(ex);
+        CHECK(!e.exited);
+        CHECK_EQ_INT(e.signal, 0);
+    }
+    CHECK(mono_s() - t0 < 1.0);
+    mf__exec_free(ex);
+}
+
 TESTS_BEGIN
 T(test_lines_prefixed_and_logged)
 T(test_stdout_stderr_separate)
@@ -685,4 +724,5 @@ T(test_wait_interrupted_by_signal)
 T(test_signal_all)
 T(test_log_write_failure_reported)
 T(test_null_consoles_and_logs)
+T(test_sigchld_ignored)
 TESTS_END
