@@ -51,14 +51,19 @@ struct mf_graph {
     size_t start, end; /* MF_NO_NODE when missing */
     size_t *order;     /* node indexes in show order: start, then depth-first */
     size_t norder;     /* reachable nodes only; unreachable ones follow in table order */
+    size_t *by_name;   /* indexes of the named nodes sorted by (name, index), for lookups */
+    size_t nnamed;
 };
 
 /* Builds the graph. Fails only for MF_ENOMEM or a NULL/empty table (MF_EGRAPH).
  * `*out` is freed with mf__graph_free(). */
 int mf__graph_build(const mf_flow *flow, struct mf_graph **out, struct mf_err *err);
 void mf__graph_free(struct mf_graph *g);
-/* Node index of step `name`, or MF_NO_NODE. */
+/* Node index of step `name` (the first one declared, if the name is
+ * declared twice), or MF_NO_NODE. */
 size_t mf__graph_find(const struct mf_graph *g, const char *name);
+/* How many names step->next holds (up to its NULL, at most MF_MAX_NEXT). */
+size_t mf__step_nnext(const mf_step *step);
 
 /*
  * Lints the graph. Appends one line per problem to `report`, each naming the
@@ -68,4 +73,15 @@ size_t mf__graph_find(const struct mf_graph *g, const char *name);
  * number of problems (0 for a valid graph) or a negative MF_E* on ENOMEM.
  */
 int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report);
+
+/*
+ * Split tracking (lint.c): walks the graph from start in show order with a
+ * stack of open splits per step, sets matching_join[s] (g->n entries) for
+ * every split or foreach `s` closed by a join, and appends to `report` (when
+ * non-NULL) one line per split/join imbalance. Does nothing and returns 0
+ * unless the transitions are sound (start and end exist, unique names, no
+ * missing step, no cycle): those problems are reported by mf__graph_lint()
+ * first. Returns the number of problems, or MF_ENOMEM.
+ */
+int mf__graph_splits(const struct mf_graph *g, size_t *matching_join, struct mf_buf *report);
 #endif

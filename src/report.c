@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * report.c - pictures of a flow's graph for people: `show` (Metaflow's text
+ * layout) and `show --dot` (Graphviz). Both work on an invalid graph too.
+ */
+#include <string.h>
+
+#include "report.h"
+
+#define INDENT "    "
+
+/* Nameless steps are shown by their table entry, as the linter names them. */
+static void put_name(const struct mf_graph *g, size_t i, FILE *out)
+{
+    if (g->nodes[i].step->name && *g->nodes[i].step->name)
+        fputs(g->nodes[i].step->name, out);
+    else
+        fprintf(out, "#%zu", i + 1);
+}
+
+/* Every line of `text` indented; "?" for no text, as Metaflow prints. */
+static void put_indented(const char *text, FILE *out)
+{
+    if (!text || !*text) {
+        fputs(INDENT "?\n", out);
+        return;
+    }
+    while (*text) {
+        size_t len = strcspn(text, "\n");
+        if (len)
+            fprintf(out, INDENT "%.*s", (int)len, text);
+        fputc('\n', out);
+        text += len + (text[len] == '\n');
+    }
+}
+
+static void show_step(const struct mf_graph *g, size_t i, FILE *out)
+{
+    const mf_step *step = g->nodes[i].step;
+    size_t nnext = mf__step_nnext(step);
+    fputs("\nStep ", out);
+    put_name(g, i, out);
+    fputs(step->join ? " (join)\n" : "\n", out);
+    put_indented(step->doc, out);
+    if (nnext == 0)
+        return;
+    fputs(INDENT "=> ", out);
+    for (size_t k = 0; k < nnext; k++)
+        fprintf(out, "%s%s", k ? ", " : "", step->next[k]);
+    if (step->foreach)
+        fprintf(out, " (foreach over %s)", step->foreach);
+    fputc('\n', out);
+}
+
+int mf__report_show(const struct mf_graph *g, FILE *out)
+{
+    const char *doc = g->flow->doc;
+    fprintf(out, "\n%s\n", doc ? doc : "");
+    for (size_t k = 0; k < g->n; k++)
+        show_step(g, g->order[k], out);
+    fputc('\n', out);
+    return ferror(out) ? MF_EIO : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Graphviz                                                           */
+/* ------------------------------------------------------------------ */
+
+/* `s` inside a DOT double-quoted string: quotes and backslashes escaped,
+ * newlines as \n (a line break in labels and tooltips), other control
+ * characters as spaces. */
+static void put_dot_escaped(const char *s, FILE *out)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else
+            fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
+    }
+}
+
+static void put_dot_string(const char *s, FILE *out)
+{
+    fputc('"', out);
+    put_dot_escaped(s, out);
+    fputc('"', out);
+}
+
+/* A DOT node id; nameless steps get one that no valid name can take. */
+static void put_dot_id(const struct mf_graph *g, size_t i, FILE *out)
+{
+    if (g->nodes[i].step->name && *g->nodes[i].step->name) {
+        put_dot_string(g->nodes[i].step->name, out);
+        return;
+    }
+    fprintf(out, "\"#%zu\"", i + 1);
+}
+
+static const char *kind_word(const struct mf_graph *g, size_t i)
+{
+    const struct mf_node *node = &g->nodes[i];
+    if (i == g->end)
+        return "end";
+    if (node->is_join)
+        return "join";
+    if (node->kind == MF_NODE_FOREACH)
+        return "foreach";
+    if (node->kind == MF_NODE_SPLIT)
+        return "split";
+    return i == g->start ? "start" : "linear";
+}
+
+static const char *kind_shape(const char *kind)
+{
+    static const char *const shapes[][2] = {
+        { "start", "ellipse" },  { "end", "doublecircle" }, { "join", "invhouse" },
+        { "foreach", "box3d" }, { "split", "house" },       { "linear", "box" },
+    };
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
+        if (!strcmp(kind, shapes[k][0]))
+            return shapes[k][1];
+    return "box";
+}
+
+static void dot_node(const struct mf_graph *g, size_t i, FILE *out)
+{
+    const char *kind = kind_word(g, i);
+    fputs("  ", out);
+    put_dot_id(g, i, out);
+    fputs(" [label=\"", out);
+    if (g->nodes[i].step->name && *g->nodes[i].step->name)
+        put_dot_escaped(g->nodes[i].step->name, out);
+    else
+        fprintf(out, "#%zu", i + 1);
+    if (strcmp(kind, g->nodes[i].name) != 0) /* "start" and "end" say it already */
+        fprintf(out, "\\n(%s)", kind);
+    fprintf(out, "\", shape=%s", kind_shape(kind));
+    if (g->nodes[i].step->doc && *g->nodes[i].step->doc) {
+        fputs(", tooltip=", out);
+        put_dot_string(g->nodes[i].step->doc, out);
+    }
+    fputs("];\n", out);
+}
+
+static void dot_edges(const struct mf_graph *g, size_t i, FILE *out)
+{
+    const mf_step *step = g->nodes[i].step;
+    size_t nnext = mf__step_nnext(step);
+    for (size_t k = 0; k < nnext; k++) {
+        bool missing = mf__graph_find(g, step->next[k]) == MF_NO_NODE;
+        fputs("  ", out);
+        put_dot_id(g, i, out);
+        fputs(" -> ", out);
+        put_dot_string(step->next[k], out);
+        if (step->foreach) {
+            fputs(" [label=", out);
+            put_dot_string(step->foreach, out);
+            fputs(", style=bold]", out);
+        } else if (missing)
+            fputs(" [style=dashed, color=red]", out);
+        fputs(";\n", out);
+    }
+}
+
+/* Declared next steps that do not exist: drawn dashed, so that show --dot
+ * pictures a broken flow as declared. */
+static void dot_missing(const struct mf_graph *g, FILE *out)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const mf_step *step = g->nodes[i].step;
+        for (size_t k = 0; k < mf__step_nnext(step); k++)
+            if (mf__graph_find(g, step->next[k]) == MF_NO_NODE) {
+                fputs("  ", out);
+                put_dot_string(step->next[k], out);
+                fputs(" [label=", out);
+                put_dot_string(step->next[k], out);
+                fputs(", shape=box, style=dashed, color=red, fontcolor=red];\n", out);
+            }
+    }
+}
+
+int mf__report_dot(const struct mf_graph *g, FILE *out)
+{
+    const char *name = g->flow->name ? g->flow->name : "";
+    fputs("digraph ", out);
+    put_dot_string(name, out);
+    fputs(" {\n  label=\"", out);
+    put_dot_escaped(name, out);
+    if (g->flow->doc && *g->flow->doc) {
+        fputs("\\n", out);
+        put_dot_escaped(g->flow->doc, out);
+    }
+    fputs("\";\n  labelloc=t;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\"];\n", out);
+    for (size_t k = 0; k < g->n; k++)
+        dot_node(g, g->order[k], out);
+    dot_missing(g, out);
+    for (size_t k = 0; k < g->n; k++)
+        dot_edges(g, g->order[k], out);
+    fputs("}\n", out);
+    return ferror(out) ? MF_EIO : 0;
+}
