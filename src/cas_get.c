@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cas_get.c - reading an object back: decompress (or read) into a buffer
+ * placed so that a top-level array lands 8-byte aligned, hash each chunk
+ * while it is still in cache, then decode without copying arrays.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cas.h"
+#include "cas_impl.h"
+#include "codec.h"
+#include "util/alloc.h"
+#include "value.h"
+
+/* Bytes produced and hashed at a time: small enough to stay in L2. */
+#define HASH_CHUNK (256u << 10)
+/* Compressed bytes read at a time. */
+#define IN_CHUNK (1u << 20)
+/* zstd cannot expand by more than ~32768x (an RLE block of 128 KiB costs 4
+ * bytes); a header claiming more is corrupt, not a reason to allocate. */
+#define MAX_EXPANSION 65536u
+
+struct reader {
+    struct mf_cas *cas;
+    int fd;
+    const char *path;
+    unsigned compression;
+    uint64_t file_len;
+    uint64_t raw_len;
+    uint64_t in_off;   /* file offset of the next payload byte to read */
+    unsigned char *in; /* zstd: compressed input buffer */
+    ZSTD_inBuffer ib;
+    bool frame_done;
+    struct mf_err *err;
+};
+
+static int corrupt(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int corrupt(struct reader *r, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return mf__err(r->err, MF_ECORRUPT,
+                   "object '%s' is corrupt: %s; delete the file and re-run the task that wrote it", r->path, what);
+}
+
+/* Reads up to len bytes at `off`; *got < len only at end of file. */
+static int read_at(struct reader *r, void *buf, size_t len, uint64_t off, size_t *got)
+{
+    *got = 0;
+    while (*got < len) {
+        ssize_t n = pread(r->fd, (char *)buf + *got, len - *got, (off_t)(off + *got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mf__err_errno(r->err, MF_EIO, errno, "cannot read object '%s'", r->path);
+        if (n == 0)
+            break;
+        *got += (size_t)n;
+    }
+    return 0;
+}
+
+static int header_read(struct reader *r)
+{
+    unsigned char h[MF_OBJ_HEADER_LEN];
+    size_t got;
+    int rc = read_at(r, h, sizeof(h), 0, &got);
+    if (rc)
+        return rc;
+    if (got < sizeof(h))
+        return corrupt(r, "it is truncated to %zu bytes, shorter than its 16-byte header", got);
+    if (memcmp(h, MF_OBJ_MAGIC, 4) != 0)
+        return corrupt(r, "it does not start with the object magic 'MFOB'");
+    if (h[4] != MF_OBJ_VERSION)
+        return corrupt(r, "its format version is %u, not %u (written by another version of metaflow-c?)", h[4],
+                       MF_OBJ_VERSION);
+    if ((h[5] != MF_OBJ_RAW && h[5] != MF_OBJ_ZSTD) || h[6] || h[7])
+        return corrupt(r, "its header has unknown compression kind %u or non-zero reserved bytes", h[5]);
+    r->compression = h[5];
+    r->raw_len = 0;
+    for (int i = 7; i >= 0; i--)
+        r->raw_len = (r->raw_len << 8) | h[8 + i];
+    uint64_t payload = r->file_len - MF_OBJ_HEADER_LEN;
+    if (r->raw_len == 0)
+        return corrupt(r, "its header gives an empty encoding");
+    if (r->compression == MF_OBJ_RAW && r->raw_len != payload)
+        return corrupt(r, "its header gives %llu bytes of content but the file holds %llu (truncated?)",
+                       (unsigned long long)r->raw_len, (unsigned long long)payload);
+    if (r->compression == MF_OBJ_ZSTD && (payload == 0 || r->raw_len / MAX_EXPANSION > payload))
+        return corrupt(r, "its header gives %llu bytes of content, impossible from %llu compressed bytes",
+                       (unsigned long long)r->raw_len, (unsigned long long)payload);
+    if (r->raw_len > SIZE_MAX - 16)
+        return corrupt(r, "its content of %llu bytes does not fit in memory", (unsigned long long)r->raw_len);
+    r->in_off = MF_OBJ_HEADER_LEN;
+    return 0;
+}
+
+/* Produces exactly `len` raw bytes from a raw payload. */
+static int fill_raw(struct reader *r, unsigned char *out, size_t len)
+{
+    size_t got;
+    int rc = read_at(r, out, len, r->in_off, &got);
+    if (rc)
+        return rc;
+    if (got < len)
+        return corrupt(r, "it is shorter than its header says (was it truncated?)");
+    r->in_off += len;
+    return 0;
+}
+
+/* Refills the compressed input; a payload that ends early is truncated. */
+static int refill(struct reader *r)
+{
+    size_t got;
+    int rc = read_at(r, r->in, IN_CHUNK, r->in_off, &got);
+    if (rc)
+        return rc;
+    if (got == 0)
+        return corrupt(r, "its zstd frame is truncated");
+    r->in_off += got;
+    r->ib = (ZSTD_inBuffer){ r->in, got, 0 };
+    return 0;
+}
+
+/* Produces exactly `len` bytes of a zstd payload. */
+static int fill_zstd(struct reader *r, unsigned char *out, size_t len)
+{
+    ZSTD_outBuffer ob = { out, len, 0 };
+    while (ob.pos < len) {
+        if (r->frame_done)
+            return corrupt(r, "it decompresses to fewer bytes than its header says");
+        if (r->ib.pos == r->ib.size) {
+            int rc = refill(r);
+            if (rc)
+                return rc;
+        }
+        size_t ret = ZSTD_decompressStream(r->cas->dctx, &ob, &r->ib);
+        if (ZSTD_isError(ret))
+            return corrupt(r, "zstd cannot decompress it: %s", ZSTD_getErrorName(ret));
+        r->frame_done = ret == 0;
+    }
+    return 0;
+}
+
+/* After all raw bytes: the frame must end here and the file with it. */
+static int finish_zstd(struct reader *r)
+{
+    unsigned char spare;
+    while (!r->frame_done) {
+        if (r->ib.pos == r->ib.size) {
+            int rc = refill(r);
+            if (rc)
+                return rc;
+        }
+        ZSTD_outBuffer ob = { &spare, 1, 0 };
+        size_t ret = ZSTD_decompressStream(r->cas->dctx, &ob, &r->ib);
+        if (ZSTD_isError(ret))
+            return corrupt(r, "zstd cannot decompress it: %s", ZSTD_getErrorName(ret));
+        if (ob.pos)
+            return corrupt(r, "it decompresses to more bytes than its header says");
+        r->frame_done = ret == 0;
+    }
+    if (r->ib.pos != r->ib.size || r->in_off != r->file_len)
+        return corrupt(r, "it has bytes after its zstd frame");
+    return 0;
+}
+
+static int fill(struct reader *r, unsigned char *out, size_t len)
+{
+    return r->compression == MF_OBJ_RAW ? fill_raw(r, out, len) : fill_zstd(r, out, len);
+}
+
+static void release_buffer(void *base, size_t len)
+{
+    (void)len;
+    mf__free(base);
+}
+
+/*
+ * Reads the whole encoding into a new buffer (*base, owned by the caller)
+ * at *enc, placed so that a top-level typed array's payload is 8-byte
+ * aligned, hashing as it goes; the hex of the hash goes to `hex`.
+ */
+static int load_encoding(struct reader *r, unsigned char **base, unsigned char **enc, char hex[MF_HASH_HEX_LEN + 1])
+{
+    unsigned char head[16];
+    size_t raw_len = (size_t)r->raw_len, head_len = raw_len < sizeof(head) ? raw_len : sizeof(head);
+    int rc = fill(r, head, head_len);
+    if (rc)
+        return rc;
+    size_t off = mf__value_payload_offset(head, head_len);
+    *base = mf__malloc(raw_len + 8);
+    if (!*base)
+        return mf__err(r->err, MF_ENOMEM, "out of memory loading object '%s' (%zu bytes)", r->path, raw_len);
+    size_t pad = (8 - (((uintptr_t)*base + off) & 7u)) & 7u;
+    unsigned char *dst = *enc = *base + pad;
+    memcpy(dst, head, head_len);
+    if (mf__cas_hash_begin(r->cas) || mf__cas_hash_update(r->cas, dst, head_len))
+        return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    for (size_t done = head_len; done < raw_len;) {
+        size_t n = raw_len - done < HASH_CHUNK ? raw_len - done : HASH_CHUNK;
+        if ((rc = fill(r, dst + done, n)))
+            return rc;
+        if (mf__cas_hash_update(r->cas, dst + done, n))
+            return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+        done += n;
+    }
+    if (r->compression == MF_OBJ_ZSTD && (rc = finish_zstd(r)))
+        return rc;
+    if (mf__cas_hash_end(r->cas, hex))
+        return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    return 0;
+}
+
+static int reader_open(struct reader *r, const char *hex)
+{
+    r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0 && errno == ENOENT)
+        return mf__err(r->err, MF_ENOENT, "object '%s' does not exist in '%s'", hex, r->cas->root);
+    if (r->fd < 0)
+        return mf__err_errno(r->err, MF_EIO, errno, "cannot open object '%s'", r->path);
+    struct stat st;
+    if (fstat(r->fd, &st) != 0)
+        return mf__err_errno(r->err, MF_EIO, errno, "cannot stat object '%s'", r->path);
+    r->file_len = (uint64_t)st.st_size;
+    int rc = header_read(r);
+    if (rc || r->compression != MF_OBJ_ZSTD)
+        return rc;
+    if (!r->cas->dctx && !(r->cas->dctx = ZSTD_createDCtx()))
+        return mf__err(r->err, MF_ENOMEM, "out of memory creating a zstd context");
+    ZSTD_DCtx_reset(r->cas->dctx, ZSTD_reset_session_only);
+    if (!(r->in = mf__malloc(IN_CHUNK)))
+        return mf__err(r->err, MF_ENOMEM, "out of memory loading object '%s'", r->path);
+    return 0;
+}
+
+int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_err *err)
+{
+    struct mf_buf path = MF_BUF_INIT;
+    struct reader r = { .cas = cas, .fd = -1, .err = err };
+    unsigned char *base = NULL, *enc = NULL;
+    struct mf_blob *blob = NULL;
+    char actual[MF_HASH_HEX_LEN + 1];
+    int rc = 0;
+    *out = NULL;
+    if (!mf__is_hash_hex(hex)) {
+        rc = mf__err(err, MF_EINVAL, "'%s' is not an object name (64 lower-case hex digits)", hex ? hex : "");
+        goto out;
+    }
+    if (mf__cas_path(cas, hex, &path)) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    r.path = path.buf;
+    if ((rc = reader_open(&r, hex)) || (rc = load_encoding(&r, &base, &enc, actual)))
+        goto out;
+    if (strcmp(actual, hex) != 0) {
+        rc = corrupt(&r, "its content hashes to '%s'", actual);
+        goto out;
+    }
+    blob = mf__blob_new(base, (size_t)r.raw_len + 8, release_buffer);
+    if (!blob) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory loading object '%s'", r.path);
+        goto out;
+    }
+    base = NULL; /* owned by the blob now */
+    rc = mf__value_decode(enc, (size_t)r.raw_len, blob, out, err);
+    if (rc == MF_EPARSE) {
+        char why[sizeof(err->msg)];
+        snprintf(why, sizeof(why), "%s", err ? err->msg : "");
+        rc = corrupt(&r, "its content does not decode (%s)", why);
+    }
+out:
+    mf__blob_unref(blob);
+    mf__free(base);
+    mf__free(r.in);
+    if (r.fd >= 0)
+        close(r.fd);
+    mf__buf_release(&path);
+    return rc;
+}
