@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_datastore.c - layout, run ids (also under concurrent runs), inline
+ * vs object artifacts, the task index's round trip and its validation. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "codec.h"
+#include "datastore.h"
+#include "util/alloc.h"
+#include "util/fsutil.h"
+
+static char root[64];
+
+static struct mf_ds *open_ds(void)
+{
+    snprintf(root, sizeof(root), "/tmp/mf_test_ds_XXXXXX");
+    CHECK(mkdtemp(root));
+    struct mf_ds *ds = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(mf__ds_open(root, "TestFlow", 0, &ds, &err), 0);
+    CHECK_EQ_STR(mf__ds_root(ds), root);
+    CHECK_EQ_STR(mf__ds_flow(ds), "TestFlow");
+    CHECK(mf__ds_cas(ds) != NULL);
+    return ds;
+}
+
+static void close_ds(struct mf_ds *ds)
+{
+    char cmd[128];
+    mf__ds_close(ds);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    CHECK(system(cmd) == 0);
+}
+
+static void store(struct mf_ds *ds, const char *name, mf_value *v, struct mf_index *ix)
+{
+    struct mf_artifact a;
+    struct mf_err err = MF_ERR_INIT;
+    int rc = mf__ds_store(ds, name, v, &a, &err);
+    if (rc)
+        fprintf(stderr, "store: %s\n", err.msg);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_STR(a.name, name);
+    CHECK_EQ_INT(a.type, mf_value_type(v));
+    CHECK_EQ_INT(mf__index_put(ix, &a), 0);
+    mf__artifact_release(&a);
+    mf_value_free(v);
+}
+
+static mf_value *bytes_of(size_t n, unsigned char fill)
+{
+    unsigned char *b = malloc(n ? n : 1);
+    CHECK(b);
+    memset(b, fill, n);
+    mf_value *v = mf_value_bytes(b, n);
+    free(b);
+    return v;
+}
+
+static mf_value *load(struct mf_ds *ds, const struct mf_index *ix, const char *name)
+{
+    const struct mf_artifact *a = mf__index_find(ix, name);
+    CHECK(a);
+    mf_value *v = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    int rc = mf__ds_load(ds, a, &v, &err);
+    if (rc)
+        fprintf(stderr, "load: %s\n", err.msg);
+    CHECK_EQ_INT(rc, 0);
+    return v;
+}
+
+TEST(index_in_memory)
+{
+    struct mf_index ix;
+    mf__index_init(&ix);
+    const char *names[] = { "m", "b", "z", "a", "b" };
+    for (size_t i = 0; i < 5; i++) {
+        struct mf_artifact a = { .name = (char *)names[i], .type = MF_INT, .size = i + 1 };
+        memset(a.hash, 'a', MF_HASH_HEX_LEN);
+        a.hash[MF_HASH_HEX_LEN] = '\0';
+        CHECK_EQ_INT(mf__index_put(&ix, &a), 0);
+    }
+    CHECK_EQ_INT(ix.n, 4);
+    CHECK_EQ_STR(ix.arts[0].name, "a");
+    CHECK_EQ_STR(ix.arts[3].name, "z");
+    CHECK_EQ_INT(mf__index_find(&ix, "b")->size, 5); /* replaced */
+    CHECK(mf__index_find(&ix, "c") == NULL);
+    mf__index_remove(&ix, "m");
+    mf__index_remove(&ix, "nope");
+    CHECK_EQ_INT(ix.n, 3);
+    CHECK(mf__index_find(&ix, "m") == NULL);
+    mf__index_release(&ix);
+    CHECK_EQ_INT(ix.n, 0);
+}
+
+TEST(index_round_trip)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_index ix, back;
+    struct mf_err err = MF_ERR_INIT;
+    mf__index_init(&ix);
+    ix.attempt = 2;
+    ix.num_splits = 3;
+    ix.stack = mf__strdup("start/1,a/0");
+    store(ds, "x", mf_value_int(5), &ix);
+    store(ds, "s", mf_value_str("hello"), &ix);
+    store(ds, "big", bytes_of(10000, 1), &ix);
+    struct mf_buf enc = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__index_encode(&ix, &enc, &err), 0);
+    int rc = mf__index_decode(enc.buf, enc.len, &back, &err);
+    if (rc)
+        fprintf(stderr, "decode: %s\n", err.msg);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(back.n, 3);
+    CHECK_EQ_INT(back.attempt, 2);
+    CHECK_EQ_INT(back.num_splits, 3);
+    CHECK_EQ_STR(back.stack, "start/1,a/0");
+    for (size_t i = 0; i < 3; i++) {
+        const struct mf_artifact *a = &ix.arts[i], *b = &back.arts[i];
+        CHECK_EQ_STR(a->name, b->name);
+        CHECK_EQ_STR(a->hash, b->hash);
+        CHECK_EQ_INT(a->type, b->type);
+        CHECK_EQ_INT(a->size, b->size);
+        CHECK((a->inline_data == NULL) == (b->inline_data == NULL));
+        CHECK(!a->inline_data || memcmp(a->inline_data, b->inline_data, (size_t)a->size) == 0);
+    }
+    /* canonical: re-encoding the decoded index gives the same bytes */
+    struct mf_buf enc2 = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__index_encode(&back, &enc2, &err), 0);
+    CHECK(enc.len == enc2.len && memcmp(enc.buf, enc2.buf, enc.len) == 0);
+    /* the same through the files of the datastore */
+    CHECK_EQ_INT(mf__ds_write_index(ds, "1", "start", "0", &ix, &err), 0);
+    mf__index_release(&back);
+    CHECK_EQ_INT(mf__ds_read_index(ds, "1", "start", "0", &back, &err), 0);
+    CHECK_EQ_INT(back.n, 3);
+    mf_value *v = load(ds, &back, "s");
+    const char *s;
+    CHECK(!mf_value_get_str(v, &s));
+    CHECK_EQ_STR(s, "hello");
+    mf_value_free(v);
+    v = load(ds, &back, "big");
+    CHECK_EQ_INT(mf_value_len(v), 10000);
+    mf_value_free(v);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/TestFlow/1/start/0/index", root);
+    CHECK(mf__path_exists(path));
+    mf__buf_release(&enc);
+    mf__buf_release(&enc2);
+    mf__index_release(&ix);
+    mf__index_release(&back);
+    close_ds(ds);
+}
+
+/* bytes of n bytes encode in n + head bytes: 4093 -> 4096, 4094 -> 4097. */
+TEST(inline_threshold)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_index ix;
+    mf__index_init(&ix);
+    store(ds, "at_max", bytes_of(MF_INLINE_MAX - 3, 2), &ix);
+    store(ds, "over", bytes_of(MF_INLINE_MAX - 2, 3), &ix);
+    const struct mf_artifact *a = mf__index_find(&ix, "at_max"), *b = mf__index_find(&ix, "over");
+    CHECK_EQ_INT(a->size, MF_INLINE_MAX);
+    CHECK(a->inline_data != NULL);
+    CHECK(!mf__cas_has(mf__ds_cas(ds), a->hash));
+    CHECK_EQ_INT(b->size, MF_INLINE_MAX + 1);
+    CHECK(b->inline_data == NULL);
+    CHECK(mf__cas_has(mf__ds_cas(ds), b->hash));
+    /* an inline value is named by the same hash an object would have */
+    mf_value *v = load(ds, &ix, "at_max");
+    char hex[MF_HASH_HEX_LEN + 1];
+    uint64_t size;
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(mf__cas_put(mf__ds_cas(ds), v, hex, &size, &err), 0);
+    CHECK_EQ_STR(hex, a->hash);
+    mf_value_free(v);
+    mf__index_release(&ix);
+    close_ds(ds);
+}
+
+TEST(load_checks_hash_and_type)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_index ix;
+    struct mf_err err = MF_ERR_INIT;
+    mf_value *v = NULL;
+    mf__index_init(&ix);
+    store(ds, "x", mf_value_int(5), &ix);
+    store(ds, "big", bytes_of(9000, 4), &ix);
+    struct mf_artifact *a = &ix.arts[1];
+    CHECK_EQ_STR(a->name, "x");
+    a->type = MF_STR;
+    CHECK_EQ_INT(mf__ds_load(ds, a, &v, &err), MF_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "'x'");
+    a->type = MF_INT;
+    a->inline_data[0] ^= 1;
+    CHECK_EQ_INT(mf__ds_load(ds, a, &v, &err), MF_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "artifact 'x' is corrupt");
+    CHECK(v == NULL);
+    a = &ix.arts[0];
+    a->hash[5] = a->hash[5] == '0' ? '1' : '0';
+    CHECK_EQ_INT(mf__ds_load(ds, a, &v, &err), MF_ENOENT);
+    CHECK_CONTAINS(err.msg, "artifact 'big'");
+    mf__index_release(&ix);
+    close_ds(ds);
+}
+
+TEST(read_index_missing_and_corrupt)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_index ix, back;
+    struct mf_err err = MF_ERR_INIT;
+    mf__index_init(&ix);
+    CHECK_EQ_INT(mf__ds_read_index(ds, "1", "start", "0", &back, &err), MF_ENOENT);
+    CHECK_CONTAINS(err.msg, "has not succeeded");
+    store(ds, "greeting", mf_value_str("hello world"), &ix);
+    CHECK_EQ_INT(mf__ds_write_index(ds, "1", "start", "0", &ix, &err), 0);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/TestFlow/1/start/0/index", root);
+    struct mf_buf data = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__read_file(path, &data, &err), 0);
+    char *at = NULL;
+    for (size_t i = 0; !at && i + 11 <= data.len; i++)
+        if (memcmp(data.buf + i, "hello world", 11) == 0)
+            at = data.buf + i;
+    CHECK(at);
+    at[0] = 'j';
+    CHECK_EQ_INT(mf__write_atomic(path, data.buf, data.len, false, &err), 0);
+    CHECK_EQ_INT(mf__ds_read_index(ds, "1", "start", "0", &back, &err), MF_ECORRUPT);
+    CHECK_CONTAINS(err.msg, path);
+    CHECK_CONTAINS(err.msg, "artifact 'greeting'");
+    CHECK_EQ_INT(back.n, 0);
+    CHECK_EQ_INT(mf__write_atomic(path, data.buf, data.len - 1, false, &err), 0);
+    CHECK_EQ_INT(mf__ds_read_index(ds, "1", "start", "0", &back, &err), MF_ECORRUPT);
+    CHECK_CONTAINS(err.msg, path);
+    mf__buf_release(&data);
+    mf__index_release(&ix);
+    close_ds(ds);
+}
+
+/* Builds an index value by hand and returns decode's result. */
+static int decode_edited(const char *drop, const char *key, mf_value *val, struct mf_err *err)
+{
+    mf_value *art = mf_value_map(), *arts = mf_value_map(), *top = mf_value_map();
+    CHECK(!mf_value_map_put(art, "hash", mf_value_str("ab5b1b3ed3a81e3e2d71c5ed2bde8c0b68ecb1bfa3a5a4f9eb5fd8b9c6b39c2c")));
+    CHECK(!mf_value_map_put(art, "type", mf_value_str("int")));
+    CHECK(!mf_value_map_put(art, "size", mf_value_int(1)));
+    CHECK(!mf_value_map_put(arts, "x", art));
+    CHECK(!mf_value_map_put(top, "version", mf_value_int(1)));
+    CHECK(!mf_value_map_put(top, "attempt", mf_value_int(0)));
+    CHECK(!mf_value_map_put(top, "stack", mf_value_str("")));
+    CHECK(!mf_value_map_put(top, "num_splits", mf_value_int(-1)));
+    CHECK(!mf_value_map_put(top, "artifacts", arts));
+    if (key && strncmp(key, "art.", 4) == 0)
+        CHECK(!mf_value_map_put(art, key + 4, val));
+    else if (key)
+        CHECK(!mf_value_map_put(top, key, val));
+    (void)drop;
+    struct mf_buf enc = MF_BUF_INIT;
+    CHECK(!mf__value_encode_buf(top, &enc, err));
+    struct mf_index ix;
+    int rc = mf__index_decode(enc.buf, enc.len, &ix, err);
+    mf__index_release(&ix);
+    mf__buf_release(&enc);
+    mf_value_free(top);
+    return rc;
+}
+
+TEST(index_decode_validates)
+{
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(decode_edited(NULL, NULL, NULL, &err), 0);
+    CHECK_EQ_INT(decode_edited(NULL, "version", mf_value_int(2), &err), MF_EPARSE);
+    CHECK_CONTAINS(err.msg, "version 2");
+    CHECK_EQ_INT(decode_edited(NULL, "extra", mf_value_int(2), &err), MF_EPARSE);
+    CHECK_CONTAINS(err.msg, "unknown field 'extra'");
+    CHECK_EQ_INT(decode_edited(NULL, "attempt", mf_value_int(-1), &err), MF_EPARSE);
+    CHECK_EQ_INT(decode_edited(NULL, "num_splits", mf_value_int(-2), &err), MF_EPARSE);
+    CHECK_EQ_INT(decode_edited(NULL, "stack", mf_value_int(0), &err), MF_EPARSE);
+    CHECK_EQ_INT(decode_edited(NULL, "artifacts", mf_value_list(), &err), MF_EPARSE);
+    CHECK_EQ_INT(decode_edited(NULL, "art.hash", mf_value_str("AB"), &err), MF_EPARSE);
+    CHECK_CONTAINS(err.msg, "artifact 'x'");
+    CHECK_EQ_INT(decode_edited(NULL, "art.type", mf_value_str("float"), &err), MF_EPARSE);
+    CHECK_EQ_INT(decode_edited(NULL, "art.size", mf_value_int(0), &err), MF_EPARSE);
+    CHECK_EQ_INT(decode_edited(NULL, "art.inline", mf_value_str("x"), &err), MF_EPARSE);
+    CHECK_EQ_INT(decode_edited(NULL, "art.inline", mf_value_bytes("\x05", 1), &err), MF_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "hash to");
+    CHECK_EQ_INT(decode_edited(NULL, "art.inline", mf_value_bytes("\x05\x05", 2), &err), MF_EPARSE);
+    struct mf_index ix;
+    CHECK_EQ_INT(mf__index_decode("\xa0", 1, &ix, &err), MF_EPARSE);
+    CHECK_EQ_INT(mf__index_decode("\x01", 1, &ix, &err), MF_EPARSE);
+    CHECK_EQ_INT(mf__index_decode("", 0, &ix, &err), MF_EPARSE);
+    mf__index_release(&ix);
+}
+
+TEST(new_run_ids)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_err err = MF_ERR_INIT;
+    char *id = NULL;
+    CHECK_EQ_INT(mf__ds_new_run(ds, &id, &err), 0);
+    CHECK_EQ_STR(id, "1");
+    mf__free(id);
+    CHECK_EQ_INT(mf__ds_new_run(ds, &id, &err), 0);
+    CHECK_EQ_STR(id, "2");
+    mf__free(id);
+    char dir[256];
+    snprintf(dir, sizeof(dir), "%s/TestFlow/41", root);
+    CHECK(mkdir(dir, 0777) == 0);
+    snprintf(dir, sizeof(dir), "%s/TestFlow/notarun", root);
+    CHECK(mkdir(dir, 0777) == 0);
+    CHECK_EQ_INT(mf__ds_new_run(ds, &id, &err), 0);
+    CHECK_EQ_STR(id, "42");
+    mf__free(id);
+    close_ds(ds);
+}
+
+/* Several processes allocating at once never share an id. */
+TEST(new_run_concurrent)
+{
+    enum { PROCS = 8, EACH = 10 };
+    struct mf_ds *ds = open_ds();
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    for (int p = 0; p < PROCS; p++) {
+        if (fork() == 0) {
+            struct mf_ds *mine = NULL;
+            struct mf_err err = MF_ERR_INIT;
+            if (mf__ds_open(root, "TestFlow", 0, &mine, &err))
+                _exit(1);
+            for (int i = 0; i < EACH; i++) {
+                char *id = NULL;
+                if (mf__ds_new_run(mine, &id, &err))
+                    _exit(2);
+                long n = atol(id);
+                if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
+                    _exit(3);
+                mf__free(id);
+            }
+            mf__ds_close(mine);
+            _exit(0);
+        }
+    }
+    close(fds[1]);
+    for (int p = 0; p < PROCS; p++) {
+        int st;
+        CHECK(wait(&st) > 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    char seen[PROCS * EACH + 1] = { 0 };
+    long n;
+    int count = 0;
+    while (read(fds[0], &n, sizeof(n)) == (ssize_t)sizeof(n)) {
+        CHECK(n >= 1 && n <= PROCS * EACH);
+        CHECK(!seen[n]);
+        seen[n] = 1;
+        count++;
+    }
+    CHECK_EQ_INT(count, PROCS * EACH);
+    close(fds[0]);
+    close_ds(ds);
+}
+
+TEST(bad_path_parts_refused)
+{
+    struct mf_ds *ds = open_ds(), *bad = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_index ix;
+    struct mf_buf path = MF_BUF_INIT;
+    const char *parts[] = { "..", ".", "", "a/b", "/x", "x y", "a.b", "\xc3\xa9" };
+    mf__index_init(&ix);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        const char *p = parts[i];
+        CHECK_EQ_INT(mf__ds_open(root, p, 0, &bad, &err), MF_EINVAL);
+        CHECK_EQ_INT(mf__ds_write_index(ds, p, "start", "0", &ix, &err), MF_EINVAL);
+        CHECK_CONTAINS(err.msg, "invalid run id");
+        CHECK_EQ_INT(mf__ds_write_index(ds, "1", p, "0", &ix, &err), MF_EINVAL);
+        CHECK_CONTAINS(err.msg, "invalid step name");
+        CHECK_EQ_INT(mf__ds_read_index(ds, "1", "start", p, &ix, &err), MF_EINVAL);
+        CHECK_CONTAINS(err.msg, "invalid task id");
+        CHECK_EQ_INT(mf__ds_task_dir(ds, "1", p, "0", &path), MF_EINVAL);
+        CHECK_EQ_INT(mf__ds_log_path(ds, p, "start", "0", 0, "stdout", &path), MF_EINVAL);
+    }
+    CHECK_EQ_INT(mf__ds_open(root, NULL, 0, &bad, &err), MF_EINVAL);
+    CHECK_EQ_INT(mf__ds_open("", "F", 0, &bad, &err), MF_EINVAL);
+    CHECK_EQ_INT(mf__ds_log_path(ds, "1", "start", "0", 0, "../x", &path), MF_EINVAL);
+    CHECK_EQ_INT(mf__ds_log_path(ds, "1", "start", "0", -1, "stdout", &path), MF_EINVAL);
+    CHECK_EQ_INT(path.len, 0);
+    CHECK_EQ_INT(mf__ds_log_path(ds, "1", "_parameters", "0", 2, "stderr", &path), 0);
+    CHECK(strstr(path.buf, "/TestFlow/1/_parameters/0/2.stderr") != NULL);
+    mf__buf_reset(&path);
+    CHECK_EQ_INT(mf__ds_task_dir(ds, "12", "end", "7", &path), 0);
+    CHECK(strstr(path.buf, "/TestFlow/12/end/7") != NULL);
+    mf__buf_release(&path);
+    struct mf_artifact a;
+    mf_value *v = mf_value_int(1);
+    CHECK_EQ_INT(mf__ds_store(ds, "", v, &a, &err), MF_EINVAL);
+    mf_value_free(v);
+    close_ds(ds);
+}
+
+TESTS_BEGIN
+T(index_in_memory)
+T(index_round_trip)
+T(inline_threshold)
+T(load_checks_hash_and_type)
+T(read_index_missing_and_corrupt)
+T(index_decode_validates)
+T(new_run_ids)
+T(new_run_concurrent)
+T(bad_path_parts_refused)
+TESTS_END
