@@ -38,7 +38,7 @@ struct mf_artifact {
 struct mf_index {
     struct mf_artifact *arts; /* sorted by name, unique */
     size_t n, cap;
-    char *stack;        /* the task's split stack (sched.h), "" at top level */
+    char *stack;        /* the task's split stack (task.h), "" at top level */
     int64_t num_splits; /* for a foreach step: items of its list; else -1 */
     int attempt;
 };

@@ -9,13 +9,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-/* src/sched.h (the scheduler) shadows the system <sched.h> under -Isrc, and
- * <spawn.h> needs the system one's struct sched_param: take it directly. */
-#if defined(__has_include)
-#if __has_include(<bits/types/struct_sched_param.h>)
-#include <bits/types/struct_sched_param.h>
-#endif
-#endif
 #include <spawn.h>
 #include <stdint.h>
 #include <string.h>

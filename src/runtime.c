@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sched.c - the run loop (see sched.h for the rules it follows). Keeps one
+ * runtime.c - the run loop (see runtime.h for the rules it follows). Keeps one
  * small record per task and one per join being gathered, so a 10,000-item
  * foreach costs a few hundred kilobytes of scheduler memory.
  */
-#include "sched.h"
+#include "runtime.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -413,7 +413,7 @@ static int run_loop(struct sched *s, struct mf_err *err)
         }
         struct mf_exit x;
         int rc = mf__exec_wait(s->ex, &x, 1000, err);
-        if (rc == MF_ETIMEDOUT) {
+        if (rc == MF_ETIMEDOUT || rc == MF_ECANCELED) {
             progress(s);
             continue;
         }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sched.h - the run loop: starts each task as its own process (the same
+ * runtime.h - the run loop: starts each task as its own process (the same
  * program, `step` command) once its inputs succeeded, at most max_workers at
  * once, and stops starting tasks at the first failure. It is the only writer
  * of run records; tasks write only objects and their own index.
@@ -12,8 +12,8 @@
  * matched by the split task that made the frame, never by step names, so the
  * same rule holds for nested splits and, later, for loops.
  */
-#ifndef MF_SCHED_H
-#define MF_SCHED_H
+#ifndef MF_RUNTIME_H
+#define MF_RUNTIME_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "datastore.h"
 #include "params.h"
-#include "sched.h"
+#include "runtime.h"
 #include "util/alloc.h"
 
 struct run_args {
