@@ -68,9 +68,10 @@ size_t mf__step_nnext(const mf_step *step);
 /*
  * Lints the graph. Appends one line per problem to `report`, each naming the
  * steps involved and the fix, of the form
- *   "step 'a' goes to 'c', which is not a step of the flow: declare it or fix the name"
+ *   "step 'a' goes to 'c', which is not a step of the flow: declare a step 'c' or fix the name in 'a'.next"
  * (no "error:" prefix, no trailing newline inside a message). Returns the
  * number of problems (0 for a valid graph) or a negative MF_E* on ENOMEM.
+ * The rules and their order are in docs/graph.md.
  */
 int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report);
 

@@ -268,7 +268,9 @@ static void lint_transitions(struct lint *L, size_t i)
     lint_next_names(L, i);
     if (step->foreach)
         lint_foreach(L, i);
-    if (step->join && (nnext > 1 || step->foreach))
+    if (step->join && i == L->g->start)
+        problem(L, "step 'start' is declared a join: nothing comes before the start step; remove .join from 'start'");
+    else if (step->join && (nnext > 1 || step->foreach))
         problem(L, "step %s is a join and also %s: a step cannot do both; add a step after %s that %s",
                 step_label(L, i), step->foreach ? "a foreach" : "splits", step_label(L, i),
                 step->foreach ? "fans out" : "splits");

@@ -478,6 +478,17 @@ TEST(join_that_splits)
                 "splits\n");
 }
 
+TEST(start_is_not_a_join)
+{
+    static const mf_step steps[] = {
+        { .name = "start", .next = { "end" }, .join = true },
+        { .name = "end" },
+    };
+    EXPECT_LINT(steps, 1,
+                "step 'start' is declared a join: nothing comes before the start step; remove .join from "
+                "'start'\n");
+}
+
 TEST(join_that_fans_out)
 {
     static const mf_step steps[] = {
@@ -723,6 +734,7 @@ T(cycles_each_reported_once)
 T(unreachable)
 T(foreach_rules)
 T(join_that_splits)
+T(start_is_not_a_join)
 T(join_that_fans_out)
 T(branch_never_joined)
 T(merge_without_join)
