@@ -126,6 +126,8 @@ int mf__input_paths_each(const char *paths, mf_input_fn fn, void *ctx, struct mf
             if (rc)
                 return rc;
         }
+        if (*end == ',' && end[1] == '\0')
+            return mf__err(err, MF_EPARSE, "malformed input path list '%s': it ends with a comma", paths);
         p = *end ? end + 1 : end;
     }
     return 0;

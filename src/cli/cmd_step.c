@@ -62,7 +62,6 @@ int mf__cmd_step(struct mf_cli *c, int argc, char **argv)
     int status = parse_step_args(c, argc, argv, &a);
     if (status != MF_EXIT_OK)
         return status;
-    a.root = c->root;
     /* Lines reach the scheduler (and the console) as they are printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
     return mf__task_main(c->flow, c->g, &a);
