@@ -153,14 +153,27 @@ void mf__cas_close(struct mf_cas *cas)
 /* Object header                                                      */
 /* ------------------------------------------------------------------ */
 
-static void header_pack(unsigned char h[MF_OBJ_HEADER_LEN], unsigned compression, uint64_t raw_len)
+/* Zero bytes after the header of a raw object so that a top-level typed
+ * array's payload sits 8-byte aligned in the file: a reader can then map
+ * the file and use the array in place. `head` is the encoding's start. */
+static unsigned raw_padding(const void *head, size_t len)
+{
+    size_t off = mf__value_payload_offset(head, len < 16 ? len : 16);
+    return off ? (unsigned)((8 - (MF_OBJ_HEADER_LEN + off) % 8) % 8) : 0;
+}
+
+/* Fills h[0, MF_OBJ_HEADER_LEN + pad): the header and its padding. */
+static size_t header_pack(unsigned char *h, unsigned compression, unsigned pad, uint64_t raw_len)
 {
     memcpy(h, MF_OBJ_MAGIC, 4);
     h[4] = MF_OBJ_VERSION;
     h[5] = (unsigned char)compression;
-    h[6] = h[7] = 0;
+    h[6] = (unsigned char)pad;
+    h[7] = 0;
     for (int i = 0; i < 8; i++)
         h[8 + i] = (unsigned char)(raw_len >> (8 * i));
+    memset(h + MF_OBJ_HEADER_LEN, 0, pad);
+    return MF_OBJ_HEADER_LEN + pad;
 }
 
 /* ------------------------------------------------------------------ */
@@ -253,9 +266,10 @@ static int write_whole(struct mf_cas *cas, int fd, const char *path, struct mf_e
     int rc = trial_compress(cas, cas->stage.buf, cas->stage.len, &use_zstd, err);
     if (rc)
         return rc;
-    unsigned char h[MF_OBJ_HEADER_LEN];
-    header_pack(h, use_zstd ? MF_OBJ_ZSTD : MF_OBJ_RAW, cas->stage.len);
-    rc = mf__write_all(fd, h, sizeof(h), err, path);
+    unsigned char h[MF_OBJ_HEADER_LEN + MF_OBJ_PAD_MAX];
+    unsigned pad = use_zstd ? 0 : raw_padding(cas->stage.buf, cas->stage.len);
+    size_t hlen = header_pack(h, use_zstd ? MF_OBJ_ZSTD : MF_OBJ_RAW, pad, cas->stage.len);
+    rc = mf__write_all(fd, h, hlen, err, path);
     if (!rc)
         rc = use_zstd ? mf__write_all(fd, cas->scratch.buf, cas->scratch.len, err, path)
                       : mf__write_all(fd, cas->stage.buf, cas->stage.len, err, path);
@@ -338,8 +352,8 @@ static int decide(struct writer *w)
     if (rc)
         return rc;
     w->mode = use_zstd ? MODE_ZSTD : MODE_RAW;
-    header_pack(w->out, use_zstd ? MF_OBJ_ZSTD : MF_OBJ_RAW, w->raw_len);
-    w->out_len = MF_OBJ_HEADER_LEN;
+    unsigned pad = use_zstd ? 0 : raw_padding(cas->stage.buf, cas->stage.len);
+    w->out_len = header_pack(w->out, use_zstd ? MF_OBJ_ZSTD : MF_OBJ_RAW, pad, w->raw_len);
     rc = emit(w, cas->stage.buf, cas->stage.len);
     mf__buf_reset(&cas->stage);
     return rc;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,9 @@
 #define HASH_CHUNK (256u << 10)
 /* Compressed bytes read at a time. */
 #define IN_CHUNK (1u << 20)
+/* Raw objects from this size on are mapped rather than read: no copy, and
+ * no fresh memory to fault in (page cache pages are shared). */
+#define MAP_MIN (1u << 20)
 /* zstd cannot expand by more than ~32768x (an RLE block of 128 KiB costs 4
  * bytes); a header claiming more is corrupt, not a reason to allocate. */
 #define MAX_EXPANSION 65536u
@@ -70,6 +74,14 @@ static int read_at(struct reader *r, void *buf, size_t len, uint64_t off, size_t
     return 0;
 }
 
+static bool all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
 static int header_read(struct reader *r)
 {
     unsigned char h[MF_OBJ_HEADER_LEN];
@@ -84,13 +96,19 @@ static int header_read(struct reader *r)
     if (h[4] != MF_OBJ_VERSION)
         return corrupt(r, "its format version is %u, not %u (written by another version of metaflow-c?)", h[4],
                        MF_OBJ_VERSION);
-    if ((h[5] != MF_OBJ_RAW && h[5] != MF_OBJ_ZSTD) || h[6] || h[7])
-        return corrupt(r, "its header has unknown compression kind %u or non-zero reserved bytes", h[5]);
+    if ((h[5] != MF_OBJ_RAW && h[5] != MF_OBJ_ZSTD) || h[6] > MF_OBJ_PAD_MAX || (h[5] == MF_OBJ_ZSTD && h[6]) || h[7])
+        return corrupt(r, "its header has unknown compression kind %u, bad padding or non-zero reserved bytes", h[5]);
     r->compression = h[5];
     r->raw_len = 0;
     for (int i = 7; i >= 0; i--)
         r->raw_len = (r->raw_len << 8) | h[8 + i];
-    uint64_t payload = r->file_len - MF_OBJ_HEADER_LEN;
+    unsigned pad = h[6];
+    unsigned char zeros[MF_OBJ_PAD_MAX];
+    if (pad && (rc = read_at(r, zeros, pad, MF_OBJ_HEADER_LEN, &got)))
+        return rc;
+    if (pad && (got < pad || !all_zero(zeros, pad)))
+        return corrupt(r, "its header padding is truncated or not zero");
+    uint64_t payload = r->file_len - MF_OBJ_HEADER_LEN - pad;
     if (r->raw_len == 0)
         return corrupt(r, "its header gives an empty encoding");
     if (r->compression == MF_OBJ_RAW && r->raw_len != payload)
@@ -101,7 +119,7 @@ static int header_read(struct reader *r)
                        (unsigned long long)r->raw_len, (unsigned long long)payload);
     if (r->raw_len > SIZE_MAX - 16)
         return corrupt(r, "its content of %llu bytes does not fit in memory", (unsigned long long)r->raw_len);
-    r->in_off = MF_OBJ_HEADER_LEN;
+    r->in_off = MF_OBJ_HEADER_LEN + pad;
     return 0;
 }
 
@@ -222,6 +240,35 @@ static int load_encoding(struct reader *r, unsigned char **base, unsigned char *
     return 0;
 }
 
+static void release_mapping(void *base, size_t len) { munmap(base, len); }
+
+/*
+ * A large raw object is used in place: the file is mapped copy-on-write
+ * (a stray write to a loaded array cannot reach the store) and hashed.
+ * Objects are immutable, so nothing truncates the file under the mapping
+ * (see docs/format.md). *map (of r->file_len bytes) is the caller's.
+ */
+static int map_encoding(struct reader *r, void **map, unsigned char **enc, char hex[MF_HASH_HEX_LEN + 1])
+{
+    size_t len = (size_t)r->file_len, raw_len = (size_t)r->raw_len;
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, r->fd, 0);
+    if (m == MAP_FAILED)
+        return mf__err_errno(r->err, MF_EIO, errno, "cannot map object '%s'", r->path);
+    *map = m;
+    posix_madvise(m, len, POSIX_MADV_SEQUENTIAL);
+    *enc = (unsigned char *)m + r->in_off;
+    if (mf__cas_hash_begin(r->cas))
+        return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    for (size_t done = 0; done < raw_len; done += HASH_CHUNK) {
+        size_t n = raw_len - done < HASH_CHUNK ? raw_len - done : HASH_CHUNK;
+        if (mf__cas_hash_update(r->cas, *enc + done, n))
+            return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    }
+    if (mf__cas_hash_end(r->cas, hex))
+        return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    return 0;
+}
+
 static int reader_open(struct reader *r, const char *hex)
 {
     r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
@@ -249,6 +296,7 @@ int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_e
     struct mf_buf path = MF_BUF_INIT;
     struct reader r = { .cas = cas, .fd = -1, .err = err };
     unsigned char *base = NULL, *enc = NULL;
+    void *map = NULL;
     struct mf_blob *blob = NULL;
     char actual[MF_HASH_HEX_LEN + 1];
     int rc = 0;
@@ -262,18 +310,23 @@ int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_e
         goto out;
     }
     r.path = path.buf;
-    if ((rc = reader_open(&r, hex)) || (rc = load_encoding(&r, &base, &enc, actual)))
+    if ((rc = reader_open(&r, hex)))
+        goto out;
+    bool mapped = r.compression == MF_OBJ_RAW && r.file_len >= MAP_MIN;
+    rc = mapped ? map_encoding(&r, &map, &enc, actual) : load_encoding(&r, &base, &enc, actual);
+    if (rc)
         goto out;
     if (strcmp(actual, hex) != 0) {
         rc = corrupt(&r, "its content hashes to '%s'", actual);
         goto out;
     }
-    blob = mf__blob_new(base, (size_t)r.raw_len + 8, release_buffer);
+    blob = mapped ? mf__blob_new(map, (size_t)r.file_len, release_mapping)
+                  : mf__blob_new(base, (size_t)r.raw_len + 8, release_buffer);
     if (!blob) {
         rc = mf__err(err, MF_ENOMEM, "out of memory loading object '%s'", r.path);
         goto out;
     }
-    base = NULL; /* owned by the blob now */
+    base = map = NULL; /* owned by the blob now */
     rc = mf__value_decode(enc, (size_t)r.raw_len, blob, out, err);
     if (rc == MF_EPARSE) {
         char why[sizeof(err->msg)];
@@ -283,6 +336,8 @@ int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_e
 out:
     mf__blob_unref(blob);
     mf__free(base);
+    if (map)
+        munmap(map, (size_t)r.file_len);
     mf__free(r.in);
     if (r.fd >= 0)
         close(r.fd);

@@ -22,11 +22,13 @@ struct mf_cas {
     struct mf_buf scratch; /* compressed output */
 };
 
-/* Header: magic[4] "MFOB", version u8, compression u8, reserved u8[2] (0),
- * raw length u64 little-endian (bytes of the encoding); then the payload. */
+/* Header: magic[4] "MFOB", version u8, compression u8, padding u8 (0-7),
+ * reserved u8 (0), raw length u64 little-endian (bytes of the encoding);
+ * then `padding` zero bytes, then the payload. */
 #define MF_OBJ_MAGIC "MFOB"
 #define MF_OBJ_VERSION 1
 #define MF_OBJ_HEADER_LEN 16
+#define MF_OBJ_PAD_MAX 7
 
 enum mf_obj_compression {
     MF_OBJ_RAW = 0, /* the payload is the encoding itself */
