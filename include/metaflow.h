@@ -328,6 +328,110 @@ MF_API int mf_attempt(mf_task *t);
  * set is persisted. */
 MF_API MF_NORETURN void mf_fail(mf_task *t, const char *fmt, ...) MF_PRINTF(2, 3);
 
+
+/* ------------------------------------------------------------------ */
+/* Client: read runs, tasks, artifacts and logs                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A read-only view of a datastore root: its flows, their runs (from the
+ * run metadata), each run's tasks, and each finished task's artifacts
+ * (through the same getters a step uses) and logs. Correct while runs are in
+ * progress: a task without an artifact index is not finished, and its
+ * artifacts are not visible yet.
+ *
+ * Every call returns 0 or a negative MF_E* code and leaves a message in
+ * mf_client_errmsg(). Returned structs and arrays belong to the caller and
+ * are freed with the matching _free function.
+ */
+typedef struct mf_client mf_client;
+
+/* Opens `root` (NULL: $MF_DATASTORE_ROOT, else ".metaflow"). MF_ENOENT when
+ * nothing was ever run there. On failure *out is NULL and the message is
+ * lost: use mf_client_open_err() to keep it. */
+MF_API int mf_client_open(const char *root, mf_client **out);
+/* Like mf_client_open, copying the failure's message into errbuf. */
+MF_API int mf_client_open_err(const char *root, mf_client **out, char *errbuf, size_t errsize);
+/* Closes the client; MF_EBUSY (nothing closed) while task handles it opened
+ * are still open. NULL is a no-op. */
+MF_API int mf_client_close(mf_client *c);
+/* The message of the last failed call on `c`, or of the last getter that
+ * failed on a task handle it opened; "" when none. Borrowed, valid until the
+ * next call on `c`. */
+MF_API const char *mf_client_errmsg(const mf_client *c);
+
+/* Frees a NULL-terminated array of strings and the strings; NULL is a no-op. */
+MF_API void mf_strv_free(char **v);
+
+/* Names of the flows with runs, sorted. `*names` is NULL-terminated; free
+ * with mf_strv_free(). */
+MF_API int mf_client_flows(mf_client *c, char ***names);
+
+typedef struct mf_run_info {
+    char *flow;
+    char *run_id;
+    char *status; /* "running", "succeeded" or "failed" */
+    char *user;
+    char *origin_run_id; /* the run a resume started from, or NULL */
+    char *params_json;   /* the parameters, as a JSON object */
+    double start, end;   /* seconds since the epoch; end is 0 while running */
+    char **tags;         /* NULL-terminated */
+    size_t ntags;
+} mf_run_info;
+
+/* The runs of `flow`, newest first; free with mf_run_info_free(*runs, *n).
+ * An unknown flow has no runs (n = 0). */
+MF_API int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n);
+/* One run of `flow`: `run_id` is a run id, "latest" or "latest_successful".
+ * MF_ENOENT when there is no such run, the message listing what exists.
+ * Free with mf_run_info_free(*out, 1). */
+MF_API int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_info **out);
+MF_API void mf_run_info_free(mf_run_info *runs, size_t n);
+
+typedef struct mf_task_info {
+    char *step;
+    char *task_id;
+    char *pathspec;  /* "RUN/STEP/TASK" */
+    char *status;    /* of the last attempt: "running", "succeeded", "failed" */
+    char *origin;    /* pathspec it was cloned from by resume, or NULL */
+    int attempts;    /* attempts recorded (1 + retries) */
+    double start, end; /* of the last attempt */
+    int exit_code;   /* of the last attempt; -1 unless it exited */
+    int signal;      /* of the last attempt; 0 unless killed by a signal */
+    bool timed_out;
+    bool finished;   /* it has an artifact index */
+} mf_task_info;
+
+/* Steps of a run that have tasks, in the order their first task started;
+ * NULL-terminated, free with mf_strv_free(). */
+MF_API int mf_client_steps(mf_client *c, const char *flow, const char *run_id, char ***steps);
+/* Tasks of a run (step NULL) or of one step, by task id; free with
+ * mf_task_info_free(*tasks, *n). */
+MF_API int mf_client_tasks(mf_client *c, const char *flow, const char *run_id, const char *step,
+                           mf_task_info **tasks, size_t *n);
+MF_API void mf_task_info_free(mf_task_info *tasks, size_t n);
+
+/*
+ * Opens a finished task, "RUN/STEP/TASK", for reading its artifacts with
+ * mf_has(), mf_get() and the typed getters, and mf_run_id()/mf_step_name()/
+ * mf_task_id()/mf_pathspec()/mf_attempt(). A getter that fails returns
+ * 0/false/NULL and leaves its message in mf_client_errmsg(); setters and
+ * the foreach/join calls are for running steps only (misuse ends the
+ * process with a message). Parameters of the run are visible as in a step.
+ * MF_ENOENT if the task does not exist or has not finished. Close with
+ * mf_client_task_close() before mf_client_close().
+ */
+MF_API int mf_client_task(mf_client *c, const char *flow, const char *pathspec, mf_task **out);
+MF_API void mf_client_task_close(mf_task *t);
+/* Names of a task handle's own artifacts (not parameters), sorted;
+ * NULL-terminated, free with mf_strv_free(). NULL when out of memory. */
+MF_API char **mf_task_artifact_names(mf_task *t);
+
+/* The log of one attempt (-1: the last) of a task, stream "stdout" or
+ * "stderr". `*text` is NUL-terminated, freed with mf_free(). */
+MF_API int mf_client_logs(mf_client *c, const char *flow, const char *pathspec, const char *stream, int attempt,
+                          char **text, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,6 +33,19 @@ void mf__task_die(struct mf_task *t, const char *fmt, ...)
     _exit(MF_TASK_EXIT_FAILED);
 }
 
+void mf__task_error(struct mf_task *t, const char *fmt, ...)
+{
+    struct mf_task *root = t->root;
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!root->client)
+        mf__task_die(t, "%s", msg);
+    snprintf(root->client_err, root->client_err_size, "task '%s': %s", t->pathspec, msg);
+}
+
 void mf__task_keep(struct mf_task *t, const char *hash, mf_value *v)
 {
     struct mf_task *root = t->root;
@@ -297,6 +310,7 @@ int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf
     t.flow = flow;
     t.g = g;
     t.args = args;
+    t.run_id = args->run_id;
     mf__index_init(&t.own);
     mf__index_init(&t.params);
     int rc = task_identity(&t, &err);

@@ -52,25 +52,38 @@ static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a)
     struct mf_err err = MF_ERR_INIT;
     mf_value *v = NULL;
     char wb[300];
-    if (mf__ds_load(root->ds, a, &v, &err))
-        mf__task_die(t, "cannot load artifact '%s'%s: %s", a->name, where(t, wb, sizeof(wb)), err.msg);
+    if (mf__ds_load(root->ds, a, &v, &err)) {
+        mf__task_error(t, "cannot load artifact '%s'%s: %s", a->name, where(t, wb, sizeof(wb)), err.msg);
+        return NULL;
+    }
     mf__task_keep(t, a->hash, v);
     return v;
 }
 
-/* The artifact `name` as type `want` (MF_DOUBLE also takes an int). */
+/* The artifact `name`, or NULL after reporting that it does not exist. */
+static const struct mf_artifact *must_find(mf_task *t, const char *name)
+{
+    char wb[300];
+    const struct mf_artifact *a = name ? find_artifact(t, name) : NULL;
+    if (!a)
+        mf__task_error(t, "artifact '%s' does not exist%s: set it in an earlier step, or ask mf_has() first",
+                       name ? name : "(null)", where(t, wb, sizeof(wb)));
+    return a;
+}
+
+/* The artifact `name` as type `want` (MF_DOUBLE also takes an int); NULL
+ * after reporting a missing name or another type. */
 static const mf_value *get_typed(mf_task *t, const char *name, mf_type want)
 {
     char wb[300];
-    if (!name)
-        mf__task_die(t, "an artifact getter was called with a NULL name");
-    const struct mf_artifact *a = find_artifact(t, name);
+    const struct mf_artifact *a = must_find(t, name);
     if (!a)
-        mf__task_die(t, "artifact '%s' does not exist%s: set it in an earlier step, or ask mf_has() first", name,
-                     where(t, wb, sizeof(wb)));
-    if (a->type != want && !(want == MF_DOUBLE && a->type == MF_INT))
-        mf__task_die(t, "artifact '%s'%s is a %s, not a %s", name, where(t, wb, sizeof(wb)), mf_type_name(a->type),
-                     mf_type_name(want));
+        return NULL;
+    if (a->type != want && !(want == MF_DOUBLE && a->type == MF_INT)) {
+        mf__task_error(t, "artifact '%s'%s is a %s, not a %s", name, where(t, wb, sizeof(wb)), mf_type_name(a->type),
+                       mf_type_name(want));
+        return NULL;
+    }
     return load_artifact(t, a);
 }
 
@@ -82,6 +95,8 @@ static void set_value(mf_task *t, const char *name, mf_value *v)
     memset(&a, 0, sizeof(a));
     if (!v)
         mf__task_die(t, "out of memory setting artifact '%s'", name ? name : "(null)");
+    if (root->client)
+        mf__task_die(t, "cannot set artifact '%s' through a client handle: past tasks are read-only", name);
     if (t->readonly)
         mf__task_die(t, "cannot set artifact '%s' on join input '%s': inputs are read-only, set it on the join task", name,
                      t->pathspec);
@@ -127,12 +142,8 @@ bool mf_has(mf_task *t, const char *name) { return name && find_artifact(t, name
 
 const mf_value *mf_get(mf_task *t, const char *name)
 {
-    char wb[300];
-    const struct mf_artifact *a = name ? find_artifact(t, name) : NULL;
-    if (!a)
-        mf__task_die(t, "artifact '%s' does not exist%s: set it in an earlier step, or ask mf_has() first",
-                     name ? name : "(null)", where(t, wb, sizeof(wb)));
-    return load_artifact(t, a);
+    const struct mf_artifact *a = must_find(t, name);
+    return a ? load_artifact(t, a) : NULL;
 }
 
 bool mf_get_bool(mf_task *t, const char *name)
@@ -158,7 +169,7 @@ double mf_get_double(mf_task *t, const char *name)
 
 const char *mf_get_str(mf_task *t, const char *name)
 {
-    const char *s = "";
+    const char *s = NULL;
     mf_value_get_str(get_typed(t, name, MF_STR), &s);
     return s;
 }
@@ -190,11 +201,11 @@ const int32_t *mf_get_i32s(mf_task *t, const char *name, size_t *n) { return get
 const uint8_t *mf_get_u8s(mf_task *t, const char *name, size_t *n) { return get_array(t, name, MF_U8S, n); }
 
 const char *mf_flow_name(mf_task *t) { return t->flow->name; }
-const char *mf_run_id(mf_task *t) { return t->root->args->run_id; }
+const char *mf_run_id(mf_task *t) { return t->root->run_id; }
 const char *mf_step_name(mf_task *t) { return t->step_name; }
 const char *mf_task_id(mf_task *t) { return t->task_id; }
 const char *mf_pathspec(mf_task *t) { return t->pathspec; }
-int mf_attempt(mf_task *t) { return t->readonly ? t->own.attempt : t->root->args->attempt; }
+int mf_attempt(mf_task *t) { return t->readonly || !t->root->args ? t->own.attempt : t->root->args->attempt; }
 
 void mf_fail(mf_task *t, const char *fmt, ...)
 {

@@ -30,6 +30,13 @@ struct mf_task {
     struct mf_index own; /* what the task sees and will persist */
 
     /* Only meaningful on root: */
+    /* A client's read-only handle (client.c): getter failures are recorded
+     * in client_err (the client's buffer) and return a zero value instead
+     * of ending the process. args is NULL for such a handle. */
+    bool client;
+    char *client_err;
+    size_t client_err_size;
+    const char *run_id;
     const struct mf_task_args *args;
     struct mf_ds *ds;
     struct mf_index params;
@@ -41,8 +48,13 @@ struct mf_task {
     bool item_loaded;
 };
 
-/* Fails the running task: prints "error: step 'S': message" and exits. */
+/* Fails the running task: prints "error: step 'S': message" and exits. On a
+ * client handle, the calls that only make sense inside a step end up here
+ * too: that misuse ends the process with the message, like an assert. */
 void mf__task_die(struct mf_task *t, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+/* A getter's failure: fails a running task (does not return), or records
+ * the message on a client handle and returns. */
+void mf__task_error(struct mf_task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Keeps `v` alive until the step returns and indexes it by `hash`. */
 void mf__task_keep(struct mf_task *t, const char *hash, mf_value *v);
 #endif

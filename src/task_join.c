@@ -17,6 +17,8 @@ static bool foreach_frame(mf_task *t, struct mf_frame *out)
 {
     mf_task *root = t->root;
     struct mf_err err = MF_ERR_INIT;
+    if (!root->args)
+        mf__task_die(t, "the foreach item and index are only available inside a running step");
     char *stack = mf__strdup(root->args->stack);
     if (!stack)
         mf__task_die(t, "out of memory");
@@ -113,6 +115,8 @@ int64_t mf_index(mf_task *t)
 static mf_task *join_root(mf_task *t, const char *what)
 {
     mf_task *root = t->root;
+    if (!root->args)
+        mf__task_die(t, "%s is only available inside a running step", what);
     if (t->readonly || !root->g->nodes[root->node].is_join)
         mf__task_die(t, "%s can only be called in a join step, and '%s' is not one (declare it with .join = true)", what,
                      root->step_name);
@@ -133,11 +137,11 @@ mf_task *mf_join_branch(mf_task *t, const char *step)
 {
     mf_task *root = join_root(t, "mf_join_branch()");
     struct mf_buf names = MF_BUF_INIT;
-    for (size_t i = 0; i < root->ninputs; i++) {
+    for (size_t i = 0; i < root->ninputs; i++)
         if (step && strcmp(root->inputs[i]->step_name, step) == 0)
             return root->inputs[i];
+    for (size_t i = 0; i < root->ninputs; i++)
         mf__buf_addf(&names, "%s'%s'", i ? ", " : "", root->inputs[i]->step_name);
-    }
     mf__task_die(t, "no input of join '%s' comes from step '%s'; its inputs come from %s", root->step_name,
                  step ? step : "(null)", names.buf);
 }
