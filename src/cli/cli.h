@@ -40,4 +40,9 @@ int mf__cmd_run(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_step(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_show(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_check(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_resume(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_runs(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_dump(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_logs(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_tag(struct mf_cli *c, int argc, char **argv);
 #endif

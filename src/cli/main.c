@@ -18,6 +18,11 @@ static const struct command commands[] = {
     { "run", mf__cmd_run, "run the flow from start to end (run --help lists its options)" },
     { "show", mf__cmd_show, "print the steps of the flow and where each goes next (--dot: Graphviz)" },
     { "check", mf__cmd_check, "lint the graph and the parameters without running anything" },
+    { "resume", mf__cmd_resume, "re-run a failed run, reusing every task that succeeded (resume --help)" },
+    { "runs", mf__cmd_runs, "list the runs of this flow, newest first (--json)" },
+    { "dump", mf__cmd_dump, "print the artifacts of a run, a step or a task: dump RUN[/STEP[/TASK]]" },
+    { "logs", mf__cmd_logs, "print a task's stdout or stderr: logs RUN/STEP[/TASK] [--stderr]" },
+    { "tag", mf__cmd_tag, "add, remove or list the tags of a run: tag add|remove|list RUN [TAG...]" },
     { "step", mf__cmd_step, "run one task (the scheduler's command line for each task)" },
 };
 
@@ -157,7 +162,7 @@ int mf_main(const mf_flow *flow, int argc, char **argv)
         if (strcmp(argv[cmd], commands[i].name) == 0)
             status = commands[i].fn(&c, argc - cmd, argv + cmd);
     if (status < 0)
-        status = mf__cli_usage_error(&c, "unknown command '%s'; commands are run, show, check and step (see '%s --help')",
+        status = mf__cli_usage_error(&c, "unknown command '%s'; see '%s --help' for the commands",
                                      argv[cmd], c.prog);
     mf__graph_free(c.g);
     fflush(stdout);
