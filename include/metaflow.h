@@ -200,6 +200,18 @@ typedef struct mf_step {
     const char *next[MF_MAX_NEXT];
     const char *foreach;
     bool join;
+    /* Resilience (all optional):
+     *  - retries:     run a failed task again, up to this many more times,
+     *                 waiting retry_delay seconds before each new attempt;
+     *  - timeout:     seconds an attempt may run before it is killed (its
+     *                 whole process group) and counted as failed; 0: none;
+     *  - catch_var:   after the last attempt failed, an artifact of this name
+     *                 receives the failure (a map: reason, exit_code, signal,
+     *                 timed_out, attempt, stderr) and the flow goes on. */
+    int retries;
+    double retry_delay;
+    double timeout;
+    const char *catch_var;
 } mf_step;
 
 typedef enum mf_param_type {

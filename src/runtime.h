@@ -33,10 +33,15 @@ struct mf_run_opts {
     const char *root;       /* datastore root, passed on to tasks */
     FILE *out;              /* console for scheduler lines and task stdout */
     FILE *err;              /* console for task stderr */
+    const char *const *tags; /* NULL-terminated tags of the new run, or NULL */
+    const char *origin_run_id; /* resume: clone what succeeded in this run */
+    const char *resume_step;   /* resume STEP: run it and all after it again */
+    int max_passes;            /* reserved for loops */
 };
 
 /*
- * Creates a new run of `flow` with `params` (a map name -> value), runs it
+ * Creates a new run of `flow` with `params` (a map name -> value; for a
+ * resume, NULL: the origin run's parameters are used), runs it
  * to the end or to its first failure, and records its outcome. `*run_id`
  * (caller frees with mf__free) is set as soon as the run exists, even on
  * failure. Returns 0 when every task succeeded, MF_ESTEPFAIL when a task

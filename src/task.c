@@ -16,6 +16,7 @@
 
 #include "task_impl.h"
 #include "util/alloc.h"
+#include "util/fsutil.h"
 
 void mf__task_die(struct mf_task *t, const char *fmt, ...)
 {
@@ -289,6 +290,49 @@ static int64_t foreach_width(struct mf_task *t)
     return (int64_t)n;
 }
 
+/* The last `max_lines` lines of the failed attempt's stderr log. */
+static mf_value *stderr_tail(struct mf_task *t, size_t max_lines)
+{
+    struct mf_buf path = MF_BUF_INIT, text = MF_BUF_INIT;
+    const struct mf_task_args *a = t->args;
+    size_t start = 0;
+    if (!mf__ds_log_path(t->ds, a->run_id, a->step, a->task_id, a->attempt - 1, "stderr", &path) &&
+        !mf__read_file(path.buf, &text, NULL)) {
+        size_t lines = 0;
+        start = text.len;
+        while (start > 0 && lines <= max_lines)
+            if (text.buf[--start] == '\n' && start + 1 < text.len)
+                lines++;
+        if (lines > max_lines)
+            start++;
+    }
+    mf_value *v = mf_value_strn(text.buf + start, text.len - start);
+    mf__buf_release(&path);
+    mf__buf_release(&text);
+    return v;
+}
+
+/* The catch attempt: the failure, as a map, in the step's catch artifact. */
+static void store_caught(struct mf_task *t)
+{
+    const mf_step *s = t->g->nodes[t->node].step;
+    int exit_code = -1, signal = 0, timed_out = 0, used = 0;
+    if (!s->catch_var)
+        mf__task_die(t, "--catch-failure was given but step '%s' declares no catch_var", s->name);
+    if (sscanf(t->args->caught, "%d|%d|%d|%n", &exit_code, &signal, &timed_out, &used) < 3 || used == 0)
+        mf__task_die(t, "malformed --catch-failure '%s': expected EXIT|SIGNAL|TIMEDOUT|reason", t->args->caught);
+    mf_value *m = mf_value_map();
+    mf_value_map_put(m, "reason", mf_value_str(t->args->caught + used));
+    mf_value_map_put(m, "exit_code", mf_value_int(exit_code));
+    mf_value_map_put(m, "signal", mf_value_int(signal));
+    mf_value_map_put(m, "timed_out", mf_value_bool(timed_out != 0));
+    mf_value_map_put(m, "attempt", mf_value_int(t->args->attempt - 1));
+    mf_value_map_put(m, "stderr", stderr_tail(t, 20));
+    if (mf_value_len(m) != 6)
+        mf__task_die(t, "out of memory recording the failure in '%s'", s->catch_var);
+    mf_set(t, s->catch_var, m);
+}
+
 static int task_persist(struct mf_task *t, struct mf_err *err)
 {
     const struct mf_node *n = &t->g->nodes[t->node];
@@ -331,7 +375,9 @@ int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf
     if (rc)
         goto out;
     const mf_step *s = g->nodes[t.node].step;
-    if (s->fn)
+    if (args->caught)
+        store_caught(&t);
+    else if (s->fn)
         s->fn(&t);
     fflush(stdout);
     rc = task_persist(&t, &err);

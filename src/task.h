@@ -31,6 +31,10 @@ struct mf_task_args {
     int attempt;
     int64_t max_num_splits;  /* a foreach wider than this fails the task */
     bool sync;               /* fdatasync what the task writes */
+    /* The catch attempt of a step with catch_var: "EXIT|SIGNAL|TIMEDOUT|why"
+     * of the attempt that failed last. The step function is not run; the
+     * failure is stored in catch_var instead. NULL for a normal attempt. */
+    const char *caught;
 };
 
 /* Exit status of a task process: 0 success, MF_TASK_EXIT_FAILED when the step

@@ -36,6 +36,25 @@ int mf__cli_int(struct mf_cli *c, const char *opt, const char *text, long long m
 /* Lints graph and parameters; prints each problem; true when clean. */
 bool mf__cli_lint(struct mf_cli *c);
 
+/* Options shared by run and resume (cmd_run.c). */
+struct mf_run_args {
+    long long max_workers, max_num_splits;
+    bool quiet, nosync, help;
+    const char **names, **texts; /* parameters given, as --name VALUE */
+    size_t nparams;
+    const char **tags; /* NULL-terminated */
+    size_t ntags;
+    const char *origin_run_id; /* resume only */
+    const char *resume_step;   /* resume only */
+};
+int mf__cli_run_args_init(struct mf_run_args *a, int argc);
+void mf__cli_run_args_release(struct mf_run_args *a);
+/* Matches one option shared by run and resume at argv[*i]: 1 taken, 0 not
+ * one of them, -1 after printing a usage error. */
+int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a);
+/* Starts the run (or resume) and waits for its end; returns the exit status. */
+int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_value *params);
+
 int mf__cmd_run(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_step(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_show(struct mf_cli *c, int argc, char **argv);

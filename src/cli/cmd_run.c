@@ -11,12 +11,6 @@
 #include "runtime.h"
 #include "util/alloc.h"
 
-struct run_args {
-    long long max_workers, max_num_splits;
-    bool quiet, nosync, help;
-    const char **names, **texts; /* parameters given, as --name VALUE */
-    size_t nparams;
-};
 
 static void run_help(struct mf_cli *c)
 {
@@ -27,6 +21,7 @@ static void run_help(struct mf_cli *c)
             "  --max-workers N       tasks run at once (default 16)\n"
             "  --max-num-splits N    refuse a foreach with more items than this (default 100)\n"
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
+            "  --tag TAG             tag the run (repeatable); see also the tag command\n"
             "  --quiet               no per-task start and finish lines\n"
             "  --no-sync             do not fdatasync artifacts: faster, but a power loss may lose\n"
             "                        what a finished task wrote (a crash of a process never does)\n\n",
@@ -37,40 +32,57 @@ static void run_help(struct mf_cli *c)
         fprintf(c->out, "This flow has no parameters.\n");
 }
 
+static bool valid_tag(const char *tag)
+{
+    size_t len = strlen(tag);
+    if (len == 0 || len > 64)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (tag[i] <= ' ' || tag[i] == ',' || tag[i] == 0x7f)
+            return false;
+    return true;
+}
+
+int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a)
+{
+    const char *v = NULL;
+    int m;
+    if (!strcmp(argv[*i], "--help") || !strcmp(argv[*i], "-h"))
+        return a->help = true, 1;
+    if (!strcmp(argv[*i], "--quiet"))
+        return a->quiet = true, 1;
+    if (!strcmp(argv[*i], "--no-sync"))
+        return a->nosync = true, 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--max-workers", &v)) != 0)
+        return m < 0 || mf__cli_int(c, "--max-workers", v, 1, 4096, &a->max_workers) ? -1 : 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--max-num-splits", &v)) != 0)
+        return m < 0 || mf__cli_int(c, "--max-num-splits", v, 1, 10000000, &a->max_num_splits) ? -1 : 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--datastore-root", &v)) != 0)
+        return m < 0 ? -1 : (c->root = v, 1);
+    if ((m = mf__cli_opt(c, argc, argv, i, "--tag", &v)) != 0) {
+        if (m < 0)
+            return -1;
+        if (!valid_tag(v)) {
+            mf__cli_usage_error(c, "invalid tag '%s': a tag is 1 to 64 printable characters, no spaces or commas", v);
+            return -1;
+        }
+        a->tags[a->ntags++] = v;
+        return 1;
+    }
+    return 0;
+}
+
 /* Returns MF_EXIT_OK or a usage error status. */
-static int parse_run_args(struct mf_cli *c, int argc, char **argv, struct run_args *a)
+static int parse_run_args(struct mf_cli *c, int argc, char **argv, struct mf_run_args *a)
 {
     for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            a->help = true;
+        int m = mf__cli_run_option(c, argc, argv, &i, a);
+        if (m < 0)
+            return MF_EXIT_USAGE;
+        if (a->help)
             return MF_EXIT_OK;
-        }
-        if (!strcmp(argv[i], "--quiet")) {
-            a->quiet = true;
+        if (m > 0)
             continue;
-        }
-        if (!strcmp(argv[i], "--no-sync")) {
-            a->nosync = true;
-            continue;
-        }
-        if ((m = mf__cli_opt(c, argc, argv, &i, "--max-workers", &v)) != 0) {
-            if (m < 0 || mf__cli_int(c, "--max-workers", v, 1, 4096, &a->max_workers))
-                return MF_EXIT_USAGE;
-            continue;
-        }
-        if ((m = mf__cli_opt(c, argc, argv, &i, "--max-num-splits", &v)) != 0) {
-            if (m < 0 || mf__cli_int(c, "--max-num-splits", v, 1, 10000000, &a->max_num_splits))
-                return MF_EXIT_USAGE;
-            continue;
-        }
-        if ((m = mf__cli_opt(c, argc, argv, &i, "--datastore-root", &v)) != 0) {
-            if (m < 0)
-                return MF_EXIT_USAGE;
-            c->root = v;
-            continue;
-        }
         if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0')
             return mf__cli_usage_error(c, "unexpected argument '%s': run takes only options; see '%s run --help'",
                                        argv[i], c->prog);
@@ -92,7 +104,7 @@ static int self_exe(char *buf, size_t size)
     return 0;
 }
 
-static int start_run(struct mf_cli *c, const struct run_args *a, const mf_value *params)
+int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_value *params)
 {
     char exe[PATH_MAX];
     struct mf_err err = MF_ERR_INIT;
@@ -102,7 +114,8 @@ static int start_run(struct mf_cli *c, const struct run_args *a, const mf_value 
         return mf__cli_usage_error(c, "cannot find this program's own path in /proc/self/exe");
     struct mf_run_opts o = { .max_workers = (int)a->max_workers, .max_num_splits = a->max_num_splits,
                              .sync = !a->nosync, .quiet = a->quiet, .exe = exe, .prog = c->prog, .root = c->root,
-                             .out = c->out, .err = c->err };
+                             .out = c->out, .err = c->err, .tags = a->tags, .origin_run_id = a->origin_run_id,
+                             .resume_step = a->resume_step };
     int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
         rc = mf__run_flow(c->flow, c->g, ds, params, &o, &run_id, &err);
@@ -113,14 +126,32 @@ static int start_run(struct mf_cli *c, const struct run_args *a, const mf_value 
     return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
 }
 
+void mf__cli_run_args_release(struct mf_run_args *a)
+{
+    for (size_t i = 0; a->names && i < a->nparams; i++)
+        mf__free((void *)a->names[i]);
+    mf__free(a->names);
+    mf__free(a->texts);
+    mf__free(a->tags);
+}
+
+int mf__cli_run_args_init(struct mf_run_args *a, int argc)
+{
+    memset(a, 0, sizeof(*a));
+    a->max_workers = 16;
+    a->max_num_splits = 100;
+    a->names = mf__calloc((size_t)argc + 1, sizeof(*a->names));
+    a->texts = mf__calloc((size_t)argc + 1, sizeof(*a->texts));
+    a->tags = mf__calloc((size_t)argc + 1, sizeof(*a->tags));
+    return a->names && a->texts && a->tags ? 0 : -1;
+}
+
 int mf__cmd_run(struct mf_cli *c, int argc, char **argv)
 {
-    struct run_args a = { .max_workers = 16, .max_num_splits = 100 };
+    struct mf_run_args a;
     struct mf_err err = MF_ERR_INIT;
     mf_value *params = NULL;
-    a.names = mf__calloc((size_t)argc, sizeof(*a.names));
-    a.texts = mf__calloc((size_t)argc, sizeof(*a.texts));
-    int status = a.names && a.texts ? parse_run_args(c, argc, argv, &a) : MF_EXIT_FAIL;
+    int status = mf__cli_run_args_init(&a, argc) ? MF_EXIT_FAIL : parse_run_args(c, argc, argv, &a);
     if (status != MF_EXIT_OK)
         goto out;
     if (a.help) {
@@ -135,12 +166,9 @@ int mf__cmd_run(struct mf_cli *c, int argc, char **argv)
         status = MF_EXIT_FAIL;
         goto out;
     }
-    status = start_run(c, &a, params);
+    status = mf__cli_start_run(c, &a, params);
 out:
-    for (size_t i = 0; a.names && i < a.nparams; i++)
-        mf__free((void *)a.names[i]);
-    mf__free(a.names);
-    mf__free(a.texts);
+    mf__cli_run_args_release(&a);
     mf_value_free(params);
     return status;
 }

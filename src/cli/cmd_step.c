@@ -32,6 +32,7 @@ static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_ta
         STR_OPT("--input-paths", input_paths)
         STR_OPT("--split-stack", stack)
         STR_OPT("--datastore-root", root)
+        STR_OPT("--catch-failure", caught)
 #undef STR_OPT
         if ((m = mf__cli_opt(c, argc, argv, &i, "--attempt", &v)) != 0) {
             if (m < 0 || mf__cli_int(c, "--attempt", v, 0, 1000, &attempt))

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * runtime_impl.h - the scheduler's state, shared by runtime.c (the loop:
+ * launching, outcomes, reports), runtime_plan.c (what runs next: successors,
+ * split frames, joins) and runtime_resume.c (cloning from an origin run).
+ */
+#ifndef MF_RUNTIME_IMPL_H
+#define MF_RUNTIME_IMPL_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "meta.h"
+#include "proc.h"
+#include "runtime.h"
+#include "task.h"
+
+struct stask {
+    size_t node;
+    uint64_t id;
+    char *stack;  /* split stack */
+    char *inputs; /* input paths, "STEP/ID[-LAST],..." */
+    int attempt;
+    double started;
+    double not_before;  /* a retry waits until then (monotonic seconds) */
+    bool inputs_cloned; /* every input was cloned by resume (start: true) */
+    bool cloned;        /* this task was cloned, not run */
+    char *caught;       /* set for the catch attempt: why the last one failed */
+};
+
+struct join_wait {
+    size_t node;         /* the join step */
+    char *stack;         /* the join task's stack (top frame popped) */
+    char split_step[128];
+    uint64_t split_task; /* the split whose frame the join closes */
+    int64_t count, arrived;
+    size_t *in_node; /* per frame index: the step the input comes from */
+    uint64_t *in_id; /* per frame index: its task id (0: not yet) */
+    bool all_cloned;
+};
+
+/* A successful task of the origin run, found by step and split position. */
+struct origin_task {
+    char *key; /* "STEP|POSITION": the split stack without task ids */
+    char *task_id;
+};
+
+struct sched {
+    const mf_flow *flow;
+    const struct mf_graph *g;
+    struct mf_ds *ds;
+    const struct mf_run_opts *o;
+    const char *run_id;
+    struct mf_exec *ex;
+    uint64_t next_id;
+    struct stask **queue; /* FIFO of tasks ready to start */
+    size_t qhead, qlen, qcap;
+    struct join_wait **joins;
+    size_t njoins, joins_cap;
+    struct stask **delayed; /* retries waiting for their delay */
+    size_t ndelayed, delayed_cap;
+    struct mf_meta *meta;
+    struct origin_task *origin; /* sorted by key */
+    size_t norigin;
+    bool *rerun; /* per node: resume must run it again */
+    struct mf_ds *clone_ds; /* the datastore without fdatasync, for clones */
+    size_t cloned;
+    size_t started, succeeded;
+    struct stask *failed; /* the first task that failed */
+    struct mf_exit failed_exit;
+    char failed_why[1100];
+    double t0, last_progress;
+};
+
+
+/* runtime.c */
+double mf__now(void);       /* monotonic seconds */
+double mf__epoch_now(void); /* seconds since the epoch */
+/* Records the end of an attempt (or a clone, with `origin`) in the metadata. */
+void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_exit *x, const char *status,
+                        const char *origin);
+
+/* runtime_run.c */
+/* Allocates the run id, records the run and its parameters. */
+int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct mf_err *err);
+void mf__run_end(struct sched *s, bool ok);
+void mf__describe_exit(const struct mf_exit *x, char *buf, size_t size);
+void mf__append_task_log(struct sched *s, const struct stask *t, const char *stream, const char *line);
+void mf__progress(struct sched *s);
+void mf__report_failure(struct sched *s, int interrupted_by);
+
+/* runtime_plan.c */
+void mf__stask_free(struct stask *t);
+void mf__join_free(struct join_wait *j);
+/* Queues a new task; takes ownership of `stack` and `inputs` in every case. */
+int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err);
+/* Queues what follows a task that succeeded (or was cloned). */
+int mf__schedule_successors(struct sched *s, const struct stask *t, int64_t num_splits, struct mf_err *err);
+char *mf__fmt_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* runtime_resume.c */
+/* Loads the origin run's successful tasks and decides which steps must run
+ * again; a no-op without opts->origin_run_id. */
+int mf__resume_prepare(struct sched *s, struct mf_err *err);
+void mf__resume_release(struct sched *s);
+/* If `t` can be cloned from the origin run, clones it (index copied, code
+ * not run), queues its successors and returns 1; 0 if it must run. */
+int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err);
+/* Copies the origin run's parameters into the new run. */
+int mf__resume_copy_params(struct sched *s, struct mf_err *err);
+#endif

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * runtime_plan.c - what runs next. Successors follow the graph; branch and
+ * foreach splits push a frame on the split stack (task.h), and a join waits
+ * for every task of the top frame's split, matched by the split's task id.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "runtime_impl.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+void mf__stask_free(struct stask *t)
+{
+    if (!t)
+        return;
+    mf__free(t->stack);
+    mf__free(t->inputs);
+    mf__free(t->caught);
+    mf__free(t);
+}
+
+void mf__join_free(struct join_wait *j)
+{
+    if (!j)
+        return;
+    mf__free(j->stack);
+    mf__free(j->in_node);
+    mf__free(j->in_id);
+    mf__free(j);
+}
+
+int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err)
+{
+    struct stask *t = mf__calloc(1, sizeof(*t));
+    if (!t || !stack || !inputs || MF_GROW(s->queue, s->qcap, s->qhead + s->qlen + 1)) {
+        mf__free(stack);
+        mf__free(inputs);
+        mf__free(t);
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    t->node = node;
+    t->id = s->next_id++;
+    t->stack = stack;
+    t->inputs = inputs;
+    t->inputs_cloned = inputs_cloned;
+    s->queue[s->qhead + s->qlen++] = t;
+    return 0;
+}
+
+char *mf__fmt_str(const char *fmt, ...)
+{
+    struct mf_buf b = MF_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = mf__buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    if (rc) {
+        mf__buf_release(&b);
+        return NULL;
+    }
+    return mf__buf_detach(&b, NULL);
+}
+
+/* The stack of a child of `t` that pushes frame (t's step, t, index, count). */
+static char *push_frame(struct sched *s, const struct stask *t, int64_t index, int64_t count)
+{
+    return mf__fmt_str("%s%s%s:%" PRIu64 ":%" PRId64 ":%" PRId64, t->stack, *t->stack ? "," : "",
+                   s->g->nodes[t->node].name, t->id, index, count);
+}
+
+static char *input_of(struct sched *s, const struct stask *t)
+{
+    return mf__fmt_str("%s/%" PRIu64, s->g->nodes[t->node].name, t->id);
+}
+
+/* Input paths of a join, in frame order, runs of consecutive ids of one step
+ * written as ranges so that a 10,000-way join stays a short argument. */
+static char *join_inputs(struct sched *s, const struct join_wait *j)
+{
+    struct mf_buf b = MF_BUF_INIT;
+    int rc = 0;
+    for (int64_t i = 0; i < j->count && !rc;) {
+        int64_t k = i;
+        while (k + 1 < j->count && j->in_node[k + 1] == j->in_node[i] && j->in_id[k + 1] == j->in_id[k] + 1)
+            k++;
+        rc = mf__buf_addf(&b, "%s%s/%" PRIu64, i ? "," : "", s->g->nodes[j->in_node[i]].name, j->in_id[i]);
+        if (!rc && k > i)
+            rc = mf__buf_addf(&b, "-%" PRIu64, j->in_id[k]);
+        i = k + 1;
+    }
+    if (rc) {
+        mf__buf_release(&b);
+        return NULL;
+    }
+    return mf__buf_detach(&b, NULL);
+}
+
+static struct join_wait *find_join(struct sched *s, size_t node, const struct mf_frame *f, size_t *pos)
+{
+    for (size_t i = 0; i < s->njoins; i++) {
+        struct join_wait *j = s->joins[i];
+        if (j->node == node && j->split_task == f->task && strcmp(j->split_step, f->step) == 0) {
+            *pos = i;
+            return j;
+        }
+    }
+    return NULL;
+}
+
+static int new_join(struct sched *s, size_t node, const struct stask *t, const struct mf_frame *f, size_t rest,
+                    struct join_wait **out, struct mf_err *err)
+{
+    struct join_wait *j = mf__calloc(1, sizeof(*j));
+    if (!j || MF_GROW(s->joins, s->joins_cap, s->njoins + 1))
+        goto oom;
+    j->node = node;
+    j->stack = mf__strndup(t->stack, rest);
+    memcpy(j->split_step, f->step, sizeof(j->split_step));
+    j->split_task = f->task;
+    j->count = f->count;
+    j->all_cloned = true;
+    j->in_node = mf__calloc((size_t)f->count, sizeof(*j->in_node));
+    j->in_id = mf__calloc((size_t)f->count, sizeof(*j->in_id));
+    if (!j->stack || !j->in_node || !j->in_id)
+        goto oom;
+    s->joins[s->njoins++] = j;
+    *out = j;
+    return 0;
+oom:
+    mf__join_free(j);
+    return mf__err(err, MF_ENOMEM, "out of memory");
+}
+
+/* Task `t` of a step that leads into join `node`: record its arrival; start
+ * the join when the last input of its split arrived. */
+static int arrive_at_join(struct sched *s, const struct stask *t, size_t node, struct mf_err *err)
+{
+    struct mf_frame f;
+    size_t rest = 0, pos = 0;
+    int rc = mf__stack_top(t->stack, &f, &rest, err);
+    if (rc)
+        return rc == MF_ENOENT ? mf__err(err, MF_EGRAPH, "join '%s' reached outside of any split",
+                                         s->g->nodes[node].name)
+                               : rc;
+    struct join_wait *j = find_join(s, node, &f, &pos);
+    if (!j) {
+        if ((rc = new_join(s, node, t, &f, rest, &j, err)) != 0)
+            return rc;
+        pos = s->njoins - 1;
+    }
+    if (f.count != j->count || j->in_id[f.index])
+        return mf__err(err, MF_EGRAPH, "join '%s' got input '%s/%" PRIu64 "' twice or from a different split",
+                       s->g->nodes[node].name, s->g->nodes[t->node].name, t->id);
+    j->in_node[f.index] = t->node;
+    j->in_id[f.index] = t->id;
+    j->all_cloned = j->all_cloned && t->cloned;
+    if (++j->arrived < j->count)
+        return 0;
+    s->joins[pos] = s->joins[--s->njoins];
+    char *stack = j->stack;
+    j->stack = NULL;
+    rc = mf__enqueue(s, node, stack, join_inputs(s, j), j->all_cloned, err);
+    mf__join_free(j);
+    return rc;
+}
+
+int mf__schedule_successors(struct sched *s, const struct stask *t, int64_t num_splits, struct mf_err *err)
+{
+    const struct mf_node *n = &s->g->nodes[t->node];
+    int rc = 0;
+    switch (n->kind) {
+    case MF_NODE_END:
+        return 0;
+    case MF_NODE_FOREACH:
+        for (int64_t i = 0; i < num_splits && !rc; i++)
+            rc = mf__enqueue(s, n->out[0], push_frame(s, t, i, num_splits), input_of(s, t), t->cloned, err);
+        return rc;
+    case MF_NODE_SPLIT:
+        for (size_t i = 0; i < n->nout && !rc; i++)
+            rc = mf__enqueue(s, n->out[i], push_frame(s, t, (int64_t)i, (int64_t)n->nout), input_of(s, t), t->cloned,
+                             err);
+        return rc;
+    case MF_NODE_LINEAR:
+        if (s->g->nodes[n->out[0]].is_join)
+            return arrive_at_join(s, t, n->out[0], err);
+        return mf__enqueue(s, n->out[0], mf__strdup(t->stack), input_of(s, t), t->cloned, err);
+    }
+    return mf__err(err, MF_EGRAPH, "step '%s' has an unknown transition kind", n->name);
+}
+

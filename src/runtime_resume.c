@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * runtime_resume.c - resume: a task is cloned (its index copied, its code
+ * not run) when the same task - same step, same position in every split
+ * around it - succeeded in the origin run and every task it depends on was
+ * cloned too. Everything else runs again. The origin's successful tasks are
+ * found by their indexes, the datastore's own record of success.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime_impl.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+/* "STEP|" + the split stack without task ids: "a:7:2:5" -> "a:2:5". */
+static char *position_key(const char *step, const char *stack)
+{
+    struct mf_buf b = MF_BUF_INIT;
+    int rc = mf__buf_addf(&b, "%s|", step);
+    for (const char *p = stack; *p && !rc;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *c1 = memchr(p, ':', len);
+        const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
+        if (!c1 || !c2)
+            rc = mf__buf_add(&b, p, len);
+        else
+            rc = mf__buf_add(&b, p, (size_t)(c1 - p)) || mf__buf_add(&b, c2, len - (size_t)(c2 - p));
+        if (!rc && end)
+            rc = mf__buf_addch(&b, ',');
+        p = end ? end + 1 : p + len;
+    }
+    if (rc) {
+        mf__buf_release(&b);
+        return NULL;
+    }
+    return mf__buf_detach(&b, NULL);
+}
+
+static int cmp_origin(const void *a, const void *b)
+{
+    return strcmp(((const struct origin_task *)a)->key, ((const struct origin_task *)b)->key);
+}
+
+static int add_origin(struct sched *s, size_t *cap, const char *step, const char *task_id, struct mf_err *err)
+{
+    struct mf_index ix;
+    int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, task_id, &ix, NULL);
+    if (rc) /* no index: that task did not succeed; a corrupt one is not reused */
+        return 0;
+    char *key = position_key(step, ix.stack ? ix.stack : "");
+    char *id = mf__strdup(task_id);
+    mf__index_release(&ix);
+    if (!key || !id || MF_GROW(s->origin, *cap, s->norigin + 1)) {
+        mf__free(key);
+        mf__free(id);
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    s->origin[s->norigin].key = key;
+    s->origin[s->norigin++].task_id = id;
+    return 0;
+}
+
+static int scan_origin_step(struct sched *s, size_t *cap, const char *step, struct mf_err *err)
+{
+    struct mf_buf dir = MF_BUF_INIT;
+    int rc = mf__buf_addf(&dir, "%s/%s/%s/%s", mf__ds_root(s->ds), mf__ds_flow(s->ds), s->o->origin_run_id, step);
+    DIR *d = rc ? NULL : opendir(dir.buf);
+    struct dirent *e;
+    while (d && !rc && (e = readdir(d)) != NULL)
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+            rc = add_origin(s, cap, step, e->d_name, err);
+    if (d)
+        closedir(d);
+    mf__buf_release(&dir);
+    return rc;
+}
+
+/* Nodes from `from` onward, following every edge. */
+static void mark_rerun(struct sched *s, size_t from)
+{
+    if (s->rerun[from])
+        return;
+    s->rerun[from] = true;
+    for (size_t i = 0; i < s->g->nodes[from].nout; i++)
+        mark_rerun(s, s->g->nodes[from].out[i]);
+}
+
+int mf__resume_prepare(struct sched *s, struct mf_err *err)
+{
+    size_t cap = 0;
+    if (!s->o->origin_run_id)
+        return 0;
+    s->rerun = mf__calloc(s->g->n, sizeof(*s->rerun));
+    if (!s->rerun)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    if (s->o->resume_step) {
+        size_t node = mf__graph_find(s->g, s->o->resume_step);
+        if (node == MF_NO_NODE)
+            return mf__err(err, MF_EINVAL, "'%s' is not a step of flow '%s'", s->o->resume_step, s->flow->name);
+        mark_rerun(s, node);
+    }
+    for (size_t i = 0; i < s->g->n; i++) {
+        int rc = scan_origin_step(s, &cap, s->g->nodes[i].name, err);
+        if (rc)
+            return rc;
+    }
+    qsort(s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
+    return mf__ds_open(mf__ds_root(s->ds), s->flow->name, 0, &s->clone_ds, err);
+}
+
+void mf__resume_release(struct sched *s)
+{
+    for (size_t i = 0; i < s->norigin; i++) {
+        mf__free(s->origin[i].key);
+        mf__free(s->origin[i].task_id);
+    }
+    mf__free(s->origin);
+    mf__free(s->rerun);
+    mf__ds_close(s->clone_ds);
+}
+
+/* Copies the origin's index under the new task's id and stack. Written
+ * without fdatasync: it is a copy of a durable index, and after a power loss
+ * the worst case is that resume clones it again. */
+static int clone_index(struct sched *s, const struct stask *t, const char *origin_id, int64_t *num_splits,
+                       struct mf_err *err)
+{
+    char id[32];
+    const char *step = s->g->nodes[t->node].name;
+    struct mf_index ix;
+    snprintf(id, sizeof(id), "%" PRIu64, t->id);
+    int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, origin_id, &ix, err);
+    if (rc)
+        return rc;
+    mf__free(ix.stack);
+    ix.stack = mf__strdup(t->stack);
+    ix.attempt = 0;
+    *num_splits = ix.num_splits;
+    rc = ix.stack ? mf__ds_write_index(s->clone_ds, s->run_id, step, id, &ix, err)
+                  : mf__err(err, MF_ENOMEM, "out of memory");
+    mf__index_release(&ix);
+    return rc;
+}
+
+int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
+{
+    if (!s->origin || !t->inputs_cloned || s->rerun[t->node] || t->attempt > 0)
+        return 0;
+    const char *step = s->g->nodes[t->node].name;
+    struct origin_task probe = { position_key(step, t->stack), NULL };
+    if (!probe.key)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    struct origin_task *hit = bsearch(&probe, s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
+    mf__free(probe.key);
+    if (!hit)
+        return 0;
+    int64_t num_splits = -1;
+    char origin[256];
+    int rc = clone_index(s, t, hit->task_id, &num_splits, err);
+    if (rc)
+        return rc;
+    snprintf(origin, sizeof(origin), "%s/%s/%s", s->o->origin_run_id, step, hit->task_id);
+    t->cloned = true;
+    s->cloned++;
+    mf__meta_task_done(s, t, NULL, "succeeded", origin);
+    if (!s->o->quiet)
+        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] cloned from %s\n", s->run_id, step, t->id, origin);
+    rc = mf__schedule_successors(s, t, num_splits, err);
+    mf__stask_free(t);
+    return rc ? rc : 1;
+}
+
+int mf__resume_copy_params(struct sched *s, struct mf_err *err)
+{
+    struct mf_index ix;
+    int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, "_parameters", "0", &ix, err);
+    if (rc)
+        return rc;
+    rc = mf__ds_write_index(s->ds, s->run_id, "_parameters", "0", &ix, err);
+    mf__index_release(&ix);
+    return rc;
+}

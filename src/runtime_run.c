@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * runtime_run.c - a run's beginning and end: its id, metadata record and
+ * parameters; the console's progress and failure reports.
+ */
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cas.h"
+#include "json.h"
+#include "runtime_impl.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGABRT: return "SIGABRT";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGHUP: return "SIGHUP";
+    default: return NULL;
+    }
+}
+
+void mf__describe_exit(const struct mf_exit *x, char *buf, size_t size)
+{
+    const char *name = x->exited ? NULL : signal_name(x->signal);
+    if (x->exited)
+        snprintf(buf, size, "exit code %d", x->exit_code);
+    else if (name)
+        snprintf(buf, size, "signal %s", name);
+    else
+        snprintf(buf, size, "signal %d", x->signal);
+}
+
+void mf__append_task_log(struct sched *s, const struct stask *t, const char *stream, const char *line)
+{
+    char id[32];
+    struct mf_buf path = MF_BUF_INIT;
+    snprintf(id, sizeof(id), "%" PRIu64, t->id);
+    if (!mf__ds_log_path(s->ds, s->run_id, s->g->nodes[t->node].name, id, t->attempt, stream, &path)) {
+        FILE *f = fopen(path.buf, "a");
+        if (f) {
+            fprintf(f, "%s\n", line);
+            fclose(f);
+        }
+    }
+    mf__buf_release(&path);
+}
+
+void mf__progress(struct sched *s)
+{
+    double t = mf__now();
+    if (t - s->last_progress < 10.0)
+        return;
+    s->last_progress = t;
+    fprintf(s->o->out, "%s run %s: %zu tasks succeeded, %zu cloned, %zu running, %zu queued (%.0f s)\n",
+            s->flow->name, s->run_id, s->succeeded, s->cloned, mf__exec_running(s->ex), s->qlen, t - s->t0);
+    fflush(s->o->out);
+}
+
+static void print_stderr_tail(struct sched *s, const struct stask *t)
+{
+    char id[32];
+    struct mf_buf path = MF_BUF_INIT, text = MF_BUF_INIT;
+    snprintf(id, sizeof(id), "%" PRIu64, t->id);
+    if (!mf__ds_log_path(s->ds, s->run_id, s->g->nodes[t->node].name, id, t->attempt, "stderr", &path) &&
+        !mf__read_file(path.buf, &text, NULL) && text.len) {
+        size_t start = text.len, lines = 0;
+        while (start > 0 && lines < 6)
+            if (text.buf[--start] == '\n' && start + 1 < text.len)
+                lines++;
+        if (text.buf[start] == '\n')
+            start++;
+        fprintf(s->o->out, "    its last lines of stderr:\n");
+        for (char *line = text.buf + start; *line;) {
+            char *nl = strchr(line, '\n');
+            size_t len = nl ? (size_t)(nl - line) : strlen(line);
+            fprintf(s->o->out, "      %.*s\n", (int)len, line);
+            line += len + (nl ? 1 : 0);
+        }
+    }
+    mf__buf_release(&path);
+    mf__buf_release(&text);
+}
+
+void mf__report_failure(struct sched *s, int interrupted_by)
+{
+    FILE *out = s->o->out;
+    if (s->failed) {
+        const struct stask *t = s->failed;
+        fprintf(out, "Task %s/%s/%" PRIu64 " failed: %s\n", s->run_id, s->g->nodes[t->node].name, t->id,
+                s->failed_why);
+        print_stderr_tail(s, t);
+    } else if (interrupted_by) {
+        fprintf(out, "Run %s was interrupted by signal %d\n", s->run_id, interrupted_by);
+    }
+    fprintf(out, "Run %s of %s failed after %.2f s: %zu task(s) succeeded, %zu cloned; nothing after the failure "
+                 "was started.\n",
+            s->run_id, s->flow->name, mf__now() - s->t0, s->succeeded, s->cloned);
+    fprintf(out, "To resume from where it failed: %s resume --origin-run-id %s\n", s->o->prog, s->run_id);
+}
+
+/* The run's parameters are the index of the pseudo task _parameters/0, so
+ * tasks read them with the same code as any artifact. */
+static int write_params(struct sched *s, const mf_value *params, struct mf_err *err)
+{
+    struct mf_index ix;
+    int rc = 0;
+    mf__index_init(&ix);
+    for (size_t i = 0; i < mf_value_len(params) && !rc; i++) {
+        struct mf_artifact a;
+        memset(&a, 0, sizeof(a));
+        const char *name = mf_value_key_at(params, i);
+        rc = mf__ds_store(s->ds, name, mf_value_key(params, name), &a, err);
+        if (!rc && mf__index_put(&ix, &a))
+            rc = mf__err(err, MF_ENOMEM, "out of memory");
+        mf__artifact_release(&a);
+    }
+    if (!rc)
+        rc = mf__ds_write_index(s->ds, s->run_id, "_parameters", "0", &ix, err);
+    mf__index_release(&ix);
+    return rc;
+}
+
+static const char *user_name(void)
+{
+    const char *u = getenv("USER");
+    if (u && *u)
+        return u;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+/* The build id of a run: the SHA-256 of the flow program, so a resume can
+ * tell whether the code changed since the origin run. */
+static void build_id(const char *exe, char hex[MF_HASH_HEX_LEN + 1])
+{
+    struct mf_buf bin = MF_BUF_INIT;
+    if (mf__read_file(exe, &bin, NULL) == 0)
+        mf__sha256_hex(bin.buf, bin.len, hex);
+    else
+        snprintf(hex, MF_HASH_HEX_LEN + 1, "unknown");
+    mf__buf_release(&bin);
+}
+
+/* The parameters as JSON for the run record: given ones for a new run, the
+ * origin's for a resume. */
+static int params_json(struct sched *s, const mf_value *params, char **out, struct mf_err *err)
+{
+    struct mf_buf doc = MF_BUF_INIT;
+    if (!s->o->origin_run_id) {
+        if (mf__json_dump(params, &doc))
+            return mf__err(err, MF_ENOMEM, "out of memory");
+        *out = mf__buf_detach(&doc, NULL);
+        return *out ? 0 : mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    struct mf_meta_run origin;
+    memset(&origin, 0, sizeof(origin));
+    int rc = mf__meta_run(s->meta, s->flow->name, s->o->origin_run_id, &origin, err);
+    if (!rc) {
+        *out = mf__strdup(origin.params_json ? origin.params_json : "{}");
+        rc = *out ? 0 : mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    mf__meta_run_release(&origin);
+    return rc;
+}
+
+int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct mf_err *err)
+{
+    char build[MF_HASH_HEX_LEN + 1];
+    char *pjson = NULL;
+    size_t ntags = 0;
+    while (s->o->tags && s->o->tags[ntags])
+        ntags++;
+    int rc = mf__meta_open(s->o->root, false, &s->meta, err);
+    if (!rc)
+        rc = params_json(s, params, &pjson, err);
+    if (!rc)
+        rc = mf__ds_new_run(s->ds, run_id, err);
+    if (rc)
+        goto out;
+    s->run_id = *run_id;
+    build_id(s->o->exe, build);
+    struct mf_meta_run r = { .flow = (char *)s->flow->name, .run_id = *run_id, .status = (char *)"running",
+                             .user = (char *)user_name(), .params_json = pjson,
+                             .origin_run_id = (char *)s->o->origin_run_id, .build_id = build,
+                             .start = mf__epoch_now(), .tags = (char **)s->o->tags, .ntags = ntags };
+    rc = mf__meta_run_create(s->meta, &r, err);
+    if (!rc)
+        rc = s->o->origin_run_id ? mf__resume_copy_params(s, err) : write_params(s, params, err);
+out:
+    mf__free(pjson);
+    return rc;
+}
+
+void mf__run_end(struct sched *s, bool ok)
+{
+    struct mf_err err = MF_ERR_INIT;
+    if (s->meta && s->run_id &&
+        mf__meta_run_finish(s->meta, s->flow->name, s->run_id, ok ? "succeeded" : "failed", mf__epoch_now(), &err))
+        fprintf(s->o->err, "warning: %s\n", err.msg);
+}
