@@ -167,8 +167,9 @@ static int after_failure(struct sched *s, struct stask *t, const struct mf_exit 
     const mf_step *decl = s->g->nodes[t->node].step;
     const char *label_step = decl->name;
     if (!t->caught && !interrupted && t->attempt < decl->retries) {
-        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] attempt %d failed: %s; retrying in %g s (attempt %d of %d)\n",
-                s->run_id, label_step, t->id, t->attempt, why, decl->retry_delay, t->attempt + 2, decl->retries + 1);
+        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] attempt %d failed: %s; retrying in %g s as attempt %d (%d retries left)\n",
+                s->run_id, label_step, t->id, t->attempt, why, decl->retry_delay, t->attempt + 1,
+                decl->retries - t->attempt - 1);
         t->attempt++;
         return delay_task(s, t, decl->retry_delay, err);
     }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# t41_resilience.sh - retries, timeout and catch; every attempt's logs kept;
+# two runs at once in one datastore both recorded.
+. "$(dirname "$0")/lib.sh"
+
+F=$FLOWS/resilience_flow
+
+run_ok "a flow with a retried step and a caught timeout succeeds" "$F" run
+assert_done "it says Done!"
+assert_contains "the first attempt failed and was retried" "$(cat "$OUT")" "attempt 0 failed: exit code 1; retrying"
+assert_contains "the retry succeeded" "$(user_lines)" "flaky attempt 1"
+assert_contains "the retried step's result is used" "$(user_lines)" "answer=42"
+assert_contains "the slow step timed out and was caught" "$(cat "$OUT")" "timed out after 1 s; caught in artifact 'failure'"
+assert_contains "the catch artifact holds the reason" "$(user_lines)" "caught: timed out after 1 s (timed_out=true)"
+assert_contains "... and the last lines of stderr" "$(user_lines)" "caught stderr: slow: going to sleep"
+D=$ROOT/ResilienceFlow/1
+assert_true "attempt 0 of flaky kept its logs" test -f "$D"/flaky/2/0.stdout -a -f "$D"/flaky/2/0.stderr
+assert_true "attempt 1 of flaky kept its logs" test -f "$D"/flaky/2/1.stdout
+assert_contains "attempt 0's stderr says why" "$(cat "$D"/flaky/2/0.stderr)" "the first attempt always fails"
+assert_contains "the timed-out attempt's log says so" "$(cat "$D"/slow/3/0.stderr)" "timed out after 1 s"
+
+# Two runs at once share the datastore and the metadata safely.
+R=$FLOWS/resume_flow
+timeout 300 "$R" run --quiet >"$T_DIR/a.out" 2>&1 &
+A=$!
+timeout 300 "$R" run --quiet >"$T_DIR/b.out" 2>&1 &
+B=$!
+wait $A
+RA=$?
+wait $B
+RB=$?
+assert_eq "two concurrent runs both succeed" "0 0" "$RA $RB"
+assert_eq "they got different run ids" "2" "$(run_count ResumeFlow)"
+assert_eq "both computed the right result" "sum=30 l=31 r=32
+sum=30 l=31 r=32" "$(cat "$T_DIR/a.out" "$T_DIR/b.out" | user_lines /dev/stdin)"
+
+finish
