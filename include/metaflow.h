@@ -181,6 +181,14 @@ typedef struct mf_task mf_task;
 typedef void (*mf_step_fn)(mf_task *t);
 
 #define MF_MAX_NEXT 16
+#define MF_MAX_CASES 16
+
+/* One case of a switch: when the condition artifact equals `value`, the
+ * flow goes on at `step`. */
+typedef struct mf_case {
+    const char *value;
+    const char *step;
+} mf_case;
 
 /*
  * One step. Declared in a static table; the graph is read from the table,
@@ -192,6 +200,12 @@ typedef void (*mf_step_fn)(mf_task *t);
  *             next[0] runs for each of its items.
  *  - join:    true for a step that closes a branch or a foreach; it sees its
  *             inputs through mf_join_*() instead of inheriting artifacts.
+ *  - switch_on, cases: a switch. The step sets the str artifact named
+ *             switch_on; its value picks one case (cases end at the first
+ *             {NULL, NULL}) and only that case's step runs next. The paths
+ *             of a switch meet again at a common step, without a join. A
+ *             case may name an earlier step or the step itself: a loop, each
+ *             pass a new task. A switch step has no `next`.
  */
 typedef struct mf_step {
     const char *name;
@@ -200,6 +214,8 @@ typedef struct mf_step {
     const char *next[MF_MAX_NEXT];
     const char *foreach;
     bool join;
+    const char *switch_on;
+    mf_case cases[MF_MAX_CASES];
     /* Resilience (all optional):
      *  - retries:     run a failed task again, up to this many more times,
      *                 waiting retry_delay seconds before each new attempt;

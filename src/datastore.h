@@ -41,6 +41,8 @@ struct mf_index {
     char *stack;        /* the task's split stack (task.h), "" at top level */
     int64_t num_splits; /* for a foreach step: items of its list; else -1 */
     int attempt;
+    char *next;   /* for a switch step: the step its case chose; else NULL */
+    int64_t pass; /* passes of a loop before this task at its split position */
 };
 
 void mf__index_init(struct mf_index *ix);

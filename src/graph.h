@@ -25,6 +25,7 @@ enum mf_node_kind {
     MF_NODE_LINEAR,  /* one next step */
     MF_NODE_SPLIT,   /* several next steps: a branch */
     MF_NODE_FOREACH, /* one next step, run once per item of step->foreach */
+    MF_NODE_SWITCH,  /* out[] are the cases' steps; one is chosen at run time */
     MF_NODE_END      /* no next step */
 };
 
@@ -42,6 +43,13 @@ struct mf_node {
     size_t matching_join;
     /* Depth-first graph order position used by show (start first). */
     size_t order;
+    /* For a SWITCH node: ncases entries of step->cases that name a step;
+     * case_out[i] is the node case i goes to (MF_NO_NODE if unknown). */
+    size_t ncases;
+    size_t *case_out;
+    /* The step lies on a cycle (through a switch case going back): its
+     * tasks may run once per pass of the loop. */
+    bool in_loop;
 };
 
 struct mf_graph {

@@ -39,6 +39,7 @@ void mf__index_release(struct mf_index *ix)
         mf__artifact_release(&ix->arts[i]);
     mf__free(ix->arts);
     mf__free(ix->stack);
+    mf__free(ix->next);
     mf__index_init(ix);
 }
 
@@ -166,6 +167,10 @@ static mf_value *index_value(const struct mf_index *ix)
         rc = put(top, "stack", mf_value_str(ix->stack ? ix->stack : ""));
     if (!rc)
         rc = put(top, "num_splits", mf_value_int(ix->num_splits));
+    if (!rc)
+        rc = put(top, "next", mf_value_str(ix->next ? ix->next : ""));
+    if (!rc)
+        rc = put(top, "pass", mf_value_int(ix->pass));
     if (rc) {
         mf_value_free(top);
         return NULL;
@@ -314,7 +319,8 @@ static int artifacts_decode(const mf_value *arts, struct mf_index *ix, struct mf
 
 static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *err)
 {
-    static const char *const keys[] = { "version", "attempt", "stack", "num_splits", "artifacts", NULL };
+    static const char *const keys[] = { "version", "attempt", "stack", "num_splits", "artifacts", "next", "pass",
+                                        NULL };
     const mf_value *f;
     const char *stack;
     int64_t num;
@@ -335,6 +341,17 @@ static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *e
     mf_value_get_str(f, &stack);
     if (!(ix->stack = mf__strdup(stack)))
         return mf__err(err, MF_ENOMEM, "out of memory reading a task index");
+    /* "next" and "pass" came with switches; an index without them has none. */
+    if (mf_value_key(v, "pass") && (rc = int_field(v, "pass", 0, INT64_MAX, "the index", &ix->pass, err)))
+        return rc;
+    if (mf_value_key(v, "next")) {
+        const char *next = NULL;
+        if ((rc = field(v, "next", MF_STR, "the index", &f, err)))
+            return rc;
+        mf_value_get_str(f, &next);
+        if (*next && !(ix->next = mf__strdup(next)))
+            return mf__err(err, MF_ENOMEM, "out of memory reading a task index");
+    }
     if ((rc = field(v, "artifacts", MF_MAP, "the index", &f, err)))
         return rc;
     return artifacts_decode(f, ix, err);

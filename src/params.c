@@ -32,8 +32,9 @@ static const struct type_info TYPE_INFO[] = {
 
 /* run's own options (src/cli/cmd_run.c): a parameter may not shadow them,
  * spelled with '_' or '-'. */
-static const char *const RUN_OPTIONS[] = { "max-workers", "max-num-splits", "datastore-root", "tag", "run-id",
-                                           "help",        "quiet",          "no-sync" };
+static const char *const RUN_OPTIONS[] = { "max-workers", "max-num-splits", "max-passes", "datastore-root",
+                                           "tag",         "run-id",         "help",       "quiet",
+                                           "no-sync",     "origin-run-id" };
 
 static bool type_known(mf_param_type type) { return type >= MF_PARAM_STR && type <= MF_PARAM_JSON; }
 

@@ -67,7 +67,7 @@ static int launch(struct sched *s, struct stask *t, struct mf_err *err)
 {
     const mf_step *decl = s->g->nodes[t->node].step;
     const char *step = decl->name;
-    char id[32], attempt[16], splits[32];
+    char id[32], attempt[16], splits[32], pass[32];
     struct mf_buf label = MF_BUF_INIT, outlog = MF_BUF_INIT, errlog = MF_BUF_INIT;
     snprintf(id, sizeof(id), "%" PRIu64, t->id);
     snprintf(attempt, sizeof(attempt), "%d", t->attempt);
@@ -78,6 +78,11 @@ static int launch(struct sched *s, struct stask *t, struct mf_err *err)
     size_t argc = 17;
     if (!s->o->sync)
         argv[argc++] = "--no-sync";
+    if (t->pass) {
+        snprintf(pass, sizeof(pass), "%" PRId64, t->pass);
+        argv[argc++] = "--pass";
+        argv[argc++] = pass;
+    }
     if (t->caught) {
         argv[argc++] = "--catch-failure";
         argv[argc++] = t->caught;
@@ -111,17 +116,18 @@ out:
 }
 
 /* Learns what a task that exited 0 left behind: its index must exist (a
- * step that called exit(0) itself did not finish), and a foreach's index
- * says how many items it has. */
-static int read_outcome(struct sched *s, const struct stask *t, int64_t *num_splits, struct mf_err *err)
+ * step that called exit(0) itself did not finish); a foreach's index says how
+ * many items it has, a switch's which case it chose. */
+static int read_outcome(struct sched *s, const struct stask *t, struct mf_outcome *o, struct mf_err *err)
 {
     char id[32];
+    const struct mf_node *n = &s->g->nodes[t->node];
     snprintf(id, sizeof(id), "%" PRIu64, t->id);
-    const char *step = s->g->nodes[t->node].name;
-    *num_splits = -1;
-    if (s->g->nodes[t->node].kind != MF_NODE_FOREACH) {
+    o->num_splits = -1;
+    o->chosen = MF_NO_NODE;
+    if (n->kind != MF_NODE_FOREACH && n->kind != MF_NODE_SWITCH) {
         struct mf_buf path = MF_BUF_INIT;
-        int rc = mf__ds_task_dir(s->ds, s->run_id, step, id, &path);
+        int rc = mf__ds_task_dir(s->ds, s->run_id, n->name, id, &path);
         if (!rc)
             rc = mf__buf_adds(&path, "/index");
         bool ok = !rc && mf__path_exists(path.buf);
@@ -130,13 +136,27 @@ static int read_outcome(struct sched *s, const struct stask *t, int64_t *num_spl
                                                   "(did the step call exit() itself?)");
     }
     struct mf_index ix;
-    mf__index_init(&ix);
-    int rc = mf__ds_read_index(s->ds, s->run_id, step, id, &ix, err);
-    *num_splits = ix.num_splits;
+    int rc = mf__ds_read_index(s->ds, s->run_id, n->name, id, &ix, err);
+    if (!rc)
+        rc = mf__outcome_of(s, t, &ix, o, err);
     mf__index_release(&ix);
-    if (!rc && *num_splits < 1)
-        rc = mf__err(err, MF_ECORRUPT, "its index records no foreach width");
     return rc;
+}
+
+int mf__outcome_of(struct sched *s, const struct stask *t, const struct mf_index *ix, struct mf_outcome *o,
+                   struct mf_err *err)
+{
+    const struct mf_node *n = &s->g->nodes[t->node];
+    o->num_splits = ix->num_splits;
+    o->chosen = MF_NO_NODE;
+    if (n->kind == MF_NODE_FOREACH && o->num_splits < 1)
+        return mf__err(err, MF_ECORRUPT, "its index records no foreach width");
+    if (n->kind == MF_NODE_SWITCH) {
+        o->chosen = ix->next ? mf__graph_find(s->g, ix->next) : MF_NO_NODE;
+        if (o->chosen == MF_NO_NODE)
+            return mf__err(err, MF_ECORRUPT, "its index records no valid chosen case ('%s')", ix->next ? ix->next : "");
+    }
+    return 0;
 }
 
 static void record_failure(struct sched *s, struct stask *t, const struct mf_exit *x, const char *why)
@@ -192,21 +212,21 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
     const mf_step *decl = s->g->nodes[t->node].step;
     double secs = mf__now() - t->started;
     char why[1100];
-    int64_t num_splits = -1;
+    struct mf_outcome outcome;
     struct mf_err oerr = MF_ERR_INIT;
     if (x->timed_out) {
         snprintf(why, sizeof(why), "timed out after %g s", decl->timeout);
         mf__append_task_log(s, t, "stderr", why);
     } else if (!x->exited || x->exit_code != 0) {
         mf__describe_exit(x, why, sizeof(why));
-    } else if (read_outcome(s, t, &num_splits, &oerr) != 0) {
+    } else if (read_outcome(s, t, &outcome, &oerr) != 0) {
         snprintf(why, sizeof(why), "%s", oerr.msg);
     } else {
         s->succeeded++;
         mf__meta_task_done(s, t, x, "succeeded", NULL);
         if (!s->o->quiet)
             fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task succeeded in %.2f s\n", s->run_id, decl->name, t->id, secs);
-        int rc = mf__schedule_successors(s, t, num_splits, err);
+        int rc = mf__schedule_successors(s, t, &outcome, err);
         mf__stask_free(t);
         return rc;
     }
@@ -305,6 +325,7 @@ static void sched_release(struct sched *s)
     mf__free(s->joins);
     mf__stask_free(s->failed);
     mf__resume_release(s);
+    mf__strmap_release(&s->passes);
     mf__meta_close(s->meta);
 }
 

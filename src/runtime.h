@@ -36,7 +36,7 @@ struct mf_run_opts {
     const char *const *tags; /* NULL-terminated tags of the new run, or NULL */
     const char *origin_run_id; /* resume: clone what succeeded in this run */
     const char *resume_step;   /* resume STEP: run it and all after it again */
-    int max_passes;            /* reserved for loops */
+    int max_passes;            /* passes of a loop allowed at one split position */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "proc.h"
 #include "runtime.h"
 #include "task.h"
+#include "util/strmap.h"
 
 struct stask {
     size_t node;
@@ -25,6 +26,7 @@ struct stask {
     bool inputs_cloned; /* every input was cloned by resume (start: true) */
     bool cloned;        /* this task was cloned, not run */
     char *caught;       /* set for the catch attempt: why the last one failed */
+    int64_t pass;       /* earlier tasks of this step at this split position (loops) */
 };
 
 struct join_wait {
@@ -64,6 +66,7 @@ struct sched {
     bool *rerun; /* per node: resume must run it again */
     struct mf_ds *clone_ds; /* the datastore without fdatasync, for clones */
     size_t cloned;
+    struct mf_strmap passes; /* "STEP|POSITION" -> tasks created (steps in loops) */
     size_t started, succeeded;
     struct stask *failed; /* the first task that failed */
     struct mf_exit failed_exit;
@@ -72,12 +75,23 @@ struct sched {
 };
 
 
+/* What a finished task decided: a foreach's width, a switch's chosen step. */
+struct mf_outcome {
+    int64_t num_splits; /* foreach: items; else -1 */
+    size_t chosen;      /* switch: the node of the chosen case; else MF_NO_NODE */
+};
+
 /* runtime.c */
 double mf__now(void);       /* monotonic seconds */
 double mf__epoch_now(void); /* seconds since the epoch */
 /* Records the end of an attempt (or a clone, with `origin`) in the metadata. */
 void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_exit *x, const char *status,
                         const char *origin);
+
+/* The outcome recorded in a finished task's index (foreach width, chosen
+ * case); MF_ECORRUPT when the index lacks what the step kind needs. */
+int mf__outcome_of(struct sched *s, const struct stask *t, const struct mf_index *ix, struct mf_outcome *o,
+                   struct mf_err *err);
 
 /* runtime_run.c */
 /* Allocates the run id, records the run and its parameters. */
@@ -94,8 +108,11 @@ void mf__join_free(struct join_wait *j);
 /* Queues a new task; takes ownership of `stack` and `inputs` in every case. */
 int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err);
 /* Queues what follows a task that succeeded (or was cloned). */
-int mf__schedule_successors(struct sched *s, const struct stask *t, int64_t num_splits, struct mf_err *err);
+int mf__schedule_successors(struct sched *s, const struct stask *t, const struct mf_outcome *o, struct mf_err *err);
 char *mf__fmt_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "STEP|" + the split stack without task ids: where a task stands in the
+ * run, the same in a resumed run. NULL when out of memory. */
+char *mf__position_key(const char *step, const char *stack);
 
 /* runtime_resume.c */
 /* Loads the origin run's successful tasks and decides which steps must run

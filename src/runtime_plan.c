@@ -32,6 +32,51 @@ void mf__join_free(struct join_wait *j)
     mf__free(j);
 }
 
+char *mf__position_key(const char *step, const char *stack)
+{
+    struct mf_buf b = MF_BUF_INIT;
+    int rc = mf__buf_addf(&b, "%s|", step);
+    for (const char *p = stack; *p && !rc;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *c1 = memchr(p, ':', len);
+        const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
+        if (!c1 || !c2)
+            rc = mf__buf_add(&b, p, len);
+        else
+            rc = mf__buf_add(&b, p, (size_t)(c1 - p)) || mf__buf_add(&b, c2, len - (size_t)(c2 - p));
+        if (!rc && end)
+            rc = mf__buf_addch(&b, ',');
+        p = end ? end + 1 : p + len;
+    }
+    if (rc) {
+        mf__buf_release(&b);
+        return NULL;
+    }
+    return mf__buf_detach(&b, NULL);
+}
+
+
+/* Counts the passes of a step in a loop, refusing more than --max-passes. */
+static int count_pass(struct sched *s, struct stask *t, struct mf_err *err)
+{
+    const struct mf_node *n = &s->g->nodes[t->node];
+    if (!n->in_loop)
+        return 0;
+    char *key = mf__position_key(n->name, t->stack);
+    int64_t *slot = key ? mf__strmap_slot(&s->passes, key) : NULL;
+    mf__free(key);
+    if (!slot)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    t->pass = (*slot)++;
+    if (t->pass >= s->o->max_passes)
+        return mf__err(err, MF_ERANGE,
+                       "step '%s' would start pass %" PRId64 " of its loop, more than --max-passes %d: check the "
+                       "loop's exit condition, or raise --max-passes if that many passes are intended",
+                       n->name, t->pass + 1, s->o->max_passes);
+    return 0;
+}
+
 int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err)
 {
     struct stask *t = mf__calloc(1, sizeof(*t));
@@ -46,6 +91,11 @@ int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool in
     t->stack = stack;
     t->inputs = inputs;
     t->inputs_cloned = inputs_cloned;
+    int rc = count_pass(s, t, err);
+    if (rc) {
+        mf__stask_free(t);
+        return rc;
+    }
     s->queue[s->qhead + s->qlen++] = t;
     return 0;
 }
@@ -167,7 +217,7 @@ static int arrive_at_join(struct sched *s, const struct stask *t, size_t node, s
     return rc;
 }
 
-int mf__schedule_successors(struct sched *s, const struct stask *t, int64_t num_splits, struct mf_err *err)
+int mf__schedule_successors(struct sched *s, const struct stask *t, const struct mf_outcome *o, struct mf_err *err)
 {
     const struct mf_node *n = &s->g->nodes[t->node];
     int rc = 0;
@@ -175,8 +225,8 @@ int mf__schedule_successors(struct sched *s, const struct stask *t, int64_t num_
     case MF_NODE_END:
         return 0;
     case MF_NODE_FOREACH:
-        for (int64_t i = 0; i < num_splits && !rc; i++)
-            rc = mf__enqueue(s, n->out[0], push_frame(s, t, i, num_splits), input_of(s, t), t->cloned, err);
+        for (int64_t i = 0; i < o->num_splits && !rc; i++)
+            rc = mf__enqueue(s, n->out[0], push_frame(s, t, i, o->num_splits), input_of(s, t), t->cloned, err);
         return rc;
     case MF_NODE_SPLIT:
         for (size_t i = 0; i < n->nout && !rc; i++)
@@ -184,9 +234,14 @@ int mf__schedule_successors(struct sched *s, const struct stask *t, int64_t num_
                              err);
         return rc;
     case MF_NODE_LINEAR:
-        if (s->g->nodes[n->out[0]].is_join)
-            return arrive_at_join(s, t, n->out[0], err);
-        return mf__enqueue(s, n->out[0], mf__strdup(t->stack), input_of(s, t), t->cloned, err);
+    case MF_NODE_SWITCH: {
+        size_t next = n->kind == MF_NODE_SWITCH ? o->chosen : n->out[0];
+        if (next == MF_NO_NODE)
+            return mf__err(err, MF_EGRAPH, "switch step '%s' recorded no chosen case", n->name);
+        if (s->g->nodes[next].is_join)
+            return arrive_at_join(s, t, next, err);
+        return mf__enqueue(s, next, mf__strdup(t->stack), input_of(s, t), t->cloned, err);
+    }
     }
     return mf__err(err, MF_EGRAPH, "step '%s' has an unknown transition kind", n->name);
 }

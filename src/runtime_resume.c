@@ -15,31 +15,6 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-/* "STEP|" + the split stack without task ids: "a:7:2:5" -> "a:2:5". */
-static char *position_key(const char *step, const char *stack)
-{
-    struct mf_buf b = MF_BUF_INIT;
-    int rc = mf__buf_addf(&b, "%s|", step);
-    for (const char *p = stack; *p && !rc;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *c1 = memchr(p, ':', len);
-        const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
-        if (!c1 || !c2)
-            rc = mf__buf_add(&b, p, len);
-        else
-            rc = mf__buf_add(&b, p, (size_t)(c1 - p)) || mf__buf_add(&b, c2, len - (size_t)(c2 - p));
-        if (!rc && end)
-            rc = mf__buf_addch(&b, ',');
-        p = end ? end + 1 : p + len;
-    }
-    if (rc) {
-        mf__buf_release(&b);
-        return NULL;
-    }
-    return mf__buf_detach(&b, NULL);
-}
-
 static int cmp_origin(const void *a, const void *b)
 {
     return strcmp(((const struct origin_task *)a)->key, ((const struct origin_task *)b)->key);
@@ -51,7 +26,9 @@ static int add_origin(struct sched *s, size_t *cap, const char *step, const char
     int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, task_id, &ix, NULL);
     if (rc) /* no index: that task did not succeed; a corrupt one is not reused */
         return 0;
-    char *key = position_key(step, ix.stack ? ix.stack : "");
+    char *pos = mf__position_key(step, ix.stack ? ix.stack : "");
+    char *key = pos ? mf__fmt_str("%s#%" PRId64, pos, ix.pass) : NULL;
+    mf__free(pos);
     char *id = mf__strdup(task_id);
     mf__index_release(&ix);
     if (!key || !id || MF_GROW(s->origin, *cap, s->norigin + 1)) {
@@ -126,7 +103,7 @@ void mf__resume_release(struct sched *s)
 /* Copies the origin's index under the new task's id and stack. Written
  * without fdatasync: it is a copy of a durable index, and after a power loss
  * the worst case is that resume clones it again. */
-static int clone_index(struct sched *s, const struct stask *t, const char *origin_id, int64_t *num_splits,
+static int clone_index(struct sched *s, const struct stask *t, const char *origin_id, struct mf_outcome *o,
                        struct mf_err *err)
 {
     char id[32];
@@ -136,12 +113,14 @@ static int clone_index(struct sched *s, const struct stask *t, const char *origi
     int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, origin_id, &ix, err);
     if (rc)
         return rc;
+    rc = mf__outcome_of(s, t, &ix, o, err);
     mf__free(ix.stack);
     ix.stack = mf__strdup(t->stack);
     ix.attempt = 0;
-    *num_splits = ix.num_splits;
-    rc = ix.stack ? mf__ds_write_index(s->clone_ds, s->run_id, step, id, &ix, err)
-                  : mf__err(err, MF_ENOMEM, "out of memory");
+    ix.pass = t->pass;
+    if (!rc)
+        rc = ix.stack ? mf__ds_write_index(s->clone_ds, s->run_id, step, id, &ix, err)
+                      : mf__err(err, MF_ENOMEM, "out of memory");
     mf__index_release(&ix);
     return rc;
 }
@@ -151,16 +130,18 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
     if (!s->origin || !t->inputs_cloned || s->rerun[t->node] || t->attempt > 0)
         return 0;
     const char *step = s->g->nodes[t->node].name;
-    struct origin_task probe = { position_key(step, t->stack), NULL };
+    char *pos = mf__position_key(step, t->stack);
+    struct origin_task probe = { pos ? mf__fmt_str("%s#%" PRId64, pos, t->pass) : NULL, NULL };
+    mf__free(pos);
     if (!probe.key)
         return mf__err(err, MF_ENOMEM, "out of memory");
     struct origin_task *hit = bsearch(&probe, s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
     mf__free(probe.key);
     if (!hit)
         return 0;
-    int64_t num_splits = -1;
+    struct mf_outcome outcome;
     char origin[256];
-    int rc = clone_index(s, t, hit->task_id, &num_splits, err);
+    int rc = clone_index(s, t, hit->task_id, &outcome, err);
     if (rc)
         return rc;
     snprintf(origin, sizeof(origin), "%s/%s/%s", s->o->origin_run_id, step, hit->task_id);
@@ -169,7 +150,7 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
     mf__meta_task_done(s, t, NULL, "succeeded", origin);
     if (!s->o->quiet)
         fprintf(s->o->out, "[%s/%s/%" PRIu64 "] cloned from %s\n", s->run_id, step, t->id, origin);
-    rc = mf__schedule_successors(s, t, num_splits, err);
+    rc = mf__schedule_successors(s, t, &outcome, err);
     mf__stask_free(t);
     return rc ? rc : 1;
 }

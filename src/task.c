@@ -333,11 +333,35 @@ static void store_caught(struct mf_task *t)
     mf_set(t, s->catch_var, m);
 }
 
+/* After a switch step: the condition's value must pick one of the cases. */
+static char *chosen_case(struct mf_task *t)
+{
+    const mf_step *s = t->g->nodes[t->node].step;
+    const struct mf_node *n = &t->g->nodes[t->node];
+    if (!mf_has(t, s->switch_on))
+        mf__task_die(t, "switch condition '%s' was not set: set it to one of the cases before the step returns",
+                     s->switch_on);
+    const char *value = mf_get_str(t, s->switch_on);
+    struct mf_buf cases = MF_BUF_INIT;
+    for (size_t i = 0; i < n->ncases; i++)
+        if (strcmp(s->cases[i].value, value) == 0)
+            return mf__strdup(s->cases[i].step);
+    for (size_t i = 0; i < n->ncases; i++)
+        mf__buf_addf(&cases, "%s'%s'", i ? ", " : "", s->cases[i].value);
+    mf__task_die(t, "switch condition '%s' is '%s', which matches no case: the cases are %s", s->switch_on, value,
+                 cases.buf);
+}
+
 static int task_persist(struct mf_task *t, struct mf_err *err)
 {
     const struct mf_node *n = &t->g->nodes[t->node];
     t->own.num_splits = n->kind == MF_NODE_FOREACH ? foreach_width(t) : -1;
     t->own.attempt = t->args->attempt;
+    t->own.pass = t->args->pass;
+    mf__free(t->own.next);
+    t->own.next = n->kind == MF_NODE_SWITCH ? chosen_case(t) : NULL;
+    if (n->kind == MF_NODE_SWITCH && !t->own.next)
+        return mf__err(err, MF_ENOMEM, "out of memory");
     mf__free(t->own.stack);
     t->own.stack = mf__strdup(t->args->stack);
     if (!t->own.stack)

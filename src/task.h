@@ -30,6 +30,7 @@ struct mf_task_args {
     const char *stack;       /* split stack; "" at top level */
     int attempt;
     int64_t max_num_splits;  /* a foreach wider than this fails the task */
+    int64_t pass;            /* earlier passes of a loop at this position */
     bool sync;               /* fdatasync what the task writes */
     /* The catch attempt of a step with catch_var: "EXIT|SIGNAL|TIMEDOUT|why"
      * of the attempt that failed last. The step function is not run; the

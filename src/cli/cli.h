@@ -38,7 +38,7 @@ bool mf__cli_lint(struct mf_cli *c);
 
 /* Options shared by run and resume (cmd_run.c). */
 struct mf_run_args {
-    long long max_workers, max_num_splits;
+    long long max_workers, max_num_splits, max_passes;
     bool quiet, nosync, help;
     const char **names, **texts; /* parameters given, as --name VALUE */
     size_t nparams;

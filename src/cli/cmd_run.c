@@ -20,6 +20,7 @@ static void run_help(struct mf_cli *c)
             "Options:\n"
             "  --max-workers N       tasks run at once (default 16)\n"
             "  --max-num-splits N    refuse a foreach with more items than this (default 100)\n"
+            "  --max-passes N        fail the run when a loop would run a step more often (default 1000)\n"
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
             "  --tag TAG             tag the run (repeatable); see also the tag command\n"
             "  --quiet               no per-task start and finish lines\n"
@@ -57,6 +58,8 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
         return m < 0 || mf__cli_int(c, "--max-workers", v, 1, 4096, &a->max_workers) ? -1 : 1;
     if ((m = mf__cli_opt(c, argc, argv, i, "--max-num-splits", &v)) != 0)
         return m < 0 || mf__cli_int(c, "--max-num-splits", v, 1, 10000000, &a->max_num_splits) ? -1 : 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--max-passes", &v)) != 0)
+        return m < 0 || mf__cli_int(c, "--max-passes", v, 1, 100000000, &a->max_passes) ? -1 : 1;
     if ((m = mf__cli_opt(c, argc, argv, i, "--datastore-root", &v)) != 0)
         return m < 0 ? -1 : (c->root = v, 1);
     if ((m = mf__cli_opt(c, argc, argv, i, "--tag", &v)) != 0) {
@@ -115,7 +118,8 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
     struct mf_run_opts o = { .max_workers = (int)a->max_workers, .max_num_splits = a->max_num_splits,
                              .sync = !a->nosync, .quiet = a->quiet, .exe = exe, .prog = c->prog, .root = c->root,
                              .out = c->out, .err = c->err, .tags = a->tags, .origin_run_id = a->origin_run_id,
-                             .resume_step = a->resume_step };
+                             .resume_step = a->resume_step,
+                             .max_passes = (int)a->max_passes };
     int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
         rc = mf__run_flow(c->flow, c->g, ds, params, &o, &run_id, &err);
@@ -140,6 +144,7 @@ int mf__cli_run_args_init(struct mf_run_args *a, int argc)
     memset(a, 0, sizeof(*a));
     a->max_workers = 16;
     a->max_num_splits = 100;
+    a->max_passes = 1000;
     a->names = mf__calloc((size_t)argc + 1, sizeof(*a->names));
     a->texts = mf__calloc((size_t)argc + 1, sizeof(*a->texts));
     a->tags = mf__calloc((size_t)argc + 1, sizeof(*a->tags));

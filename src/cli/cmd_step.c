@@ -12,7 +12,7 @@
 
 static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_task_args *a)
 {
-    long long attempt = 0, splits = 100;
+    long long attempt = 0, splits = 100, pass = 0;
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
         int m = 0;
@@ -39,6 +39,11 @@ static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_ta
                 return MF_EXIT_USAGE;
             continue;
         }
+        if ((m = mf__cli_opt(c, argc, argv, &i, "--pass", &v)) != 0) {
+            if (m < 0 || mf__cli_int(c, "--pass", v, 0, 1000000000, &pass))
+                return MF_EXIT_USAGE;
+            continue;
+        }
         if ((m = mf__cli_opt(c, argc, argv, &i, "--max-num-splits", &v)) != 0) {
             if (m < 0 || mf__cli_int(c, "--max-num-splits", v, 1, 10000000, &splits))
                 return MF_EXIT_USAGE;
@@ -48,6 +53,7 @@ static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_ta
     }
     a->attempt = (int)attempt;
     a->max_num_splits = splits;
+    a->pass = pass;
     if (!a->run_id || !a->task_id)
         return mf__cli_usage_error(c, "step needs --run-id and --task-id (it is the command the scheduler runs for "
                                       "each task; use 'run' to run the flow)");
