@@ -13,7 +13,7 @@ PKGS=(
   libcbor-dev                        # artifact encoding (CBOR, RFC 8949 + typed arrays RFC 8746)
   libjansson-dev                     # JSON parameters and `dump --json`
   python3                            # test helpers
-  hyperfine time                     # benchmarks in bench/
+  hyperfine time jq                  # benchmarks in bench/
 )
 
 missing=()
