@@ -6,6 +6,7 @@
 #
 # Usage: bench/run.sh BUILD_DIR        (e.g. bench/run.sh build)
 # Env:   MF_BENCH_RUNS (default 5)  runs per hyperfine measurement of a run
+#        MF_BENCH_BIG=N (default 10000) items of the peak-RSS foreach
 #        MF_BENCH_KEEP=1            keep the temporary directory
 set -u
 
@@ -17,6 +18,7 @@ BUILD=$(cd "$1" && pwd)
 W=$BUILD/tests/flows/wide_foreach
 EXAMPLES="linear_flow branch_flow foreach_flow parameter_flow json_parameter_flow merge_artifacts_flow"
 RUNS=${MF_BENCH_RUNS:-5}
+BIG=${MF_BENCH_BIG:-10000}
 
 for tool in hyperfine jq; do
     command -v "$tool" >/dev/null || { echo "error: '$tool' is needed; install it" >&2; exit 2; }
@@ -51,14 +53,18 @@ awk -v m="$mean" -v s="$sd" -v n="$TASKS" 'BEGIN {
 # 2. The scheduler's peak RSS with 10,000 tasks to track. /usr/bin/time
 #    reports the largest RSS of the process tree it waited for: the scheduler,
 #    unless one task grew larger (tasks of this flow are tiny).
-section "wide foreach: 10,000 items, peak RSS"
+section "wide foreach: $BIG items, peak RSS"
 rm -rf .metaflow
 if [ -x /usr/bin/time ]; then
-    /usr/bin/time -v -o time10k.txt "$W" run --width 10000 --max-num-splits 10000 >run10k.out 2>run10k.err
+    /usr/bin/time -v -o time10k.txt "$W" run --width "$BIG" --max-num-splits "$BIG" >run10k.out 2>run10k.err
     rc=$?
-    [ "$rc" -eq 0 ] || { echo "error: the 10,000-item run failed (exit $rc):" >&2; tail -n 5 run10k.out >&2; }
-    awk -F': ' '/Maximum resident set size/ { printf "peak RSS:          %.1f MiB\n", $2 / 1024 }
-                /Elapsed \(wall clock\)/   { printf "wall time:         %s\n", $2 }' time10k.txt
+    [ "$rc" -eq 0 ] || { echo "error: the $BIG-item run failed (exit $rc):" >&2; tail -n 5 run10k.out >&2; }
+    # Elapsed is "m:ss.ss" or "h:mm:ss"; BIG + 3 tasks in all.
+    awk -F': ' -v tasks=$((BIG + 3)) '/Maximum resident set size/ { printf "peak RSS:          %.1f MiB\n", $2 / 1024 }
+                /Elapsed \(wall clock\)/ {
+                    n = split($2, p, ":"); secs = 0
+                    for (i = 1; i <= n; i++) secs = secs * 60 + p[i]
+                    printf "wall time:         %.1f s (%.3f ms per task)\n", secs, secs * 1000 / tasks }' time10k.txt
     du -sh .metaflow | awk '{ printf "datastore size:    %s\n", $1 }'
 else
     echo "skipped: /usr/bin/time is not installed"
@@ -69,7 +75,7 @@ section "show and check of each example"
 cmds=()
 for ex in $EXAMPLES; do
     [ -x "$BUILD/examples/$ex" ] || continue
-    cmds+=("$BUILD/examples/$ex show" "$BUILD/examples/$ex check")
+    cmds+=(-n "$ex show" "$BUILD/examples/$ex show" -n "$ex check" "$BUILD/examples/$ex check")
 done
 hyperfine --style basic -N --warmup 5 --export-markdown show_check.md "${cmds[@]}" >/dev/null || exit 1
 cat show_check.md
