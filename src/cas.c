@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,9 +47,21 @@ static void to_hex(const unsigned char digest[MF_HASH_LEN], char hex[MF_HASH_HEX
     hex[MF_HASH_HEX_LEN] = '\0';
 }
 
+/* OpenSSL 3 initialises itself on first use; left to its defaults it loads
+ * its configuration file and registers every cipher and digest, which costs
+ * about 2 ms - paid by every task process. We need one digest from the
+ * default provider, so we ask for none of that. Idempotent and thread-safe. */
+static void crypto_init(void)
+{
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                            OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
+                        NULL);
+}
+
 void mf__sha256_hex(const void *data, size_t len, char hex[MF_HASH_HEX_LEN + 1])
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
+    crypto_init();
     unsigned int n = 0;
     if (!EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL) || n != MF_HASH_LEN)
         memset(digest, 0, sizeof(digest)); /* cannot happen with a working libcrypto */
@@ -125,6 +138,7 @@ int mf__cas_open(const char *root, unsigned flags, struct mf_cas **out, struct m
     mf__buf_init(&cas->scratch);
     cas->flags = flags;
     cas->root = mf__strdup(root);
+    crypto_init();
     cas->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     cas->md = EVP_MD_CTX_new();
     if (!cas->root || !cas->sha256 || !cas->md) {

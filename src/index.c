@@ -167,9 +167,10 @@ static mf_value *index_value(const struct mf_index *ix)
         rc = put(top, "stack", mf_value_str(ix->stack ? ix->stack : ""));
     if (!rc)
         rc = put(top, "num_splits", mf_value_int(ix->num_splits));
-    if (!rc)
-        rc = put(top, "next", mf_value_str(ix->next ? ix->next : ""));
-    if (!rc)
+    /* Written only when set, so that every index has one encoding. */
+    if (!rc && ix->next)
+        rc = put(top, "next", mf_value_str(ix->next));
+    if (!rc && ix->pass)
         rc = put(top, "pass", mf_value_int(ix->pass));
     if (rc) {
         mf_value_free(top);
@@ -341,15 +342,18 @@ static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *e
     mf_value_get_str(f, &stack);
     if (!(ix->stack = mf__strdup(stack)))
         return mf__err(err, MF_ENOMEM, "out of memory reading a task index");
-    /* "next" and "pass" came with switches; an index without them has none. */
-    if (mf_value_key(v, "pass") && (rc = int_field(v, "pass", 0, INT64_MAX, "the index", &ix->pass, err)))
+    /* "next" (a switch's chosen step) and "pass" (of a loop) are present
+     * only when set: absent means none and 0. */
+    if (mf_value_key(v, "pass") && (rc = int_field(v, "pass", 1, INT64_MAX, "the index", &ix->pass, err)))
         return rc;
     if (mf_value_key(v, "next")) {
         const char *next = NULL;
         if ((rc = field(v, "next", MF_STR, "the index", &f, err)))
             return rc;
         mf_value_get_str(f, &next);
-        if (*next && !(ix->next = mf__strdup(next)))
+        if (!*next)
+            return mf__err(err, MF_EPARSE, "the index has an empty 'next' (an index without a chosen step omits it)");
+        if (!(ix->next = mf__strdup(next)))
             return mf__err(err, MF_ENOMEM, "out of memory reading a task index");
     }
     if ((rc = field(v, "artifacts", MF_MAP, "the index", &f, err)))

@@ -38,7 +38,8 @@ struct child;
 struct stream {
     struct child *kid;
     int fd;                /* read end of the pipe; -1 once closed */
-    int log_fd;            /* -1: not logged, or dropped after a write error */
+    int log_fd;            /* -1: not open (yet), or dropped after a write error */
+    char *log_path;        /* created on the first byte: a silent stream costs no file */
     FILE *console;         /* NULL: not printed */
     struct mf_buf pending; /* bytes of the current line so far (<= LINE_MAX_BYTES) */
 };
@@ -111,6 +112,15 @@ static void note_log_error(struct stream *s, int e)
 
 static void log_append(struct stream *s, const char *data, size_t n)
 {
+    if (s->log_fd < 0 && s->log_path && n > 0) {
+        /* Files cost more than bytes here: most tasks print nothing on one
+         * stream or both, so the log file is made when output arrives. */
+        s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (s->log_fd < 0)
+            note_log_error(s, errno);
+        mf__free(s->log_path);
+        s->log_path = NULL;
+    }
     while (n > 0 && s->log_fd >= 0) {
         ssize_t w = write(s->log_fd, data, n);
         if (w < 0 && errno == EINTR)
@@ -243,6 +253,8 @@ static void child_free(struct child *kid)
     close_fd(&kid->err.fd);
     close_fd(&kid->out.log_fd);
     close_fd(&kid->err.log_fd);
+    mf__free(kid->out.log_path);
+    mf__free(kid->err.log_path);
     mf__buf_release(&kid->out.pending);
     mf__buf_release(&kid->err.pending);
     mf__buf_release(&kid->prefix);
@@ -268,18 +280,17 @@ static struct child *child_new(FILE *console_out, FILE *console_err, void *tag)
     return kid;
 }
 
-static int open_log(const char *path, int *fd_out, struct mf_err *err)
+/* Prepares a stream's log: its directory now (so that a bad path fails the
+ * start, not the run), the file on the first byte (log_append). */
+static int open_log(const char *path, char **path_out, struct mf_err *err)
 {
     if (!path)
         return 0;
     int rc = mf__mkdirs_for(path, err);
     if (rc)
         return rc;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return mf__err_errno(err, errno_code(errno), errno, "cannot create log file '%s'", path);
-    *fd_out = fd;
-    return 0;
+    *path_out = mf__strdup(path);
+    return *path_out ? 0 : mf__err(err, MF_ENOMEM, "out of memory");
 }
 
 /* If the caller's stdin/stdout/stderr are closed, a pipe may land on fd 0-2,
@@ -365,7 +376,7 @@ int mf__exec_start(struct mf_exec *ex, char *const argv[], const char *label, co
         rc = mf__err(err, MF_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = open_log(stdout_log, &kid->out.log_fd, err)) || (rc = open_log(stderr_log, &kid->err.log_fd, err)) ||
+    if ((rc = open_log(stdout_log, &kid->out.log_path, err)) || (rc = open_log(stderr_log, &kid->err.log_path, err)) ||
         (rc = open_pipe(out_pipe, err)) || (rc = open_pipe(err_pipe, err)))
         goto out;
     int spawn_errno = spawn_child(argv, out_pipe[1], err_pipe[1], &kid->pid);

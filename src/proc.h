@@ -45,7 +45,9 @@ void mf__exec_free(struct mf_exec *ex);
 /*
  * Starts argv (argv[0] is a path; no PATH search) as a new process group.
  * `label` is copied (the console prefix uses it). stdout_log/stderr_log
- * are created (parents too) and truncated; NULL discards that stream.
+ * get their parent directories now and are created (truncated) when the
+ * stream's first byte arrives: a stream that stays silent leaves no file,
+ * which readers treat as empty. NULL discards that stream.
  * timeout_s > 0 kills the group (SIGTERM, then SIGKILL 5 s later) once it ran
  * that long. `*pid_out` may be NULL.
  */
