@@ -9,6 +9,14 @@
 #include "graph.h"
 #include "util/alloc.h"
 
+size_t mf__step_ncases(const mf_step *step)
+{
+    size_t n = 0;
+    while (n < MF_MAX_CASES && (step->cases[n].value || step->cases[n].step))
+        n++;
+    return n;
+}
+
 size_t mf__step_nnext(const mf_step *step)
 {
     size_t n = 0;
@@ -22,6 +30,8 @@ size_t mf__step_nnext(const mf_step *step)
 static enum mf_node_kind kind_of(const mf_step *step)
 {
     size_t nnext = mf__step_nnext(step);
+    if (step->switch_on || step->cases[0].value || step->cases[0].step)
+        return MF_NODE_SWITCH;
     if (step->foreach)
         return MF_NODE_FOREACH;
     if (nnext == 0)
@@ -89,19 +99,31 @@ static bool contains(const size_t *arr, size_t n, size_t x)
 
 /* out[]: the declared next steps that exist, each once; then in[], filled
  * in table order of the source so that both lists are deterministic. */
+static void add_out(struct mf_graph *g, struct mf_node *node, size_t to)
+{
+    if (to != MF_NO_NODE && !contains(node->out, node->nout, to)) {
+        node->out[node->nout++] = to;
+        g->nodes[to].nin++;
+    }
+}
+
 static int link_edges(struct mf_graph *g)
 {
     for (size_t i = 0; i < g->n; i++) {
         struct mf_node *node = &g->nodes[i];
-        size_t nnext = mf__step_nnext(node->step);
-        if (nnext && !(node->out = mf__calloc(nnext, sizeof(*node->out))))
+        size_t nnext = mf__step_nnext(node->step), ncases = mf__step_ncases(node->step);
+        if (nnext + ncases && !(node->out = mf__calloc(nnext + ncases, sizeof(*node->out))))
             return MF_ENOMEM;
-        for (size_t k = 0; k < nnext; k++) {
-            size_t to = mf__graph_find(g, node->step->next[k]);
-            if (to != MF_NO_NODE && !contains(node->out, node->nout, to)) {
-                node->out[node->nout++] = to;
-                g->nodes[to].nin++;
-            }
+        if (ncases && !(node->case_out = mf__calloc(ncases, sizeof(*node->case_out))))
+            return MF_ENOMEM;
+        for (size_t k = 0; k < nnext; k++)
+            add_out(g, node, mf__graph_find(g, node->step->next[k]));
+        /* A switch's edges are its cases' steps: out[] holds every step that
+         * may come next, case_out[] which case goes where. */
+        node->ncases = ncases;
+        for (size_t k = 0; k < ncases; k++) {
+            node->case_out[k] = mf__graph_find(g, node->step->cases[k].step);
+            add_out(g, node, node->case_out[k]);
         }
     }
     for (size_t i = 0; i < g->n; i++) {
@@ -185,6 +207,36 @@ static int find_joins(struct mf_graph *g)
     return rc < 0 ? rc : 0;
 }
 
+/* in_loop: the step can reach itself. Only a switch case can close a loop,
+ * so graphs without switches skip the search. */
+static int mark_loops(struct mf_graph *g)
+{
+    bool any_switch = false;
+    for (size_t i = 0; i < g->n; i++)
+        any_switch |= g->nodes[i].kind == MF_NODE_SWITCH;
+    if (!any_switch)
+        return 0;
+    size_t *stack = mf__calloc(g->n, sizeof(*stack));
+    bool *seen = mf__calloc(g->n, sizeof(*seen));
+    int rc = stack && seen ? 0 : MF_ENOMEM;
+    for (size_t v = 0; v < g->n && !rc; v++) {
+        size_t sp = 0;
+        memset(seen, 0, g->n * sizeof(*seen));
+        for (size_t k = 0; k < g->nodes[v].nout; k++)
+            stack[sp++] = g->nodes[v].out[k], seen[g->nodes[v].out[k]] = true;
+        while (sp && !g->nodes[v].in_loop) {
+            size_t u = stack[--sp];
+            g->nodes[v].in_loop = u == v;
+            for (size_t k = 0; k < g->nodes[u].nout; k++)
+                if (!seen[g->nodes[u].out[k]])
+                    stack[sp++] = g->nodes[u].out[k], seen[g->nodes[u].out[k]] = true;
+        }
+    }
+    mf__free(stack);
+    mf__free(seen);
+    return rc;
+}
+
 int mf__graph_build(const mf_flow *flow, struct mf_graph **out, struct mf_err *err)
 {
     struct mf_graph *g = NULL;
@@ -214,7 +266,7 @@ int mf__graph_build(const mf_flow *flow, struct mf_graph **out, struct mf_err *e
         goto out;
     g->start = mf__graph_find(g, "start");
     g->end = mf__graph_find(g, "end");
-    if ((rc = compute_order(g)) != 0 || (rc = find_joins(g)) != 0)
+    if ((rc = compute_order(g)) != 0 || (rc = find_joins(g)) != 0 || (rc = mark_loops(g)) != 0)
         goto out;
     *out = g;
     g = NULL;
@@ -232,6 +284,7 @@ void mf__graph_free(struct mf_graph *g)
     for (size_t i = 0; g->nodes && i < g->n; i++) {
         mf__free(g->nodes[i].out);
         mf__free(g->nodes[i].in);
+        mf__free(g->nodes[i].case_out);
     }
     mf__free(g->nodes);
     mf__free(g->order);

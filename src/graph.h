@@ -70,6 +70,8 @@ void mf__graph_free(struct mf_graph *g);
 /* Node index of step `name` (the first one declared, if the name is
  * declared twice), or MF_NO_NODE. */
 size_t mf__graph_find(const struct mf_graph *g, const char *name);
+/* How many cases step->cases holds (up to {NULL, NULL}, at most MF_MAX_CASES). */
+size_t mf__step_ncases(const mf_step *step);
 /* How many names step->next holds (up to its NULL, at most MF_MAX_NEXT). */
 size_t mf__step_nnext(const mf_step *step);
 
@@ -82,6 +84,14 @@ size_t mf__step_nnext(const mf_step *step);
  * The rules and their order are in docs/graph.md.
  */
 int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report);
+
+/* lint_switch.c: the switch rules (same contract as mf__graph_lint). */
+int mf__lint_switches(const struct mf_graph *g, struct mf_buf *report);
+/* true when a path leads from `from` to `to` (one step or more). */
+bool mf__graph_reaches(const struct mf_graph *g, size_t from, size_t to);
+/* true when some switch step reaches every one of `preds` (or is one):
+ * they are then alternatives of that switch rather than parallel paths. */
+bool mf__switch_reaches_all(const struct mf_graph *g, const size_t *preds, size_t npreds);
 
 /*
  * Split tracking (lint.c): walks the graph from start in show order with a

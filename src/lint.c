@@ -262,7 +262,7 @@ static void lint_transitions(struct lint *L, size_t i)
     if (nnext == 0 && step->foreach)
         problem(L, "step %s fans out over %s but has no next step: set %s.next to the step run for each item",
                 step_label(L, i), q(L, step->foreach), step_label(L, i));
-    else if (nnext == 0)
+    else if (nnext == 0 && node->kind != MF_NODE_SWITCH)
         problem(L, "step %s has no next step: set %s.next to the step that follows it (only 'end' has none)",
                 step_label(L, i), step_label(L, i));
     lint_next_names(L, i);
@@ -383,6 +383,18 @@ static void report_cycle(struct lint *L, size_t from, const size_t *comp, size_t
     mf__buf_release(&path);
 }
 
+/* A cycle through a switch case is a loop, which a switch may make; one
+ * made of next and foreach edges only would never end. */
+static bool has_switch_edge(const struct mf_graph *g, const size_t *comp, size_t c)
+{
+    for (size_t u = 0; u < g->n; u++)
+        if (comp[u] == c && g->nodes[u].kind == MF_NODE_SWITCH)
+            for (size_t k = 0; k < g->nodes[u].nout; k++)
+                if (comp[g->nodes[u].out[k]] == c)
+                    return true;
+    return false;
+}
+
 static void lint_cycles(struct lint *L)
 {
     const struct mf_graph *g = L->g;
@@ -407,7 +419,7 @@ static void lint_cycles(struct lint *L)
         bool self_loop = false;
         for (size_t k = 0; k < g->nodes[i].nout; k++)
             self_loop |= g->nodes[i].out[k] == i;
-        if (size[comp[i]] > 1 || self_loop)
+        if ((size[comp[i]] > 1 || self_loop) && !has_switch_edge(g, comp, comp[i]))
             report_cycle(L, i, comp, stack, left);
     }
 out:
@@ -497,10 +509,10 @@ static void lint_incoming(struct lint *L, size_t v, size_t *preds)
     const struct mf_graph *g = L->g;
     const struct mf_node *node = &g->nodes[v];
     size_t npreds = live_preds(g, v, preds);
-    if (npreds > 1 && v == g->end)
+    if (npreds > 1 && v == g->end && !mf__switch_reaches_all(g, preds, npreds))
         problem(L, "steps %s go to 'end', which cannot be a join: their branches are never joined; add a join "
                    "step between them and 'end'", qlist(L, preds, npreds));
-    else if (npreds > 1 && !node->is_join)
+    else if (npreds > 1 && !node->is_join && !mf__switch_reaches_all(g, preds, npreds))
         problem(L, "steps %s go to %s, which is not a join: declare %s with .join = true to close their split, "
                    "or send only one of them there", qlist(L, preds, npreds), step_label(L, v), step_label(L, v));
     if (node->kind == MF_NODE_FOREACH && node->nout > 0 && g->nodes[node->out[0]].is_join && node->out[0] != g->end)
@@ -542,6 +554,11 @@ int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report)
     lint_unreachable(&L);
     lint_reaches_end(&L);
     lint_all_incoming(&L);
+    int sw = mf__lint_switches(g, report);
+    if (sw < 0)
+        L.rc = sw;
+    else
+        L.problems += sw;
     if (!L.rc && !(matching = mf__calloc(g->n, sizeof(*matching))))
         L.rc = MF_ENOMEM;
     int rc = L.rc ? L.rc : mf__graph_splits(g, matching, report);
@@ -607,10 +624,12 @@ static bool sound(const struct mf_graph *g)
     for (size_t k = 0; k < g->norder; k++) {
         const struct mf_node *node = &g->nodes[g->order[k]];
         size_t nnext = mf__step_nnext(node->step);
-        if (node->nout != nnext || (nnext == 0 && g->order[k] != g->end) || (node->step->foreach && nnext != 1))
+        bool sw = node->kind == MF_NODE_SWITCH;
+        if (sw ? node->nout == 0 : (node->nout != nnext || (nnext == 0 && g->order[k] != g->end) ||
+                                    (node->step->foreach && nnext != 1)))
             return false;
-        for (size_t j = 0; j < node->nout; j++)
-            if (node->out[j] == g->start || g->nodes[node->out[j]].order <= k)
+        for (size_t j = 0; j < node->nout; j++) /* only a switch case may go back: a loop */
+            if (node->out[j] == g->start || (!sw && g->nodes[node->out[j]].order <= k))
                 return false;
     }
     return true;
@@ -723,6 +742,27 @@ static void report_unclosed(struct walk *w, size_t v)
     }
 }
 
+/* The paths of a switch meet again at `v`: they must arrive under the same
+ * splits, or a branch or foreach opened on one path was never joined. */
+static int walk_switch_merge(struct walk *w, size_t v, size_t npreds)
+{
+    struct stack first = carried(w, w->preds[0], v);
+    for (size_t k = 1; k < npreds; k++) {
+        struct stack other = carried(w, w->preds[k], v);
+        if (first.lost || other.lost)
+            break;
+        if (first.split != other.split || first.branch != other.branch || first.depth != other.depth) {
+            problem(w->L, "the paths of a switch meet at %s under different splits (from %s and %s): join the "
+                          "branch or foreach opened on one path before they meet",
+                    step_label(w->L, v), step_label(w->L, w->preds[0]), step_label(w->L, w->preds[k]));
+            first.lost = true;
+            break;
+        }
+    }
+    w->at[v] = first;
+    return 0;
+}
+
 static int walk_step(struct walk *w, size_t v)
 {
     const struct mf_graph *g = w->g;
@@ -736,6 +776,8 @@ static int walk_step(struct walk *w, size_t v)
         rc = walk_join(w, v, npreds);
     else if (npreds == 1)
         w->at[v] = carried(w, w->preds[0], v);
+    else if (mf__switch_reaches_all(g, w->preds, npreds))
+        rc = walk_switch_merge(w, v, npreds);
     else
         w->at[v].lost = true; /* several inputs to a non-join: reported already */
     if (!rc && v == g->end && !w->at[v].lost)

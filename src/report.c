@@ -42,6 +42,14 @@ static void show_step(const struct mf_graph *g, size_t i, FILE *out)
     put_name(g, i, out);
     fputs(step->join ? " (join)\n" : "\n", out);
     put_indented(step->doc, out);
+    if (g->nodes[i].kind == MF_NODE_SWITCH) {
+        fprintf(out, INDENT "=> switch on %s:", step->switch_on ? step->switch_on : "?");
+        for (size_t k = 0; k < g->nodes[i].ncases; k++)
+            fprintf(out, "%s '%s' -> %s", k ? "," : "", step->cases[k].value ? step->cases[k].value : "",
+                    step->cases[k].step ? step->cases[k].step : "?");
+        fputc('\n', out);
+        return;
+    }
     if (nnext == 0)
         return;
     fputs(INDENT "=> ", out);
@@ -110,6 +118,8 @@ static const char *kind_word(const struct mf_graph *g, size_t i)
         return "foreach";
     if (node->kind == MF_NODE_SPLIT)
         return "split";
+    if (node->kind == MF_NODE_SWITCH)
+        return "switch";
     return i == g->start ? "start" : "linear";
 }
 
@@ -118,6 +128,7 @@ static const char *kind_shape(const char *kind)
     static const char *const shapes[][2] = {
         { "start", "ellipse" },  { "end", "doublecircle" }, { "join", "invhouse" },
         { "foreach", "box3d" }, { "split", "house" },       { "linear", "box" },
+        { "switch", "diamond" },
     };
     for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
         if (!strcmp(kind, shapes[k][0]))
@@ -145,9 +156,31 @@ static void dot_node(const struct mf_graph *g, size_t i, FILE *out)
     fputs("];\n", out);
 }
 
+/* One edge per case, labelled with its value; a case that goes back (a
+ * loop) is drawn dashed and does not constrain the top-down layout. */
+static void dot_case_edges(const struct mf_graph *g, size_t i, FILE *out)
+{
+    const struct mf_node *node = &g->nodes[i];
+    for (size_t k = 0; k < node->ncases; k++) {
+        size_t to = node->case_out[k];
+        if (to == MF_NO_NODE)
+            continue;
+        fputs("  ", out);
+        put_dot_id(g, i, out);
+        fputs(" -> ", out);
+        put_dot_id(g, to, out);
+        fputs(" [label=", out);
+        put_dot_string(node->step->cases[k].value ? node->step->cases[k].value : "", out);
+        if (g->nodes[to].order <= node->order)
+            fputs(", style=dashed, constraint=false", out);
+        fputs("];\n", out);
+    }
+}
+
 static void dot_edges(const struct mf_graph *g, size_t i, FILE *out)
 {
     const mf_step *step = g->nodes[i].step;
+    dot_case_edges(g, i, out);
     size_t nnext = mf__step_nnext(step);
     for (size_t k = 0; k < nnext; k++) {
         bool missing = mf__graph_find(g, step->next[k]) == MF_NO_NODE;
