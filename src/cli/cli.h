@@ -52,6 +52,8 @@ void mf__cli_run_args_release(struct mf_run_args *a);
 /* Matches one option shared by run and resume at argv[*i]: 1 taken, 0 not
  * one of them, -1 after printing a usage error. */
 int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a);
+/* 1 when `tag` is 1 to 64 printable characters without spaces or commas. */
+int mf__cli_valid_tag(const char *tag);
 /* Starts the run (or resume) and waits for its end; returns the exit status. */
 int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_value *params);
 

@@ -1,10 +1,74 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_logs.c - `logs` (placeholder until it is written). */
+/* cmd_logs.c - `logs RUN/STEP[/TASK] [--stderr] [--attempt N]`: a task's
+ * output as it was captured; every task of the step without TASK. */
+#include <string.h>
+
 #include "cli.h"
+#include "client_impl.h"
+
+static int print_log(struct mf_cli *c, mf_client *cl, const char *ps, const char *stream, int attempt, bool header)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (mf_client_logs(cl, c->flow->name, ps, stream, attempt, &text, &len))
+        return fprintf(c->err, "error: %s\n", mf_client_errmsg(cl)), MF_EXIT_FAIL;
+    if (header)
+        fprintf(c->out, "== %s ==\n", ps);
+    fwrite(text, 1, len, c->out);
+    mf_free(text);
+    return MF_EXIT_OK;
+}
 
 int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return mf__cli_usage_error(c, "'logs' is not implemented yet");
+    const char *target = NULL, *stream = "stdout";
+    long long attempt = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int m;
+        if (!strcmp(argv[i], "--stderr"))
+            stream = "stderr";
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return fprintf(c->out, "usage: %s logs RUN/STEP[/TASK] [--stderr] [--attempt N]\n\nPrints what a "
+                                   "task printed (its last attempt unless --attempt says which).\n", c->prog),
+                   MF_EXIT_OK;
+        else if ((m = mf__cli_opt(c, argc, argv, &i, "--attempt", &v)) != 0) {
+            if (m < 0 || mf__cli_int(c, "--attempt", v, 0, 1000, &attempt))
+                return MF_EXIT_USAGE;
+        } else if ((m = mf__cli_opt(c, argc, argv, &i, "--datastore-root", &v)) != 0) {
+            if (m < 0)
+                return MF_EXIT_USAGE;
+            c->root = v;
+        } else if (argv[i][0] == '-' || target)
+            return mf__cli_usage_error(c, "unexpected argument '%s' for logs; see '%s logs --help'", argv[i], c->prog);
+        else
+            target = argv[i];
+    }
+    char run[160], step[160], task[160], errbuf[1024];
+    if (!target)
+        return mf__cli_usage_error(c, "logs needs RUN/STEP[/TASK]");
+    if (mf__pathspec_parse(target, false, run, step, task, sizeof(run), errbuf, sizeof(errbuf)))
+        return mf__cli_usage_error(c, "%s", errbuf);
+    if (!*step)
+        return mf__cli_usage_error(c, "logs needs a step: RUN/STEP[/TASK]");
+    mf_client *cl = NULL;
+    if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf)))
+        return fprintf(c->err, "error: %s\n", errbuf), MF_EXIT_FAIL;
+    int status = MF_EXIT_OK;
+    if (*task) {
+        status = print_log(c, cl, target, stream, (int)attempt, false);
+    } else {
+        mf_task_info *tasks = NULL;
+        size_t n = 0;
+        if (mf_client_tasks(cl, c->flow->name, run, step, &tasks, &n) || n == 0) {
+            fprintf(c->err, "error: %s\n", n == 0 && !*mf_client_errmsg(cl)
+                                               ? "the run has no task of that step" : mf_client_errmsg(cl));
+            status = MF_EXIT_FAIL;
+        }
+        for (size_t i = 0; i < n && status == MF_EXIT_OK; i++)
+            status = print_log(c, cl, tasks[i].pathspec, stream, (int)attempt, true);
+        mf_task_info_free(tasks, n);
+    }
+    mf_client_close(cl);
+    return status;
 }

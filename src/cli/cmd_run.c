@@ -33,15 +33,15 @@ static void run_help(struct mf_cli *c)
         fprintf(c->out, "This flow has no parameters.\n");
 }
 
-static bool valid_tag(const char *tag)
+int mf__cli_valid_tag(const char *tag)
 {
     size_t len = strlen(tag);
     if (len == 0 || len > 64)
-        return false;
+        return 0;
     for (size_t i = 0; i < len; i++)
-        if (tag[i] <= ' ' || tag[i] == ',' || tag[i] == 0x7f)
-            return false;
-    return true;
+        if ((unsigned char)tag[i] <= ' ' || tag[i] == ',' || tag[i] == 0x7f)
+            return 0;
+    return 1;
 }
 
 int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a)
@@ -65,7 +65,7 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
     if ((m = mf__cli_opt(c, argc, argv, i, "--tag", &v)) != 0) {
         if (m < 0)
             return -1;
-        if (!valid_tag(v)) {
+        if (!mf__cli_valid_tag(v)) {
             mf__cli_usage_error(c, "invalid tag '%s': a tag is 1 to 64 printable characters, no spaces or commas", v);
             return -1;
         }

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * client.c - the read-only client API (metaflow.h, "Client"): flows, runs
+ * and tasks from the run metadata, artifacts and logs from the datastore.
+ * A task handle is an mf_task in client mode, so the step getters work on
+ * it and report failures here instead of ending the process.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_impl.h"
+#include "util/alloc.h"
+#include "util/fsutil.h"
+
+static int fail(mf_client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(mf_client *c, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof(c->err), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static int fail_err(mf_client *c, const struct mf_err *err, int code)
+{
+    snprintf(c->err, sizeof(c->err), "%s", err->msg);
+    return code;
+}
+
+int mf_client_open_err(const char *root, mf_client **out, char *errbuf, size_t errsize)
+{
+    struct mf_err err = MF_ERR_INIT;
+    const char *env = getenv("MF_DATASTORE_ROOT");
+    mf_client *c = NULL;
+    int rc;
+    *out = NULL;
+    if (!root)
+        root = env && *env ? env : ".metaflow";
+    if (!(c = mf__calloc(1, sizeof(*c))) || !(c->root = mf__strdup(root))) {
+        rc = mf__err(&err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = mf__meta_open(root, true, &c->meta, &err)) != 0)
+        goto out;
+    *out = c;
+    c = NULL;
+out:
+    if (rc && errbuf && errsize)
+        snprintf(errbuf, errsize, "%s", err.msg);
+    mf_client_close(c);
+    return rc;
+}
+
+int mf_client_open(const char *root, mf_client **out) { return mf_client_open_err(root, out, NULL, 0); }
+
+int mf_client_close(mf_client *c)
+{
+    if (!c)
+        return 0;
+    if (c->open_tasks)
+        return fail(c, MF_EBUSY, "%zu task handle(s) are still open: close them with mf_client_task_close() first",
+                    c->open_tasks);
+    mf__meta_close(c->meta);
+    mf__free(c->root);
+    mf__free(c);
+    return 0;
+}
+
+const char *mf_client_errmsg(const mf_client *c) { return c ? c->err : "no client"; }
+
+void mf_strv_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        mf__free(v[i]);
+    mf__free(v);
+}
+
+int mf_client_flows(mf_client *c, char ***names)
+{
+    struct mf_err err = MF_ERR_INIT;
+    char **list = NULL;
+    size_t n = 0;
+    *names = NULL;
+    if (mf__meta_flows(c->meta, &list, &n, &err))
+        return fail_err(c, &err, err.code ? err.code : MF_EDB);
+    char **v = mf__reallocarray(list, n + 1, sizeof(*v));
+    if (!v) {
+        for (size_t i = 0; i < n; i++)
+            mf__free(list[i]);
+        mf__free(list);
+        return fail(c, MF_ENOMEM, "out of memory");
+    }
+    v[n] = NULL;
+    *names = v;
+    return 0;
+}
+
+/* Moves a metadata run into a public mf_run_info (the strings change owner). */
+static void take_run(mf_run_info *dst, struct mf_meta_run *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->flow = src->flow, src->flow = NULL;
+    dst->run_id = src->run_id, src->run_id = NULL;
+    dst->status = src->status, src->status = NULL;
+    dst->user = src->user, src->user = NULL;
+    dst->origin_run_id = src->origin_run_id, src->origin_run_id = NULL;
+    dst->params_json = src->params_json, src->params_json = NULL;
+    dst->start = src->start;
+    dst->end = src->end;
+    dst->ntags = src->ntags;
+    dst->tags = mf__calloc(src->ntags + 1, sizeof(*dst->tags));
+    for (size_t i = 0; dst->tags && i < src->ntags; i++)
+        dst->tags[i] = src->tags[i], src->tags[i] = NULL;
+    if (!dst->tags)
+        dst->ntags = 0;
+}
+
+static void run_info_release(mf_run_info *r)
+{
+    mf__free(r->flow);
+    mf__free(r->run_id);
+    mf__free(r->status);
+    mf__free(r->user);
+    mf__free(r->origin_run_id);
+    mf__free(r->params_json);
+    for (size_t k = 0; k < r->ntags; k++)
+        mf__free(r->tags[k]);
+    mf__free(r->tags);
+}
+
+void mf_run_info_free(mf_run_info *runs, size_t n)
+{
+    for (size_t i = 0; runs && i < n; i++)
+        run_info_release(&runs[i]);
+    mf__free(runs);
+}
+
+int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n)
+{
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_meta_run *list = NULL;
+    size_t count = 0;
+    *runs = NULL;
+    *n = 0;
+    if (mf__meta_runs(c->meta, flow, &list, &count, &err))
+        return fail_err(c, &err, err.code ? err.code : MF_EDB);
+    mf_run_info *out = mf__calloc(count, sizeof(*out));
+    for (size_t i = 0; i < count; i++) {
+        if (out)
+            take_run(&out[i], &list[i]);
+        mf__meta_run_release(&list[i]);
+    }
+    mf__free(list);
+    if (!out)
+        return fail(c, MF_ENOMEM, "out of memory");
+    *runs = out;
+    *n = count;
+    return 0;
+}
+
+int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_info **out)
+{
+    mf_run_info *runs = NULL;
+    size_t n = 0;
+    *out = NULL;
+    bool latest = !strcmp(run_id, "latest"), ok_only = !strcmp(run_id, "latest_successful");
+    if (latest || ok_only) {
+        int rc = mf_client_runs(c, flow, &runs, &n);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < n; i++)
+            if (latest || !strcmp(runs[i].status, "succeeded")) {
+                mf_run_info tmp = runs[i];
+                runs[i] = runs[0];
+                runs[0] = tmp;
+                for (size_t k = 1; k < n; k++)
+                    run_info_release(&runs[k]);
+                mf_run_info *shrunk = mf__reallocarray(runs, 1, sizeof(*runs));
+                *out = shrunk ? shrunk : runs;
+                return 0;
+            }
+        mf_run_info_free(runs, n);
+        return fail(c, MF_ENOENT, "flow '%s' has no %s run", flow, latest ? "" : "successful");
+    }
+    struct mf_meta_run one;
+    struct mf_err err = MF_ERR_INIT;
+    memset(&one, 0, sizeof(one));
+    if (mf__meta_run(c->meta, flow, run_id, &one, &err)) {
+        mf__meta_run_release(&one);
+        return fail_err(c, &err, err.code ? err.code : MF_ENOENT);
+    }
+    if (!(*out = mf__calloc(1, sizeof(**out)))) {
+        mf__meta_run_release(&one);
+        return fail(c, MF_ENOMEM, "out of memory");
+    }
+    take_run(*out, &one);
+    mf__meta_run_release(&one);
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* client_impl.h - the mf_client handle, shared by client.c (flows, runs) and
+ * client_task.c (tasks, artifacts, logs). */
+#ifndef MF_CLIENT_IMPL_H
+#define MF_CLIENT_IMPL_H
+#include <stddef.h>
+
+#include "meta.h"
+#include "metaflow.h"
+
+struct mf_client {
+    char *root;
+    struct mf_meta *meta;
+    size_t open_tasks; /* task handles not yet closed */
+    char err[1024];
+};
+
+/* Splits "RUN/STEP/TASK" (task optional when `need_task` is false) into
+ * its parts, validating each; the message says which part is wrong. */
+int mf__pathspec_parse(const char *pathspec, bool need_task, char *run, char *step, char *task, size_t size,
+                       char *errbuf, size_t errsize);
+#endif
