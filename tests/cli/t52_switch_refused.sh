@@ -4,7 +4,7 @@
 # and by run, with their message, before anything is created.
 . "$(dirname "$0")/lib.sh"
 
-F=$FLOWS/bad_switch
+F=$FLOWS/refused_switch
 
 # refused NAME MESSAGE: check and run both exit 1 with MESSAGE; no datastore.
 refused() {

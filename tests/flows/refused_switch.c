@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * bad_switch.c - for tests/cli/t52_switch_refused.sh: switch graphs that
+ * refused_switch.c - for tests/cli/t52_switch_refused.sh: switch graphs that
  * check (and run) must refuse before any task runs. MF_BAD picks one:
  *   no_condition    cases but no switch_on
  *   no_cases        switch_on but no cases
@@ -73,6 +73,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; bad && i < sizeof(flows) / sizeof(flows[0]); i++)
         if (strcmp(flows[i].name, bad) == 0)
             return mf_main(&flows[i].flow, argc, argv);
-    fprintf(stderr, "bad_switch: set MF_BAD to one of the graphs listed in tests/flows/bad_switch.c\n");
+    fprintf(stderr, "refused_switch: set MF_BAD to one of the graphs listed in tests/flows/refused_switch.c\n");
     return 2;
 }
