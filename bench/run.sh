@@ -71,6 +71,14 @@ else
 fi
 
 # 3. show and check: graph build, lint and printing, without running a step.
+section "resume: a 1,000-item foreach whose last step failed"
+rm -rf .metaflow
+MF_FAIL_END=1 "$W" run --width 1000 --max-num-splits 1000 --quiet >/dev/null 2>&1
+start=$(date +%s.%N)
+"$W" resume --max-num-splits 1000 --quiet | tail -n 1
+end=$(date +%s.%N)
+awk -v s="$start" -v e="$end" 'BEGIN { printf "resume wall time:  %.3f s (1,002 tasks cloned, 1 run)\n", e - s }'
+
 section "show and check of each example"
 cmds=()
 for ex in $EXAMPLES; do
