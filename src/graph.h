@@ -92,6 +92,9 @@ bool mf__graph_reaches(const struct mf_graph *g, size_t from, size_t to);
 /* true when some switch step reaches every one of `preds` (or is one):
  * they are then alternatives of that switch rather than parallel paths. */
 bool mf__switch_reaches_all(const struct mf_graph *g, const size_t *preds, size_t npreds);
+/* A split and its join (matching[] from mf__graph_splits) in different
+ * loops: one line per problem; returns their count or MF_ENOMEM. */
+int mf__lint_loop_joins(const struct mf_graph *g, const size_t *matching, struct mf_buf *report);
 
 /*
  * Split tracking (lint.c): walks the graph from start in show order with a

@@ -562,6 +562,9 @@ int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report)
     if (!L.rc && !(matching = mf__calloc(g->n, sizeof(*matching))))
         L.rc = MF_ENOMEM;
     int rc = L.rc ? L.rc : mf__graph_splits(g, matching, report);
+    if (rc == 0) { /* balanced: now splits against loops */
+        rc = mf__lint_loop_joins(g, matching, report);
+    }
     mf__free(matching);
     mf__buf_release(&L.list);
     if (rc < 0)

@@ -132,3 +132,29 @@ out:
     mf__free(stack);
     return hit;
 }
+
+/* A split and the join that closes it must lie in the same loop (or both
+ * outside loops): a join in a loop closing a split made before the loop
+ * would wait for inputs of an earlier pass, and a split made in a loop but
+ * joined after it would be joined once for many passes. */
+int mf__lint_loop_joins(const struct mf_graph *g, const size_t *matching, struct mf_buf *report)
+{
+    int problems = 0, rc = 0;
+    for (size_t s = 0; s < g->n && !rc; s++) {
+        size_t j = matching[s];
+        if (j == MF_NO_NODE || (!g->nodes[s].in_loop && !g->nodes[j].in_loop))
+            continue;
+        if (mf__graph_reaches(g, s, j) && mf__graph_reaches(g, j, s))
+            continue; /* the same loop */
+        if (g->nodes[j].in_loop && !mf__graph_reaches(g, j, s))
+            rc = add(report, &problems, "join '%s' is inside a loop but closes '%s', which splits before the loop: "
+                                        "join the split before the loop starts, or start the loop before '%s'",
+                     g->nodes[j].name, g->nodes[s].name, g->nodes[s].name);
+        else
+            rc = add(report, &problems, "'%s' %s inside a loop but is joined by '%s' after the loop: join it "
+                                        "inside the loop, before the switch that goes back",
+                     g->nodes[s].name, g->nodes[s].kind == MF_NODE_FOREACH ? "fans out" : "splits",
+                     g->nodes[j].name);
+    }
+    return rc ? rc : problems;
+}

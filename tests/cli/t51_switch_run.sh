@@ -66,6 +66,10 @@ item 2 counted to 2" "$(user_lines)"
 RUN=$(last_run_id SwitchRun)
 assert_eq "... one task per pass" 6 "$(ls "$ROOT/SwitchRun/$RUN/count" | wc -l)"
 
+shape foreach_in_loop -- run
+assert_eq "a foreach inside a loop: each pass fans out and joins its own items" "round 1 joined 11 and 12
+round 2 joined 21 and 22" "$(user_lines)"
+
 # The loop example: 10 passes, 10 tasks, in order.
 run_ok "loop example runs" "$EXAMPLES/loop_flow" run
 assert_eq "it counts to 10, one pass per task" "$(printf 'pass %d\n' 1 2 3 4 5 6 7 8 9 10)

@@ -26,5 +26,7 @@ refused missing_step "case 'b' goes to 'nowhere', which is not a step of the flo
 refused no_exit "steps 'start', 'spin' and 'spin2' never lead to 'end'"
 refused plain_cycle "steps 'c' -> 'd' -> 'c' form a cycle"
 refused unjoined_case "the paths of a switch meet at 'meet' under different splits"
+refused join_in_loop "join 'j' is inside a loop but closes 'start', which splits before the loop"
+refused foreach_out "'body' fans out inside a loop but is joined by 'j' after the loop"
 
 finish

@@ -9,6 +9,8 @@
  *   no_exit         a loop that can never reach end
  *   plain_cycle     a cycle of next edges only
  *   unjoined_case   a branch opened in one case, never joined before the paths meet
+ *   join_in_loop    a join inside a loop closing a split made before the loop
+ *   foreach_out     a foreach made inside a loop, joined after it
  */
 #include <metaflow.h>
 #include <stdio.h>
@@ -60,6 +62,23 @@ static const mf_step unjoined_case[] = {
     { .name = "end", .fn = nop },
 };
 
+static const mf_step join_in_loop[] = {
+    { .name = "start", .fn = nop, .next = { "p", "q" } },
+    { .name = "p", .fn = nop, .next = { "j" } },
+    { .name = "q", .fn = nop, .next = { "j" } },
+    { .name = "j", .fn = nop, .join = true, .next = { "chk" } },
+    { .name = "chk", .fn = nop, .switch_on = "x", .cases = { { "again", "j" }, { "done", "end" } } },
+    { .name = "end", .fn = nop },
+};
+static const mf_step foreach_out[] = {
+    { .name = "start", .fn = nop, .next = { "body" } },
+    { .name = "body", .fn = nop, .next = { "w" }, .foreach = "items" },
+    { .name = "w", .fn = nop, .next = { "chk" } },
+    { .name = "chk", .fn = nop, .switch_on = "x", .cases = { { "again", "body" }, { "done", "j" } } },
+    { .name = "j", .fn = nop, .join = true, .next = { "end" } },
+    { .name = "end", .fn = nop },
+};
+
 #define FLOW(t) { #t, { .name = "BadSwitch", .steps = t, .nsteps = sizeof(t) / sizeof(t[0]) } }
 
 int main(int argc, char **argv)
@@ -68,7 +87,8 @@ int main(int argc, char **argv)
         const char *name;
         mf_flow flow;
     } flows[] = { FLOW(no_condition), FLOW(no_cases), FLOW(dup_value), FLOW(missing_step),
-                  FLOW(no_exit), FLOW(plain_cycle), FLOW(unjoined_case) };
+                  FLOW(no_exit), FLOW(plain_cycle), FLOW(unjoined_case), FLOW(join_in_loop),
+                  FLOW(foreach_out) };
     const char *bad = getenv("MF_BAD");
     for (size_t i = 0; bad && i < sizeof(flows) / sizeof(flows[0]); i++)
         if (strcmp(flows[i].name, bad) == 0)

@@ -9,6 +9,7 @@
  *   foreach_in  a foreach inside a switch case
  *   nested      a switch inside a switch case
  *   loop_in_foreach  a self-loop inside a foreach, a different pass count per item
+ *   foreach_in_loop  a foreach inside a loop, joined inside it, two passes
  *   loop        a loop; MF_FAIL_PASS=N fails pass N once (a file marks it),
  *               and every pass appends to $MF_COUNTER
  * MF_CHOICE sets the value the first switch of a flow takes.
@@ -192,6 +193,32 @@ static const mf_step loop_in_foreach[] = {
     { .name = "end", .fn = nop },
 };
 
+/* foreach_in_loop: each pass fans out over two items and joins them. */
+static void fl_start(mf_task *t) { mf_set_int(t, "round", 0); }
+static void fl_body(mf_task *t)
+{
+    int64_t r = mf_get_int(t, "round") + 1, items[] = { 10 * r + 1, 10 * r + 2 };
+    mf_set_int(t, "round", r);
+    mf_set_i64s(t, "items", items, 2);
+}
+static void fl_w(mf_task *t) { mf_set_int(t, "v", mf_input_int(t)); }
+static void fl_j(mf_task *t)
+{
+    int64_t r = mf_get_int(mf_join_input(t, 0), "round");
+    printf("round %lld joined %lld and %lld\n", (long long)r, (long long)mf_get_int(mf_join_input(t, 0), "v"),
+           (long long)mf_get_int(mf_join_input(t, 1), "v"));
+    mf_set_int(t, "round", r);
+}
+static void fl_chk(mf_task *t) { mf_set_str(t, "go", mf_get_int(t, "round") < 2 ? "again" : "done"); }
+static const mf_step foreach_in_loop[] = {
+    { .name = "start", .fn = fl_start, .next = { "body" } },
+    { .name = "body", .fn = fl_body, .next = { "w" }, .foreach = "items" },
+    { .name = "w", .fn = fl_w, .next = { "j" } },
+    { .name = "j", .fn = fl_j, .join = true, .next = { "chk" } },
+    { .name = "chk", .fn = fl_chk, .switch_on = "go", .cases = { { "again", "body" }, { "done", "end" } } },
+    { .name = "end", .fn = nop },
+};
+
 /* loop: counts to 6; MF_FAIL_PASS=N fails pass N while $MF_FAIL_MARK is absent. */
 static void lo_start(mf_task *t) { mf_set_int(t, "counter", 0); }
 static void lo_count(mf_task *t)
@@ -226,7 +253,7 @@ int main(int argc, char **argv)
     } flows[] = {
         FLOW(in_branch, in_branch), FLOW(in_foreach, in_foreach), FLOW(branch_in, branch_in),
         FLOW(foreach_in, foreach_in), FLOW(nested, nested), FLOW(loop_in_foreach, loop_in_foreach),
-        FLOW(loop, loop),
+        FLOW(foreach_in_loop, foreach_in_loop), FLOW(loop, loop),
     };
     const char *shape = getenv("MF_SHAPE");
     for (size_t i = 0; shape && i < sizeof(flows) / sizeof(flows[0]); i++)
