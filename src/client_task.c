@@ -200,17 +200,8 @@ static void client_task_free(struct client_task *ct)
 {
     if (!ct)
         return;
-    mf_task *t = &ct->t;
-    for (size_t i = 0; i < t->nloaded; i++)
-        mf_value_free(t->loaded[i].value);
-    mf__free(t->loaded);
-    mf__index_release(&t->own);
-    mf__index_release(&t->params);
-    mf__ds_close(t->ds);
-    mf__free(t->step_name);
-    mf__free(t->task_id);
-    mf__free(t->pathspec);
-    mf__free((char *)t->run_id);
+    mf__task_release(&ct->t);
+    mf__free((char *)ct->t.run_id);
     mf__free((char *)ct->flow.name);
     mf__free(ct);
 }

@@ -213,7 +213,7 @@ static void task_view_free(struct mf_task *v)
     mf__free(v);
 }
 
-static void task_release(struct mf_task *t)
+void mf__task_release(struct mf_task *t)
 {
     for (size_t i = 0; i < t->ninputs; i++)
         task_view_free(t->inputs[i]);
@@ -410,6 +410,6 @@ out:
         fflush(stdout);
         fprintf(stderr, "error: step '%s': %s\n", args->step, err.msg);
     }
-    task_release(&t);
+    mf__task_release(&t);
     return rc ? (rc == MF_EINVAL || rc == MF_EPARSE ? MF_TASK_EXIT_USAGE : MF_TASK_EXIT_FAILED) : 0;
 }

@@ -55,6 +55,9 @@ void mf__task_die(struct mf_task *t, const char *fmt, ...) __attribute__((noretu
 /* A getter's failure: fails a running task (does not return), or records
  * the message on a client handle and returns. */
 void mf__task_error(struct mf_task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Frees what a root handle holds (inputs, loaded values, indexes, the
+ * datastore handle, names), not the handle itself. */
+void mf__task_release(struct mf_task *t);
 /* Keeps `v` alive until the step returns and indexes it by `hash`. */
 void mf__task_keep(struct mf_task *t, const char *hash, mf_value *v);
 #endif
