@@ -13,8 +13,11 @@ assert_true "metaflow.h is installed" test -f "$PREFIX/include/metaflow.h"
 export PKG_CONFIG_PATH=$(dirname "$PC")
 run_ok "pkg-config knows metaflow" pkg-config --cflags --libs metaflow
 LIBDIR=$(pkg-config --variable=libdir metaflow)
+# A sanitizer build's library needs its program built with the same runtime.
+SAN=()
+grep -q '^MF_SANITIZE:BOOL=ON' "$MF_BUILD/CMakeCache.txt" && SAN=(-fsanitize=address,undefined)
 run_ok "a user's flow builds against the installed library" \
-    cc -std=c11 -Wall -Werror "$MF_SRC/examples/linear_flow.c" $(pkg-config --cflags --libs metaflow) \
+    cc -std=c11 -Wall -Werror "${SAN[@]}" "$MF_SRC/examples/linear_flow.c" $(pkg-config --cflags --libs metaflow) \
     -Wl,-rpath,"$LIBDIR" -o "$T_DIR/user_flow"
 run_ok "and runs" "$T_DIR/user_flow" run
 assert_eq "with the example's output" "the data artifact is: hello world
