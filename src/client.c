@@ -43,7 +43,9 @@ int mf_client_open_err(const char *root, mf_client **out, char *errbuf, size_t e
         rc = mf__err(&err, MF_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = mf__meta_open(root, true, &c->meta, &err)) != 0)
+    if ((rc = mf__meta_open(root, true, &c->meta, &err)) == MF_ENOENT)
+        mf__err(&err, rc, "nothing was run under '%s' yet: run a flow there first, or open the root it used", root);
+    if (rc)
         goto out;
     *out = c;
     c = NULL;
@@ -145,6 +147,9 @@ int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n
     size_t count = 0;
     *runs = NULL;
     *n = 0;
+    int rc = mf__client_check_flow(c, flow);
+    if (rc)
+        return rc;
     if (mf__meta_runs(c->meta, flow, &list, &count, &err))
         return fail_err(c, &err, err.code ? err.code : MF_EDB);
     mf_run_info *out = mf__calloc(count, sizeof(*out));
@@ -161,36 +166,67 @@ int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n
     return 0;
 }
 
-int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_info **out)
+/* "3 (failed), 2 (running), ..." for the message of a run not found. */
+static void list_runs(const mf_run_info *runs, size_t n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && i < 10 && used < size; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s (%s)", i ? ", " : "", runs[i].run_id, runs[i].status);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (n > 10 && used < size)
+        snprintf(buf + used, size - used, ", ... (%zu in all)", n);
+}
+
+/* "latest" or "latest_successful": the newest run, or the newest that
+ * succeeded; MF_ENOENT naming what exists otherwise. */
+static int latest_run(mf_client *c, const char *flow, bool ok_only, mf_run_info **out)
 {
     mf_run_info *runs = NULL;
-    size_t n = 0;
-    *out = NULL;
-    bool latest = !strcmp(run_id, "latest"), ok_only = !strcmp(run_id, "latest_successful");
-    if (latest || ok_only) {
-        int rc = mf_client_runs(c, flow, &runs, &n);
-        if (rc)
-            return rc;
-        for (size_t i = 0; i < n; i++)
-            if (latest || !strcmp(runs[i].status, "succeeded")) {
-                mf_run_info tmp = runs[i];
-                runs[i] = runs[0];
-                runs[0] = tmp;
-                for (size_t k = 1; k < n; k++)
-                    run_info_release(&runs[k]);
-                mf_run_info *shrunk = mf__reallocarray(runs, 1, sizeof(*runs));
-                *out = shrunk ? shrunk : runs;
-                return 0;
-            }
+    size_t n = 0, i = 0;
+    int rc = mf_client_runs(c, flow, &runs, &n);
+    if (rc)
+        return rc;
+    while (i < n && ok_only && strcmp(runs[i].status, "succeeded") != 0)
+        i++;
+    if (i == n) {
+        char have[512];
+        list_runs(runs, n, have, sizeof(have));
         mf_run_info_free(runs, n);
-        return fail(c, MF_ENOENT, "flow '%s' has no %s run", flow, latest ? "" : "successful");
+        if (n == 0)
+            return fail(c, MF_ENOENT, "flow '%s' has no runs under '%s'", flow, c->root);
+        return fail(c, MF_ENOENT, "flow '%s' has no successful run; its runs are: %s", flow, have);
     }
+    if (!(*out = mf__calloc(1, sizeof(**out)))) {
+        mf_run_info_free(runs, n);
+        return fail(c, MF_ENOMEM, "out of memory");
+    }
+    **out = runs[i];
+    memset(&runs[i], 0, sizeof(runs[i]));
+    mf_run_info_free(runs, n);
+    return 0;
+}
+
+int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_info **out)
+{
     struct mf_meta_run one;
     struct mf_err err = MF_ERR_INIT;
+    *out = NULL;
+    int rc = mf__client_check_flow(c, flow);
+    if (rc)
+        return rc;
+    if (!run_id || !*run_id)
+        return fail(c, MF_EINVAL, "no run id given: use a run number, \"latest\" or \"latest_successful\"");
+    if (!strcmp(run_id, "latest") || !strcmp(run_id, "latest_successful"))
+        return latest_run(c, flow, run_id[6] == '_', out);
+    if (!mf__client_is_id(run_id))
+        return fail(c, MF_EINVAL, "invalid run id '%s': use a run number, \"latest\" or \"latest_successful\"",
+                    run_id);
     memset(&one, 0, sizeof(one));
-    if (mf__meta_run(c->meta, flow, run_id, &one, &err)) {
+    if ((rc = mf__meta_run(c->meta, flow, run_id, &one, &err)) != 0) {
         mf__meta_run_release(&one);
-        return fail_err(c, &err, err.code ? err.code : MF_ENOENT);
+        return fail_err(c, &err, rc);
     }
     if (!(*out = mf__calloc(1, sizeof(**out)))) {
         mf__meta_run_release(&one);

@@ -3,6 +3,7 @@
  * client_task.c (tasks, artifacts, logs). */
 #ifndef MF_CLIENT_IMPL_H
 #define MF_CLIENT_IMPL_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "meta.h"
@@ -14,6 +15,12 @@ struct mf_client {
     size_t open_tasks; /* task handles not yet closed */
     char err[1024];
 };
+
+/* A run or task id: 1 to 20 decimal digits. */
+bool mf__client_is_id(const char *s);
+/* 0, or MF_EINVAL with the message in c->err when `flow` is not a flow name
+ * (an identifier: it names a directory under the root). */
+int mf__client_check_flow(mf_client *c, const char *flow);
 
 /* Splits "RUN/STEP/TASK" (task optional when `need_task` is false) into
  * its parts, validating each; the message says which part is wrong. */

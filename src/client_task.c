@@ -74,13 +74,38 @@ int mf__pathspec_parse(const char *ps, bool need_task, char *run, char *step, ch
     return 0;
 }
 
+bool mf__client_is_id(const char *s) { return s && all_digits(s, strlen(s)); }
+
+int mf__client_check_flow(mf_client *c, const char *flow)
+{
+    if (flow && identifier(flow, strlen(flow)))
+        return 0;
+    snprintf(c->err, sizeof(c->err),
+             "invalid flow name '%s': a flow name is letters, digits and '_', not starting with a digit",
+             flow ? flow : "(null)");
+    return MF_EINVAL;
+}
+
+/* Every attempt of the run's (or step's) tasks, after checking the names
+ * that go into paths: the flow, the run id and the step. */
 static int meta_tasks(mf_client *c, const char *flow, const char *run, const char *step,
                       struct mf_meta_task **list, size_t *n)
 {
     struct mf_err err = MF_ERR_INIT;
-    if (mf__meta_tasks(c->meta, flow, run, step, list, n, &err)) {
+    *list = NULL;
+    *n = 0;
+    int rc = mf__client_check_flow(c, flow);
+    if (rc)
+        return rc;
+    if (!mf__client_is_id(run))
+        return snprintf(c->err, sizeof(c->err), "invalid run id '%s': a run id is a number", run ? run : "(null)"),
+               MF_EINVAL;
+    if (step && !identifier(step, strlen(step)))
+        return snprintf(c->err, sizeof(c->err), "invalid step name '%s': a step name is letters, digits and '_', "
+                                                "not starting with a digit", step), MF_EINVAL;
+    if ((rc = mf__meta_tasks(c->meta, flow, run, step, list, n, &err)) != 0) {
         snprintf(c->err, sizeof(c->err), "%s", err.msg);
-        return err.code ? err.code : MF_EDB;
+        return rc;
     }
     return 0;
 }
@@ -92,29 +117,76 @@ static void free_meta_tasks(struct mf_meta_task *list, size_t n)
     mf__free(list);
 }
 
-int mf_client_steps(mf_client *c, const char *flow, const char *run_id, char ***steps)
+/* Distinct steps of the rows, ordered by when their first task started
+ * (stable: ties keep the order of the rows). */
+static char **steps_by_start(const struct mf_meta_task *list, size_t n)
 {
-    struct mf_meta_task *list = NULL;
-    size_t n = 0, k = 0;
-    *steps = NULL;
-    int rc = meta_tasks(c, flow, run_id, NULL, &list, &n);
-    if (rc)
-        return rc;
     char **v = mf__calloc(n + 1, sizeof(*v));
-    for (size_t i = 0; v && i < n; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < k && !seen; j++)
-            seen = !strcmp(v[j], list[i].step);
-        if (!seen && !(v[k++] = mf__strdup(list[i].step))) {
+    double *first = mf__calloc(n + 1, sizeof(*first));
+    size_t k = 0;
+    for (size_t i = 0; v && first && i < n; i++) {
+        size_t j = 0;
+        while (j < k && strcmp(v[j], list[i].step) != 0)
+            j++;
+        if (j < k) {
+            first[j] = list[i].start < first[j] ? list[i].start : first[j];
+        } else if ((v[k] = mf__strdup(list[i].step)) != NULL) {
+            first[k++] = list[i].start;
+        } else {
             mf_strv_free(v);
             v = NULL;
         }
     }
+    for (size_t i = 1; v && first && i < k; i++)
+        for (size_t j = i; j > 0 && first[j] < first[j - 1]; j--) {
+            double ft = first[j];
+            char *st = v[j];
+            first[j] = first[j - 1], v[j] = v[j - 1];
+            first[j - 1] = ft, v[j - 1] = st;
+        }
+    if (!first) {
+        mf_strv_free(v);
+        v = NULL;
+    }
+    mf__free(first);
+    return v;
+}
+
+int mf_client_steps(mf_client *c, const char *flow, const char *run_id, char ***steps)
+{
+    struct mf_meta_task *list = NULL;
+    size_t n = 0;
+    *steps = NULL;
+    int rc = meta_tasks(c, flow, run_id, NULL, &list, &n);
+    if (rc)
+        return rc;
+    char **v = steps_by_start(list, n);
     free_meta_tasks(list, n);
     if (!v)
         return snprintf(c->err, sizeof(c->err), "out of memory"), MF_ENOMEM;
     *steps = v;
     return 0;
+}
+
+/* MF_ENOENT for a step of an existing run without tasks: lists its steps. */
+static int step_missing(mf_client *c, const char *flow, const char *run, const char *step)
+{
+    char **steps = NULL;
+    struct mf_buf have = MF_BUF_INIT;
+    int rc = mf_client_steps(c, flow, run, &steps);
+    if (rc)
+        return rc;
+    for (size_t i = 0; steps[i]; i++)
+        mf__buf_addf(&have, "%s'%s'", i ? ", " : "", steps[i]);
+    if (have.len)
+        snprintf(c->err, sizeof(c->err), "run '%s' of flow '%s' has no step '%s' (no task of it has started); "
+                 "its steps are %s", run, flow, step, have.buf);
+    else
+        snprintf(c->err, sizeof(c->err), "run '%s' of flow '%s' has no step '%s': no task of the run has started",
+                 run, flow, step);
+    mf__buf_release(&have);
+    mf_strv_free(steps);
+    return MF_ENOENT;
 }
 
 static bool task_finished(mf_client *c, const char *flow, const char *run, const char *step, const char *task)
@@ -184,9 +256,56 @@ int mf_client_tasks(mf_client *c, const char *flow, const char *run_id, const ch
         mf_task_info_free(out, k);
         return snprintf(c->err, sizeof(c->err), "out of memory"), MF_ENOMEM;
     }
+    if (step && k == 0) {
+        mf__free(out);
+        return step_missing(c, flow, run_id, step);
+    }
     *tasks = out;
     *n = k;
     return 0;
+}
+
+/* The tasks of RUN/STEP and, in *found, task `task` among them; MF_ENOENT
+ * naming the part that does not exist and what does. */
+static int lookup_task(mf_client *c, const char *flow, const char *run, const char *step, const char *task,
+                       mf_task_info **infos, size_t *n, const mf_task_info **found)
+{
+    struct mf_buf have = MF_BUF_INIT;
+    *found = NULL;
+    int rc = mf_client_tasks(c, flow, run, step, infos, n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < *n && !*found; i++)
+        if (!strcmp((*infos)[i].task_id, task))
+            *found = &(*infos)[i];
+    if (*found)
+        return 0;
+    for (size_t i = 0; i < *n && i < 20; i++)
+        mf__buf_addf(&have, "%s%s", i ? ", " : "", (*infos)[i].task_id);
+    if (*n > 20)
+        mf__buf_addf(&have, ", ... (%zu in all)", *n);
+    snprintf(c->err, sizeof(c->err), "step '%s' of run '%s' of flow '%s' has no task '%s'; its tasks are %s", step,
+             run, flow, task, have.len ? have.buf : "(none)");
+    mf__buf_release(&have);
+    return MF_ENOENT;
+}
+
+/* MF_ENOENT for a task that has no artifact index yet, saying how its last
+ * attempt stands. */
+static int not_finished(mf_client *c, const char *flow, const mf_task_info *info)
+{
+    char how[96] = "";
+    if (info->timed_out)
+        snprintf(how, sizeof(how), " (timed out)");
+    else if (info->signal > 0)
+        snprintf(how, sizeof(how), " (killed by signal %d)", info->signal);
+    else if (info->exit_code > 0)
+        snprintf(how, sizeof(how), " (exit code %d)", info->exit_code);
+    snprintf(c->err, sizeof(c->err), "task '%s' of flow '%s' has not finished: its attempt %d %s%s; a task's "
+             "artifacts are visible once it succeeds", info->pathspec, flow, info->attempts - 1,
+             !strcmp(info->status, "running") ? "is running" : !strcmp(info->status, "failed") ? "failed"
+             : "left no artifacts", how);
+    return MF_ENOENT;
 }
 
 /* The handle's own flow record: task_api.c reads the flow's name from it. */
@@ -241,26 +360,38 @@ int mf_client_task(mf_client *c, const char *flow, const char *pathspec, mf_task
 {
     char run[160], step[160], task[160];
     struct mf_err err = MF_ERR_INIT;
+    mf_task_info *infos = NULL;
+    const mf_task_info *info = NULL;
+    struct client_task *ct = NULL;
+    size_t n = 0;
     *out = NULL;
     int rc = mf__pathspec_parse(pathspec ? pathspec : "", true, run, step, task, sizeof(run), c->err,
                                 sizeof(c->err));
-    if (rc)
-        return rc;
-    struct client_task *ct = mf__calloc(1, sizeof(*ct));
-    if (!ct)
-        return snprintf(c->err, sizeof(c->err), "out of memory"), MF_ENOMEM;
+    if (rc || (rc = lookup_task(c, flow, run, step, task, &infos, &n, &info)) != 0)
+        goto out;
+    if (!info->finished) {
+        rc = not_finished(c, flow, info);
+        goto out;
+    }
+    if (!(ct = mf__calloc(1, sizeof(*ct)))) {
+        rc = MF_ENOMEM;
+        snprintf(c->err, sizeof(c->err), "out of memory");
+        goto out;
+    }
     mf__index_init(&ct->t.own);
     mf__index_init(&ct->t.params);
     ct->client = c;
-    rc = open_task(c, ct, flow, run, step, task, &err);
-    if (rc) {
+    if ((rc = open_task(c, ct, flow, run, step, task, &err)) != 0) {
         snprintf(c->err, sizeof(c->err), "%s", err.msg);
-        client_task_free(ct);
-        return rc;
+        goto out;
     }
     c->open_tasks++;
     *out = &ct->t;
-    return 0;
+    ct = NULL;
+out:
+    client_task_free(ct);
+    mf_task_info_free(infos, n);
+    return rc;
 }
 
 void mf_client_task_close(mf_task *t)
@@ -291,41 +422,54 @@ int mf_client_logs(mf_client *c, const char *flow, const char *pathspec, const c
     struct mf_buf path = MF_BUF_INIT, out = MF_BUF_INIT;
     struct mf_ds *ds = NULL;
     mf_task_info *infos = NULL;
+    const mf_task_info *info = NULL;
     size_t n = 0;
     *text = NULL;
+    if (len)
+        *len = 0;
     int rc = mf__pathspec_parse(pathspec ? pathspec : "", true, run, step, task, sizeof(run), c->err,
                                 sizeof(c->err));
     if (rc)
-        return rc;
-    if (!stream || (strcmp(stream, "stdout") && strcmp(stream, "stderr")))
-        return snprintf(c->err, sizeof(c->err), "unknown log stream '%s': use stdout or stderr",
-                        stream ? stream : ""), MF_EINVAL;
-    if ((rc = mf_client_tasks(c, flow, run, step, &infos, &n)) != 0)
-        return rc;
-    const mf_task_info *info = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(infos[i].task_id, task))
-            info = &infos[i];
-    if (!info) {
+        goto out;
+    if (!stream || (strcmp(stream, "stdout") && strcmp(stream, "stderr"))) {
+        rc = MF_EINVAL;
+        snprintf(c->err, sizeof(c->err), "unknown log stream '%s': use stdout or stderr", stream ? stream : "(null)");
+        goto out;
+    }
+    if (attempt < -1) {
+        rc = MF_EINVAL;
+        snprintf(c->err, sizeof(c->err), "invalid attempt %d: attempts count from 0, and -1 means the last", attempt);
+        goto out;
+    }
+    if ((rc = lookup_task(c, flow, run, step, task, &infos, &n, &info)) != 0)
+        goto out;
+    if (attempt >= info->attempts) {
         rc = MF_ENOENT;
-        snprintf(c->err, sizeof(c->err), "task '%s' of flow '%s' does not exist", pathspec, flow);
-    } else if (attempt >= info->attempts) {
-        rc = MF_ENOENT;
-        snprintf(c->err, sizeof(c->err), "task '%s' has no attempt %d: it has %d", pathspec, attempt, info->attempts);
+        snprintf(c->err, sizeof(c->err), "task '%s' has no attempt %d: it has %d (attempts count from 0)", pathspec,
+                 attempt, info->attempts);
+        goto out;
     }
-    if (!rc && !(rc = mf__ds_open(c->root, flow, 0, &ds, &err)))
-        rc = mf__ds_log_path(ds, run, step, task, attempt < 0 ? info->attempts - 1 : attempt, stream, &path);
-    if (!rc) {
-        rc = mf__read_file(path.buf, &out, &err);
-        if (rc == MF_ENOENT) /* a stream that printed nothing leaves no file */
-            rc = 0;
-        if (rc)
-            snprintf(c->err, sizeof(c->err), "%s", err.msg);
+    if ((rc = mf__ds_open(c->root, flow, 0, &ds, &err)) != 0 ||
+        (rc = mf__ds_log_path(ds, run, step, task, attempt < 0 ? info->attempts - 1 : attempt, stream, &path)) != 0) {
+        snprintf(c->err, sizeof(c->err), "%s", err.msg[0] ? err.msg : "out of memory");
+        goto out;
     }
-    if (!rc) {
-        *text = mf__buf_detach(&out, len);
-        rc = *text ? 0 : MF_ENOMEM;
+    rc = mf__read_file(path.buf, &out, &err);
+    if (rc == MF_ENOENT) /* a stream that printed nothing leaves no file */
+        rc = 0;
+    if (rc) {
+        snprintf(c->err, sizeof(c->err), "%s", err.msg);
+        goto out;
     }
+    size_t size = 0;
+    if (!(*text = mf__buf_detach(&out, &size))) {
+        rc = MF_ENOMEM;
+        snprintf(c->err, sizeof(c->err), "out of memory");
+        goto out;
+    }
+    if (len)
+        *len = size;
+out:
     mf__buf_release(&path);
     mf__buf_release(&out);
     mf__ds_close(ds);

@@ -11,7 +11,10 @@
 #include "json.h"
 #include "util/buf.h"
 
-#define ARRAY_SHOWN 20
+#define ARRAY_SHOWN 20 /* arrays and lists longer than this are summarised */
+#define ARRAY_HEAD 5
+#define ARRAY_TAIL 2
+#define BYTES_SHOWN 16
 #define STR_SHOWN 200
 
 struct dump_opts {
@@ -19,92 +22,224 @@ struct dump_opts {
     bool json;
 };
 
-/* A short text for an array or bytes value; the value as JSON otherwise. */
-static void summarise(const mf_value *v, bool json, struct mf_buf *out)
+static bool is_array(mf_type ty)
+{
+    return ty == MF_F64S || ty == MF_F32S || ty == MF_I64S || ty == MF_I32S || ty == MF_U8S || ty == MF_LIST;
+}
+
+/* Element `i` of a list or typed array, as JSON appended to `out`. */
+static void add_element(const mf_value *v, size_t i, struct mf_buf *out)
+{
+    mf_type ty = mf_value_type(v);
+    const void *data = NULL;
+    size_t n = 0;
+    mf_value *e = NULL;
+    if (ty == MF_LIST) {
+        mf__json_dump(mf_value_at(v, i), out);
+        return;
+    }
+    mf_value_get_array(v, ty, &data, &n);
+    switch (ty) {
+    case MF_F64S: e = mf_value_double(((const double *)data)[i]); break;
+    case MF_F32S: e = mf_value_double(((const float *)data)[i]); break;
+    case MF_I64S: e = mf_value_int(((const int64_t *)data)[i]); break;
+    case MF_I32S: e = mf_value_int(((const int32_t *)data)[i]); break;
+    default: e = mf_value_int(((const uint8_t *)data)[i]); break;
+    }
+    if (e)
+        mf__json_dump(e, out);
+    mf_value_free(e);
+}
+
+/* "[a,b,...]" of elements [from, to). */
+static void add_elements(const mf_value *v, size_t from, size_t to, const char *sep, struct mf_buf *out)
+{
+    mf__buf_addch(out, '[');
+    for (size_t i = from; i < to; i++) {
+        if (i > from)
+            mf__buf_adds(out, sep);
+        add_element(v, i, out);
+    }
+    mf__buf_addch(out, ']');
+}
+
+static void summarise_array(const mf_value *v, bool json, struct mf_buf *out)
 {
     mf_type ty = mf_value_type(v);
     size_t n = mf_value_len(v);
-    if ((ty == MF_F64S || ty == MF_F32S || ty == MF_I64S || ty == MF_I32S || ty == MF_U8S) && n > ARRAY_SHOWN) {
-        char *head = NULL;
-        mf_value *first = mf_value_list();
-        const void *data = NULL;
-        mf_value_get_array(v, ty, &data, &n);
-        for (size_t i = 0; i < 5 && first; i++) {
-            double d = ty == MF_F64S ? ((const double *)data)[i] : ty == MF_F32S ? ((const float *)data)[i]
-                     : ty == MF_I64S ? (double)((const int64_t *)data)[i]
-                     : ty == MF_I32S ? ((const int32_t *)data)[i] : ((const uint8_t *)data)[i];
-            mf_value_list_push(first, mf_value_double(d));
-        }
-        head = first ? mf_value_to_json(first) : NULL;
-        if (json)
-            mf__buf_addf(out, "{\"type\":\"%s\",\"length\":%zu,\"head\":%s}", mf_type_name(ty), n, head ? head : "[]");
-        else
-            mf__buf_addf(out, "%s of %zu elements, starting %s ...", mf_type_name(ty), n, head ? head : "[]");
-        mf_free(head);
-        mf_value_free(first);
+    if (json) {
+        mf__buf_addf(out, "{\"type\":\"%s\",\"length\":%zu,\"head\":", mf_type_name(ty), n);
+        add_elements(v, 0, ARRAY_HEAD, ",", out);
+        mf__buf_adds(out, ",\"tail\":");
+        add_elements(v, n - ARRAY_TAIL, n, ",", out);
+        mf__buf_addch(out, '}');
         return;
     }
-    if (ty == MF_BYTES && !json) {
-        const unsigned char *p = NULL;
-        mf_value_get_bytes(v, (const void **)&p, &n);
-        mf__buf_addf(out, "%zu bytes:", n);
-        for (size_t i = 0; i < n && i < 16; i++)
-            mf__buf_addf(out, " %02x", p[i]);
-        if (n > 16)
-            mf__buf_adds(out, " ...");
-        return;
+    mf__buf_addf(out, "%s of %zu elements [", mf_type_name(ty), n);
+    for (size_t i = 0; i < ARRAY_HEAD; i++) {
+        add_element(v, i, out);
+        mf__buf_adds(out, ", ");
     }
-    if (ty == MF_STR && !json && n > STR_SHOWN) {
-        const char *s = NULL;
-        mf_value_get_str(v, &s);
-        mf__buf_addf(out, "\"%.*s\" ... (%zu chars)", STR_SHOWN, s, n);
-        return;
+    mf__buf_adds(out, "...");
+    for (size_t i = n - ARRAY_TAIL; i < n; i++) {
+        mf__buf_adds(out, ", ");
+        add_element(v, i, out);
     }
-    mf__json_dump(v, out);
+    mf__buf_addch(out, ']');
 }
 
-static int dump_task(struct mf_cli *c, mf_client *cl, const char *ps, const struct dump_opts *o, bool *first)
+static void add_hex(const unsigned char *p, size_t n, const char *sep, struct mf_buf *out)
+{
+    for (size_t i = 0; i < n; i++)
+        mf__buf_addf(out, "%s%02x", i ? sep : "", p[i]);
+}
+
+static void summarise_bytes(const mf_value *v, bool json, struct mf_buf *out)
+{
+    const void *data = NULL;
+    size_t n = 0;
+    mf_value_get_bytes(v, &data, &n);
+    size_t shown = n < BYTES_SHOWN ? n : BYTES_SHOWN;
+    if (json) {
+        mf__buf_addf(out, "{\"type\":\"bytes\",\"length\":%zu,\"head\":\"", n);
+        add_hex(data, shown, "", out);
+        mf__buf_adds(out, "\"}");
+        return;
+    }
+    mf__buf_addf(out, "%zu bytes%s", n, n ? ": " : "");
+    add_hex(data, shown, " ", out);
+    if (n > shown)
+        mf__buf_adds(out, " ...");
+}
+
+/* The first STR_SHOWN characters (UTF-8 code points) and the count. */
+static void summarise_str(const mf_value *v, bool json, struct mf_buf *out)
+{
+    const char *s = NULL;
+    size_t len = mf_value_len(v), chars = 0, cut = 0;
+    mf_value_get_str(v, &s);
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && chars++ == STR_SHOWN)
+            cut = i;
+    mf_value *head = mf_value_strn(s, cut);
+    if (json)
+        mf__buf_addf(out, "{\"type\":\"str\",\"length\":%zu,\"head\":", chars);
+    if (head)
+        mf__json_dump(head, out);
+    if (json)
+        mf__buf_addch(out, '}');
+    else
+        mf__buf_addf(out, " ... (%zu chars)", chars);
+    mf_value_free(head);
+}
+
+/* A string's length in characters, to decide whether it is cut. */
+static size_t str_chars(const mf_value *v)
+{
+    const char *s = NULL;
+    size_t len = mf_value_len(v), chars = 0;
+    mf_value_get_str(v, &s);
+    for (size_t i = 0; s && i < len; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return chars;
+}
+
+/* The value as JSON, or a summary when it is large (JSON: an object with
+ * its type, length and first elements). */
+static void summarise(const mf_value *v, bool json, struct mf_buf *out)
+{
+    mf_type ty = mf_value_type(v);
+    if (is_array(ty) && mf_value_len(v) > ARRAY_SHOWN)
+        summarise_array(v, json, out);
+    else if (ty == MF_BYTES && (!json || mf_value_len(v) > BYTES_SHOWN))
+        summarise_bytes(v, json, out);
+    else if (ty == MF_STR && str_chars(v) > STR_SHOWN)
+        summarise_str(v, json, out);
+    else
+        mf__json_dump(v, out);
+}
+
+static void print_artifact(struct mf_cli *c, const char *name, const mf_value *v, bool json, bool first)
+{
+    struct mf_buf text = MF_BUF_INIT;
+    summarise(v, json, &text);
+    if (json)
+        fprintf(c->out, "%s\"%s\":%s", first ? "" : ",", name, text.buf);
+    else
+        fprintf(c->out, "  %s (%s) = %s\n", name, mf_type_name(mf_value_type(v)), text.buf);
+    mf__buf_release(&text);
+}
+
+static void print_header(struct mf_cli *c, const mf_task_info *info, const struct dump_opts *o, bool *first)
+{
+    if (!o->json && info->finished)
+        fprintf(c->out, "== %s\n", info->pathspec);
+    else if (!o->json)
+        fprintf(c->out, "== %s (not finished: %s)\n", info->pathspec, info->status);
+    else
+        fprintf(c->out, "%s{\"pathspec\":\"%s\",\"step\":\"%s\",\"task_id\":\"%s\",\"status\":\"%s\",\"finished\":%s",
+                *first ? "" : ",", info->pathspec, info->step, info->task_id, info->status,
+                info->finished ? "true,\"artifacts\":{" : "false}");
+    *first = false;
+}
+
+/* "'a', 'b'" of a task's artifact names. */
+static void list_names(char **names, struct mf_buf *out)
+{
+    for (size_t i = 0; names && names[i]; i++)
+        mf__buf_addf(out, "%s'%s'", i ? ", " : "", names[i]);
+    if (!out->len)
+        mf__buf_adds(out, "(none)");
+}
+
+/* One task: its artifacts, or with --artifact that one (which may also be
+ * a parameter). *shown counts the tasks printed. */
+static int dump_task(struct mf_cli *c, mf_client *cl, const mf_task_info *info, const struct dump_opts *o,
+                     bool only_task, bool *first, size_t *shown)
 {
     mf_task *t = NULL;
-    if (mf_client_task(cl, c->flow->name, ps, &t))
+    char **names = NULL;
+    int status = MF_EXIT_FAIL;
+    if (!info->finished && !only_task) { /* shown as such in a step or run, unless one artifact is asked for */
+        if (!o->artifact) {
+            print_header(c, info, o, first);
+            (*shown)++;
+        }
+        return MF_EXIT_OK;
+    }
+    if (mf_client_task(cl, c->flow->name, info->pathspec, &t))
         return fprintf(c->err, "error: %s\n", mf_client_errmsg(cl)), MF_EXIT_FAIL;
-    char **names = mf_task_artifact_names(t);
-    int status = MF_EXIT_OK;
+    if (!(names = mf_task_artifact_names(t))) {
+        fprintf(c->err, "error: out of memory\n");
+        goto out;
+    }
     if (o->artifact && !mf_has(t, o->artifact)) {
         struct mf_buf all = MF_BUF_INIT;
-        for (size_t i = 0; names && names[i]; i++)
-            mf__buf_addf(&all, "%s'%s'", i ? ", " : "", names[i]);
-        fprintf(c->err, "error: task '%s' has no artifact '%s'; its artifacts are %s\n", ps, o->artifact,
-                all.len ? all.buf : "(none)");
+        list_names(names, &all);
+        if (only_task)
+            fprintf(c->err, "error: task '%s' has no artifact '%s'; its artifacts are %s\n", info->pathspec,
+                    o->artifact, all.buf);
         mf__buf_release(&all);
-        status = MF_EXIT_FAIL;
+        status = only_task ? MF_EXIT_FAIL : MF_EXIT_OK;
+        goto out;
     }
-    if (!o->json && status == MF_EXIT_OK)
-        fprintf(c->out, "== %s\n", ps);
-    if (o->json && status == MF_EXIT_OK)
-        fprintf(c->out, "%s{\"pathspec\":\"%s\",\"artifacts\":{", *first ? "" : ",", ps);
+    print_header(c, info, o, first);
+    (*shown)++;
     bool firsta = true;
-    for (size_t i = 0; names && names[i] && status == MF_EXIT_OK; i++) {
-        if (o->artifact && strcmp(o->artifact, names[i]))
-            continue;
-        struct mf_buf text = MF_BUF_INIT;
-        const mf_value *v = mf_get(t, names[i]);
+    for (size_t i = 0; o->artifact ? i < 1 : names[i] != NULL; i++) {
+        const char *name = o->artifact ? o->artifact : names[i];
+        const mf_value *v = mf_get(t, name);
         if (!v) {
             fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
-            status = MF_EXIT_FAIL;
-            break;
+            goto out;
         }
-        summarise(v, o->json, &text);
-        if (o->json)
-            fprintf(c->out, "%s\"%s\":%s", firsta ? "" : ",", names[i], text.buf);
-        else
-            fprintf(c->out, "  %s (%s) = %s\n", names[i], mf_type_name(mf_value_type(v)), text.buf);
+        print_artifact(c, name, v, o->json, firsta);
         firsta = false;
-        mf__buf_release(&text);
     }
-    if (o->json && status == MF_EXIT_OK)
+    if (o->json)
         fputs("}}", c->out);
-    *first = false;
+    status = MF_EXIT_OK;
+out:
     mf_strv_free(names);
     mf_client_task_close(t);
     return status;
@@ -114,7 +249,7 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
                       const struct dump_opts *o)
 {
     mf_task_info *tasks = NULL;
-    size_t n = 0, shown = 0;
+    size_t n = 0, shown = 0, matched = 0;
     bool first = true;
     int status = MF_EXIT_OK;
     if (mf_client_tasks(cl, c->flow->name, run, *step ? step : NULL, &tasks, &n))
@@ -122,31 +257,40 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
     if (o->json)
         fputc('[', c->out);
     for (size_t i = 0; i < n && status == MF_EXIT_OK; i++) {
-        if ((*task && strcmp(tasks[i].task_id, task)) || !tasks[i].finished)
+        if (*task && strcmp(tasks[i].task_id, task))
             continue;
-        status = dump_task(c, cl, tasks[i].pathspec, o, &first);
-        shown++;
+        matched++;
+        status = dump_task(c, cl, &tasks[i], o, *task != '\0', &first, &shown);
     }
     if (o->json)
         fputs("]\n", c->out);
-    if (status == MF_EXIT_OK && shown == 0) {
-        struct mf_buf have = MF_BUF_INIT;
-        char **steps = NULL;
-        if (*step && n) /* the step exists: name its finished tasks */
-            for (size_t i = 0; i < n; i++)
-                mf__buf_addf(&have, "%s%s", have.len ? ", " : "", tasks[i].finished ? tasks[i].task_id : "");
-        else if (!mf_client_steps(cl, c->flow->name, run, &steps))
-            for (size_t i = 0; steps && steps[i]; i++)
-                mf__buf_addf(&have, "%s'%s'", i ? ", " : "", steps[i]);
-        fprintf(c->err, "error: run %s of %s has no finished task '%s%s%s%s%s'; %s %s\n", run, c->flow->name, run,
-                *step ? "/" : "", step, *task ? "/" : "", task, *step && n ? "the step's tasks are" : "its steps are",
-                have.len ? have.buf : "(none)");
-        mf_strv_free(steps);
-        mf__buf_release(&have);
+    if (*task && !matched) { /* the client names the tasks that exist */
+        mf_task *t = NULL;
+        char ps[512];
+        snprintf(ps, sizeof(ps), "%s/%s/%s", run, step, task);
+        if (mf_client_task(cl, c->flow->name, ps, &t) == 0)
+            mf_client_task_close(t);
+        fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
+        status = MF_EXIT_FAIL;
+    } else if (status == MF_EXIT_OK && o->artifact && !shown) {
+        fprintf(c->err, "error: no finished task of '%s%s%s' has artifact '%s'\n", run, *step ? "/" : "", step,
+                o->artifact);
         status = MF_EXIT_FAIL;
     }
     mf_task_info_free(tasks, n);
     return status;
+}
+
+static int help(struct mf_cli *c)
+{
+    fprintf(c->out,
+            "usage: %s dump RUN[/STEP[/TASK]] [--artifact NAME] [--json] [--datastore-root DIR]\n\n"
+            "Prints the artifacts of a task, of every task of a step, or of every step of a run: name, type\n"
+            "and value. Arrays of more than %d elements, bytes and strings of more than %d characters are\n"
+            "summarised. --artifact prints only that artifact (a parameter too); --json prints an array of\n"
+            "tasks, each {\"pathspec\", \"step\", \"task_id\", \"finished\", \"artifacts\"}.\n",
+            c->prog, ARRAY_SHOWN, STR_SHOWN);
+    return MF_EXIT_OK;
 }
 
 int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
@@ -159,9 +303,7 @@ int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
         if (!strcmp(argv[i], "--json"))
             o.json = true;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return fprintf(c->out, "usage: %s dump RUN[/STEP[/TASK]] [--artifact NAME] [--json]\n\nPrints the "
-                                   "artifacts of a task, of every task of a step, or of a whole run.\n", c->prog),
-                   MF_EXIT_OK;
+            return help(c);
         else if ((m = mf__cli_opt(c, argc, argv, &i, "--artifact", &v)) != 0) {
             if (m < 0)
                 return MF_EXIT_USAGE;
@@ -180,16 +322,12 @@ int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
     char run[160], step[160], task[160], errbuf[1024];
     if (mf__pathspec_parse(target, false, run, step, task, sizeof(run), errbuf, sizeof(errbuf)))
         return mf__cli_usage_error(c, "%s", errbuf);
+    if (o.artifact && !*o.artifact)
+        return mf__cli_usage_error(c, "--artifact needs an artifact name");
     mf_client *cl = NULL;
-    mf_run_info *info = NULL;
     if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf)))
         return fprintf(c->err, "error: %s\n", errbuf), MF_EXIT_FAIL;
-    int status = MF_EXIT_FAIL;
-    if (mf_client_run(cl, c->flow->name, run, &info))
-        fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
-    else
-        status = dump_tasks(c, cl, run, step, task, &o);
-    mf_run_info_free(info, info ? 1 : 0);
+    int status = dump_tasks(c, cl, run, step, task, &o);
     mf_client_close(cl);
     return status;
 }

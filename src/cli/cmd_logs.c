@@ -29,8 +29,10 @@ int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
         if (!strcmp(argv[i], "--stderr"))
             stream = "stderr";
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return fprintf(c->out, "usage: %s logs RUN/STEP[/TASK] [--stderr] [--attempt N]\n\nPrints what a "
-                                   "task printed (its last attempt unless --attempt says which).\n", c->prog),
+            return fprintf(c->out, "usage: %s logs RUN/STEP[/TASK] [--stderr] [--attempt N] [--datastore-root DIR]\n\n"
+                                   "Prints what a task wrote to stdout (stderr with --stderr), verbatim, of its last "
+                                   "attempt\nunless --attempt N (from 0) says which. Without TASK, every task of the "
+                                   "step, each under\na \"== RUN/STEP/TASK ==\" header.\n", c->prog),
                    MF_EXIT_OK;
         else if ((m = mf__cli_opt(c, argc, argv, &i, "--attempt", &v)) != 0) {
             if (m < 0 || mf__cli_int(c, "--attempt", v, 0, 1000, &attempt))
@@ -46,7 +48,7 @@ int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
     }
     char run[160], step[160], task[160], errbuf[1024];
     if (!target)
-        return mf__cli_usage_error(c, "logs needs RUN/STEP[/TASK]");
+        return mf__cli_usage_error(c, "logs needs RUN/STEP[/TASK]; see '%s runs' for the run ids", c->prog);
     if (mf__pathspec_parse(target, false, run, step, task, sizeof(run), errbuf, sizeof(errbuf)))
         return mf__cli_usage_error(c, "%s", errbuf);
     if (!*step)
@@ -60,9 +62,8 @@ int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
     } else {
         mf_task_info *tasks = NULL;
         size_t n = 0;
-        if (mf_client_tasks(cl, c->flow->name, run, step, &tasks, &n) || n == 0) {
-            fprintf(c->err, "error: %s\n", n == 0 && !*mf_client_errmsg(cl)
-                                               ? "the run has no task of that step" : mf_client_errmsg(cl));
+        if (mf_client_tasks(cl, c->flow->name, run, step, &tasks, &n)) {
+            fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
             status = MF_EXIT_FAIL;
         }
         for (size_t i = 0; i < n && status == MF_EXIT_OK; i++)

@@ -17,34 +17,99 @@ static void fmt_time(double t, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
+/* "1.2s", "3m04s", "2h05m09s"; "running" while the run has no end. */
 static void fmt_duration(const mf_run_info *r, char *buf, size_t size)
 {
     if (r->end <= 0) {
         snprintf(buf, size, "running");
         return;
     }
-    double d = r->end - r->start;
+    double d = r->end > r->start ? r->end - r->start : 0;
+    long secs = (long)d;
     if (d < 60)
         snprintf(buf, size, "%.1fs", d);
+    else if (secs < 3600)
+        snprintf(buf, size, "%ldm%02lds", secs / 60, secs % 60);
     else
-        snprintf(buf, size, "%dm%02ds", (int)(d / 60), (int)d % 60);
+        snprintf(buf, size, "%ldh%02ldm%02lds", secs / 3600, secs / 60 % 60, secs % 60);
 }
 
-static void print_json(struct mf_cli *c, const mf_run_info *runs, size_t n)
+static mf_value *str_or_null(const char *s) { return s ? mf_value_str(s) : mf_value_null(); }
+
+/* Puts `v` (owned in every case) into map `o`; counts a failure in *bad. */
+static void put(mf_value *o, const char *key, mf_value *v, int *bad)
 {
-    fputc('[', c->out);
-    for (size_t i = 0; i < n; i++) {
-        const mf_run_info *r = &runs[i];
-        fprintf(c->out, "%s{\"run_id\":\"%s\",\"status\":\"%s\",\"start\":%.3f,\"end\":%.3f,\"user\":\"%s\","
-                        "\"origin_run_id\":%s%s%s,\"parameters\":%s,\"tags\":[",
-                i ? "," : "", r->run_id, r->status, r->start, r->end, r->user ? r->user : "",
-                r->origin_run_id ? "\"" : "", r->origin_run_id ? r->origin_run_id : "null",
-                r->origin_run_id ? "\"" : "", r->params_json ? r->params_json : "{}");
-        for (size_t k = 0; k < r->ntags; k++)
-            fprintf(c->out, "%s\"%s\"", k ? "," : "", r->tags[k]);
-        fputs("]}", c->out);
+    if (!o) {
+        mf_value_free(v);
+        (*bad)++;
+    } else if (!v || mf_value_map_put(o, key, v)) {
+        (*bad)++;
     }
-    fputs("]\n", c->out);
+}
+
+/* One run as a JSON object (keys sorted by the dumper); NULL when out of memory. */
+static mf_value *run_object(const mf_run_info *r)
+{
+    mf_value *o = mf_value_map(), *tags = mf_value_list(), *params = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    int bad = 0;
+    if (!r->params_json || mf__json_parse(r->params_json, &params, &err))
+        params = mf_value_map();
+    for (size_t k = 0; tags && k < r->ntags; k++)
+        bad += mf_value_list_push(tags, mf_value_str(r->tags[k])) != 0;
+    put(o, "run_id", mf_value_str(r->run_id), &bad);
+    put(o, "flow", str_or_null(r->flow), &bad);
+    put(o, "status", mf_value_str(r->status), &bad);
+    put(o, "user", str_or_null(r->user), &bad);
+    put(o, "start", mf_value_double(r->start), &bad);
+    put(o, "end", r->end > 0 ? mf_value_double(r->end) : mf_value_null(), &bad);
+    put(o, "duration", r->end > 0 ? mf_value_double(r->end - r->start) : mf_value_null(), &bad);
+    put(o, "origin_run_id", str_or_null(r->origin_run_id), &bad);
+    put(o, "parameters", params, &bad);
+    put(o, "tags", tags, &bad);
+    if (bad) {
+        mf_value_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int print_json(struct mf_cli *c, const mf_run_info *runs, size_t n)
+{
+    struct mf_buf text = MF_BUF_INIT;
+    mf_value *all = mf_value_list();
+    int rc = all ? 0 : MF_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        mf_value *o = run_object(&runs[i]);
+        rc = o ? mf_value_list_push(all, o) : MF_ENOMEM;
+    }
+    if (!rc)
+        rc = mf__json_dump(all, &text);
+    if (rc)
+        fprintf(c->err, "error: out of memory\n");
+    else
+        fprintf(c->out, "%s\n", text.buf);
+    mf__buf_release(&text);
+    mf_value_free(all);
+    return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
+}
+
+static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
+{
+    fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS", "ORIGIN");
+    for (size_t i = 0; i < n; i++) {
+        char started[32], dur[32];
+        struct mf_buf tags = MF_BUF_INIT;
+        fmt_time(runs[i].start, started, sizeof(started));
+        fmt_duration(&runs[i], dur, sizeof(dur));
+        for (size_t k = 0; k < runs[i].ntags; k++)
+            mf__buf_addf(&tags, "%s%s", k ? "," : "", runs[i].tags[k]);
+        fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", runs[i].run_id, runs[i].status, started, dur,
+                tags.len ? tags.buf : "-", runs[i].origin_run_id ? runs[i].origin_run_id : "-");
+        mf__buf_release(&tags);
+    }
+    if (n == 0)
+        fprintf(c->out, "(no runs of %s yet)\n", c->flow->name);
 }
 
 int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
@@ -56,15 +121,15 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
         if (!strcmp(argv[i], "--json"))
             json = true;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return fprintf(c->out, "usage: %s runs [--json]\n\nLists the runs of %s, newest first: id, status, "
-                                   "start, duration, tags and the run a resume started from.\n",
+            return fprintf(c->out, "usage: %s runs [--json] [--datastore-root DIR]\n\nLists the runs of %s, newest first: id, status, "
+                                   "start (local time), duration, tags and the run a resume started from. --json prints an array of objects.\n",
                            c->prog, c->flow->name), MF_EXIT_OK;
         else if ((m = mf__cli_opt(c, argc, argv, &i, "--datastore-root", &v)) != 0) {
             if (m < 0)
                 return MF_EXIT_USAGE;
             c->root = v;
         } else
-            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json", argv[i]);
+            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json and --datastore-root DIR", argv[i]);
     }
     mf_client *cl = NULL;
     mf_run_info *runs = NULL;
@@ -72,28 +137,16 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
     char errbuf[1024];
     if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf)))
         return fprintf(c->err, "error: %s\n", errbuf), MF_EXIT_FAIL;
-    int rc = mf_client_runs(cl, c->flow->name, &runs, &n);
-    if (rc) {
+    int status = MF_EXIT_OK;
+    if (mf_client_runs(cl, c->flow->name, &runs, &n)) {
         fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
+        status = MF_EXIT_FAIL;
     } else if (json) {
-        print_json(c, runs, n);
+        status = print_json(c, runs, n);
     } else {
-        fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS", "ORIGIN");
-        for (size_t i = 0; i < n; i++) {
-            char started[32], dur[32];
-            struct mf_buf tags = MF_BUF_INIT;
-            fmt_time(runs[i].start, started, sizeof(started));
-            fmt_duration(&runs[i], dur, sizeof(dur));
-            for (size_t k = 0; k < runs[i].ntags; k++)
-                mf__buf_addf(&tags, "%s%s", k ? "," : "", runs[i].tags[k]);
-            fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", runs[i].run_id, runs[i].status, started, dur,
-                    tags.len ? tags.buf : "-", runs[i].origin_run_id ? runs[i].origin_run_id : "-");
-            mf__buf_release(&tags);
-        }
-        if (n == 0)
-            fprintf(c->out, "(no runs of %s yet)\n", c->flow->name);
+        print_table(c, runs, n);
     }
     mf_run_info_free(runs, n);
     mf_client_close(cl);
-    return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
+    return status;
 }
