@@ -351,9 +351,9 @@ static int open_task(mf_client *c, struct client_task *ct, const char *flow, con
     if (rc == MF_ENOENT)
         return mf__err(err, rc, "task '%s' of flow '%s' has no artifacts: it does not exist or has not finished",
                        t->pathspec, flow);
-    if (!rc)
+    if (!rc) /* a run made without parameters may have no parameter index */
         rc = mf__ds_read_index(t->ds, run, "_parameters", "0", &t->params, err);
-    return rc;
+    return rc == MF_ENOENT ? 0 : rc;
 }
 
 int mf_client_task(mf_client *c, const char *flow, const char *pathspec, mf_task **out)
