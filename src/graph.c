@@ -145,7 +145,9 @@ static int link_edges(struct mf_graph *g)
  * reaches it. On a DAG that is the reverse postorder of a depth-first walk
  * that takes each step's next steps last to first, computed here without
  * enumerating paths (and without recursion, for long flows). On a graph
- * with a cycle it is still a well-defined order; the linter refuses it.
+ * with a loop the walk never follows an edge back to a step it has seen,
+ * so the edge that closes the loop (a case going back) is the one left out:
+ * the steps of a loop are listed in the order a pass runs them.
  */
 static int compute_order(struct mf_graph *g)
 {
@@ -207,33 +209,116 @@ static int find_joins(struct mf_graph *g)
     return rc < 0 ? rc : 0;
 }
 
-/* in_loop: the step can reach itself. Only a switch case can close a loop,
- * so graphs without switches skip the search. */
-static int mark_loops(struct mf_graph *g)
+bool mf__graph_is_case_edge(const struct mf_graph *g, size_t from, size_t to)
 {
-    bool any_switch = false;
-    for (size_t i = 0; i < g->n; i++)
-        any_switch |= g->nodes[i].kind == MF_NODE_SWITCH;
-    if (!any_switch)
-        return 0;
-    size_t *stack = mf__calloc(g->n, sizeof(*stack));
-    bool *seen = mf__calloc(g->n, sizeof(*seen));
-    int rc = stack && seen ? 0 : MF_ENOMEM;
-    for (size_t v = 0; v < g->n && !rc; v++) {
+    const struct mf_node *node = &g->nodes[from];
+    for (size_t k = 0; k < node->ncases; k++)
+        if (node->case_out[k] == to)
+            return true;
+    return false;
+}
+
+static bool follows(const struct mf_graph *g, size_t from, size_t to, unsigned skip)
+{
+    if ((skip & MF_SCC_NO_START) && to == g->start)
+        return false;
+    return !((skip & MF_SCC_NO_CASES) && mf__graph_is_case_edge(g, from, to));
+}
+
+/* Postorder of a depth-first walk over every step (Kosaraju's first pass),
+ * iterative so that a long flow does not exhaust the C stack. */
+static void postorder_all(const struct mf_graph *g, unsigned skip, size_t *post, size_t *stack, size_t *left,
+                          bool *seen)
+{
+    size_t npost = 0;
+    for (size_t r = 0; r < g->n; r++) {
+        if (seen[r])
+            continue;
         size_t sp = 0;
-        memset(seen, 0, g->n * sizeof(*seen));
-        for (size_t k = 0; k < g->nodes[v].nout; k++)
-            stack[sp++] = g->nodes[v].out[k], seen[g->nodes[v].out[k]] = true;
-        while (sp && !g->nodes[v].in_loop) {
-            size_t u = stack[--sp];
-            g->nodes[v].in_loop = u == v;
-            for (size_t k = 0; k < g->nodes[u].nout; k++)
-                if (!seen[g->nodes[u].out[k]])
-                    stack[sp++] = g->nodes[u].out[k], seen[g->nodes[u].out[k]] = true;
+        stack[sp++] = r;
+        seen[r] = true;
+        left[r] = g->nodes[r].nout;
+        while (sp) {
+            size_t v = stack[sp - 1];
+            if (!left[v]) {
+                post[npost++] = v;
+                sp--;
+                continue;
+            }
+            size_t c = g->nodes[v].out[g->nodes[v].nout - left[v]--];
+            if (!seen[c] && follows(g, v, c, skip)) {
+                seen[c] = true;
+                left[c] = g->nodes[c].nout;
+                stack[sp++] = c;
+            }
         }
     }
+}
+
+/* Kosaraju's second pass: the incoming edges, in reverse postorder. */
+static void collect_components(const struct mf_graph *g, unsigned skip, const size_t *post, size_t *comp,
+                               size_t *stack)
+{
+    for (size_t i = 0; i < g->n; i++)
+        comp[i] = MF_NO_NODE;
+    for (size_t k = g->n; k-- > 0;) {
+        size_t r = post[k], sp = 0;
+        if (comp[r] != MF_NO_NODE)
+            continue;
+        stack[sp++] = r;
+        comp[r] = r;
+        while (sp) {
+            size_t v = stack[--sp];
+            for (size_t j = 0; j < g->nodes[v].nin; j++) {
+                size_t u = g->nodes[v].in[j];
+                if (comp[u] == MF_NO_NODE && follows(g, u, v, skip)) {
+                    comp[u] = r;
+                    stack[sp++] = u;
+                }
+            }
+        }
+    }
+}
+
+int mf__graph_components(const struct mf_graph *g, unsigned skip, size_t *comp)
+{
+    size_t *post = mf__calloc(g->n, sizeof(*post)), *stack = mf__calloc(g->n, sizeof(*stack));
+    size_t *left = mf__calloc(g->n, sizeof(*left));
+    bool *seen = mf__calloc(g->n, sizeof(*seen));
+    int rc = MF_ENOMEM;
+    if (!post || !stack || !left || !seen)
+        goto out;
+    postorder_all(g, skip, post, stack, left, seen);
+    collect_components(g, skip, post, comp, stack);
+    rc = 0;
+out:
+    mf__free(post);
     mf__free(stack);
+    mf__free(left);
     mf__free(seen);
+    return rc;
+}
+
+/* in_loop: the step lies on a cycle, i.e. in a strongly connected component
+ * of two steps or more, or it goes to itself. */
+static int mark_loops(struct mf_graph *g)
+{
+    size_t *comp = mf__calloc(g->n, sizeof(*comp)), *size = mf__calloc(g->n, sizeof(*size));
+    int rc = MF_ENOMEM;
+    if (!comp || !size || mf__graph_components(g, 0, comp) != 0)
+        goto out;
+    for (size_t i = 0; i < g->n; i++)
+        size[comp[i]]++;
+    for (size_t i = 0; i < g->n; i++) {
+        struct mf_node *node = &g->nodes[i];
+        node->in_loop = size[comp[i]] > 1;
+        for (size_t k = 0; k < node->nout; k++)
+            node->in_loop |= node->out[k] == i;
+    }
+    rc = 0;
+out:
+    mf__free(comp);
+    mf__free(size);
     return rc;
 }
 

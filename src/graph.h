@@ -85,6 +85,17 @@ size_t mf__step_nnext(const mf_step *step);
  */
 int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report);
 
+/* true when `to` is where one of the cases of switch step `from` goes. */
+bool mf__graph_is_case_edge(const struct mf_graph *g, size_t from, size_t to);
+
+/* Edges mf__graph_components() leaves out (flags, or-ed). */
+#define MF_SCC_NO_CASES 1u /* switch case edges: what remains must be acyclic */
+#define MF_SCC_NO_START 2u /* edges into start, which lint reports on their own */
+/* Strongly connected components over the edges `skip` keeps: comp[v] (g->n
+ * entries) is the component of v, named by one of its members. Linear time.
+ * Returns 0 or MF_ENOMEM. */
+int mf__graph_components(const struct mf_graph *g, unsigned skip, size_t *comp);
+
 /* lint_switch.c: the switch rules (same contract as mf__graph_lint). */
 int mf__lint_switches(const struct mf_graph *g, struct mf_buf *report);
 /* true when a path leads from `from` to `to` (one step or more). */

@@ -34,6 +34,21 @@ static void put_indented(const char *text, FILE *out)
     }
 }
 
+/* "=> switch on 'choice': 'a' -> a, 'b' -> b", as declared ('?' for a
+ * missing condition or step). */
+static void show_switch(const struct mf_graph *g, size_t i, FILE *out)
+{
+    const mf_step *step = g->nodes[i].step;
+    if (step->switch_on)
+        fprintf(out, INDENT "=> switch on '%s':", step->switch_on);
+    else
+        fputs(INDENT "=> switch on ?:", out);
+    for (size_t k = 0; k < g->nodes[i].ncases; k++)
+        fprintf(out, "%s '%s' -> %s", k ? "," : "", step->cases[k].value ? step->cases[k].value : "",
+                step->cases[k].step ? step->cases[k].step : "?");
+    fputc('\n', out);
+}
+
 static void show_step(const struct mf_graph *g, size_t i, FILE *out)
 {
     const mf_step *step = g->nodes[i].step;
@@ -43,11 +58,7 @@ static void show_step(const struct mf_graph *g, size_t i, FILE *out)
     fputs(step->join ? " (join)\n" : "\n", out);
     put_indented(step->doc, out);
     if (g->nodes[i].kind == MF_NODE_SWITCH) {
-        fprintf(out, INDENT "=> switch on %s:", step->switch_on ? step->switch_on : "?");
-        for (size_t k = 0; k < g->nodes[i].ncases; k++)
-            fprintf(out, "%s '%s' -> %s", k ? "," : "", step->cases[k].value ? step->cases[k].value : "",
-                    step->cases[k].step ? step->cases[k].step : "?");
-        fputc('\n', out);
+        show_switch(g, i, out);
         return;
     }
     if (nnext == 0)
@@ -146,7 +157,11 @@ static void dot_node(const struct mf_graph *g, size_t i, FILE *out)
         put_dot_escaped(g->nodes[i].step->name, out);
     else
         fprintf(out, "#%zu", i + 1);
-    if (strcmp(kind, g->nodes[i].name) != 0) /* "start" and "end" say it already */
+    if (!strcmp(kind, "switch") && g->nodes[i].step->switch_on) {
+        fputs("\\n(switch on ", out);
+        put_dot_escaped(g->nodes[i].step->switch_on, out);
+        fputc(')', out);
+    } else if (strcmp(kind, g->nodes[i].name) != 0) /* "start" and "end" say it already */
         fprintf(out, "\\n(%s)", kind);
     fprintf(out, "\", shape=%s", kind_shape(kind));
     if (g->nodes[i].step->doc && *g->nodes[i].step->doc) {
@@ -163,15 +178,21 @@ static void dot_case_edges(const struct mf_graph *g, size_t i, FILE *out)
     const struct mf_node *node = &g->nodes[i];
     for (size_t k = 0; k < node->ncases; k++) {
         size_t to = node->case_out[k];
-        if (to == MF_NO_NODE)
-            continue;
+        const char *target = node->step->cases[k].step;
+        if (to == MF_NO_NODE && (!target || !*target))
+            continue; /* a case with no step: nothing to point at */
         fputs("  ", out);
         put_dot_id(g, i, out);
         fputs(" -> ", out);
-        put_dot_id(g, to, out);
+        if (to == MF_NO_NODE)
+            put_dot_string(target, out);
+        else
+            put_dot_id(g, to, out);
         fputs(" [label=", out);
         put_dot_string(node->step->cases[k].value ? node->step->cases[k].value : "", out);
-        if (g->nodes[to].order <= node->order)
+        if (to == MF_NO_NODE)
+            fputs(", style=dashed, color=red", out);
+        else if (g->nodes[to].order <= node->order)
             fputs(", style=dashed, constraint=false", out);
         fputs("];\n", out);
     }
@@ -198,20 +219,27 @@ static void dot_edges(const struct mf_graph *g, size_t i, FILE *out)
     }
 }
 
-/* Declared next steps that do not exist: drawn dashed, so that show --dot
- * pictures a broken flow as declared. */
+static void dot_missing_node(const char *name, FILE *out)
+{
+    fputs("  ", out);
+    put_dot_string(name, out);
+    fputs(" [label=", out);
+    put_dot_string(name, out);
+    fputs(", shape=box, style=dashed, color=red, fontcolor=red];\n", out);
+}
+
+/* Declared next steps and case steps that do not exist: drawn dashed, so
+ * that show --dot pictures a broken flow as declared. */
 static void dot_missing(const struct mf_graph *g, FILE *out)
 {
     for (size_t i = 0; i < g->n; i++) {
-        const mf_step *step = g->nodes[i].step;
-        for (size_t k = 0; k < mf__step_nnext(step); k++)
-            if (mf__graph_find(g, step->next[k]) == MF_NO_NODE) {
-                fputs("  ", out);
-                put_dot_string(step->next[k], out);
-                fputs(" [label=", out);
-                put_dot_string(step->next[k], out);
-                fputs(", shape=box, style=dashed, color=red, fontcolor=red];\n", out);
-            }
+        const struct mf_node *node = &g->nodes[i];
+        for (size_t k = 0; k < mf__step_nnext(node->step); k++)
+            if (mf__graph_find(g, node->step->next[k]) == MF_NO_NODE)
+                dot_missing_node(node->step->next[k], out);
+        for (size_t k = 0; k < node->ncases; k++)
+            if (node->case_out[k] == MF_NO_NODE && node->step->cases[k].step && *node->step->cases[k].step)
+                dot_missing_node(node->step->cases[k].step, out);
     }
 }
 
