@@ -455,6 +455,141 @@ TEST(dot_escapes_and_broken_flows)
     mf__graph_free(g);
 }
 
+/* ------------------------------------------------------------------ */
+/* Switches and loops                                                 */
+/* ------------------------------------------------------------------ */
+
+static const mf_step switch_steps[] = {
+    { .name = "start", .switch_on = "choice", .cases = { { "a", "a" }, { "b", "b" } } },
+    { .name = "a", .next = { "c" } },
+    { .name = "b", .next = { "c" } },
+    { .name = "c", .next = { "end" } },
+    { .name = "end" },
+};
+
+static const mf_step loop_steps[] = {
+    { .name = "start", .next = { "body" } },
+    { .name = "body", .next = { "check" } },
+    { .name = "check", .switch_on = "go", .cases = { { "again", "body" }, { "done", "end" } } },
+    { .name = "end" },
+};
+
+TEST(switch_kinds_cases_and_edges)
+{
+    static const mf_step steps[] = {
+        { .name = "start", .switch_on = "x",
+          .cases = { { "a", "a" }, { "b", "a" }, { "c", "nowhere" }, { "d", "end" } } },
+        { .name = "a", .next = { "end" } },
+        { .name = "b", .cases = { { "only", "end" } } },
+        { .name = "end" },
+    };
+    struct mf_graph *g = BUILD(steps);
+    const struct mf_node *sw = &g->nodes[0];
+    CHECK_EQ_INT(sw->kind, MF_NODE_SWITCH);
+    CHECK_EQ_INT(g->nodes[2].kind, MF_NODE_SWITCH); /* cases without switch_on: still a switch */
+    CHECK_EQ_INT(sw->ncases, 4);
+    CHECK_EQ_INT(sw->case_out[0], 1);
+    CHECK_EQ_INT(sw->case_out[1], 1);
+    CHECK(sw->case_out[2] == MF_NO_NODE);
+    CHECK_EQ_INT(sw->case_out[3], 3);
+    CHECK_EQ_INT(sw->nout, 2); /* distinct existing targets, in case order */
+    CHECK_EQ_INT(sw->out[0], 1);
+    CHECK_EQ_INT(sw->out[1], 3);
+    CHECK_EQ_INT(g->nodes[1].nin, 1);
+    CHECK_EQ_INT(g->nodes[1].in[0], 0);
+    CHECK_EQ_INT(g->nodes[3].nin, 3); /* from cases of 'start' and 'b', and from 'a' */
+    CHECK(mf__graph_is_case_edge(g, 0, 3));
+    CHECK(!mf__graph_is_case_edge(g, 1, 3));
+    for (size_t i = 0; i < g->n; i++)
+        CHECK(!g->nodes[i].in_loop);
+    mf__graph_free(g);
+}
+
+TEST(in_loop_marks_cycles_only)
+{
+    static const mf_step steps[] = {
+        { .name = "start", .next = { "count" } },
+        { .name = "count", .switch_on = "go", .cases = { { "more", "count" }, { "stop", "body" } } },
+        { .name = "body", .next = { "check" } },
+        { .name = "check", .switch_on = "go", .cases = { { "again", "body" }, { "done", "end" } } },
+        { .name = "end" },
+    };
+    struct mf_graph *g = BUILD(steps);
+    char buf[128];
+    CHECK_EQ_STR(order_of(g, buf, sizeof(buf)), "start count body check end");
+    CHECK(!g->nodes[0].in_loop);
+    CHECK(g->nodes[1].in_loop); /* a self-loop */
+    CHECK(g->nodes[2].in_loop);
+    CHECK(g->nodes[3].in_loop);
+    CHECK(!g->nodes[4].in_loop);
+    mf__graph_free(g);
+    g = BUILD(switch_steps);
+    for (size_t i = 0; i < g->n; i++)
+        CHECK(!g->nodes[i].in_loop);
+    CHECK_EQ_STR(order_of(g, buf, sizeof(buf)), "start a b c end");
+    mf__graph_free(g);
+}
+
+TEST(components_leave_out_case_edges)
+{
+    struct mf_graph *g = BUILD(loop_steps);
+    size_t comp[4];
+    CHECK_EQ_INT(mf__graph_components(g, 0, comp), 0);
+    CHECK(comp[1] == comp[2] && comp[0] != comp[1] && comp[3] != comp[1]);
+    CHECK_EQ_INT(mf__graph_components(g, MF_SCC_NO_CASES, comp), 0);
+    CHECK(comp[1] != comp[2]);
+    mf__graph_free(g);
+}
+
+TEST(show_switch_and_loop)
+{
+    struct mf_graph *g = BUILD(switch_steps);
+    char *text = capture(mf__report_show, g);
+    CHECK_EQ_STR(text, "\n\n"
+                       "\nStep start\n    ?\n    => switch on 'choice': 'a' -> a, 'b' -> b\n"
+                       "\nStep a\n    ?\n    => c\n"
+                       "\nStep b\n    ?\n    => c\n"
+                       "\nStep c\n    ?\n    => end\n"
+                       "\nStep end\n    ?\n\n");
+    mf__free(text);
+    mf__graph_free(g);
+    g = BUILD(loop_steps);
+    text = capture(mf__report_show, g);
+    CHECK_CONTAINS(text, "\nStep check\n    ?\n    => switch on 'go': 'again' -> body, 'done' -> end\n\nStep end\n");
+    mf__free(text);
+    mf__graph_free(g);
+}
+
+TEST(dot_switch_and_loop)
+{
+    struct mf_graph *g = BUILD(switch_steps);
+    char *text = capture(mf__report_dot, g);
+    CHECK_CONTAINS(text, "  \"start\" [label=\"start\\n(switch on choice)\", shape=diamond];\n");
+    CHECK_CONTAINS(text, "  \"start\" -> \"a\" [label=\"a\"];\n  \"start\" -> \"b\" [label=\"b\"];\n");
+    mf__free(text);
+    mf__graph_free(g);
+    g = BUILD(loop_steps);
+    text = capture(mf__report_dot, g);
+    /* the case going back is dashed and does not pull 'check' above 'body' */
+    CHECK_CONTAINS(text, "  \"check\" -> \"body\" [label=\"again\", style=dashed, constraint=false];\n"
+                         "  \"check\" -> \"end\" [label=\"done\"];\n");
+    mf__free(text);
+    mf__graph_free(g);
+    static const mf_step broken[] = {
+        { .name = "start", .switch_on = "x", .cases = { { "a", "nowhere" }, { "b", "end" }, { "c", NULL } } },
+        { .name = "end" },
+    };
+    g = BUILD(broken);
+    text = capture(mf__report_dot, g);
+    CHECK_CONTAINS(text, "  \"nowhere\" [label=\"nowhere\", shape=box, style=dashed, color=red, fontcolor=red];\n");
+    CHECK_CONTAINS(text, "  \"start\" -> \"nowhere\" [label=\"a\", style=dashed, color=red];\n");
+    mf__free(text);
+    text = capture(mf__report_show, g);
+    CHECK_CONTAINS(text, "    => switch on 'x': 'a' -> nowhere, 'b' -> end, 'c' -> ?\n");
+    mf__free(text);
+    mf__graph_free(g);
+}
+
 TESTS_BEGIN
 T(build_refuses_an_empty_table)
 T(build_kinds_and_edges)
@@ -474,4 +609,9 @@ T(show_invalid_graph_as_declared)
 T(dot_foreach)
 T(dot_branch_shapes)
 T(dot_escapes_and_broken_flows)
+T(switch_kinds_cases_and_edges)
+T(in_loop_marks_cycles_only)
+T(components_leave_out_case_edges)
+T(show_switch_and_loop)
+T(dot_switch_and_loop)
 TESTS_END
