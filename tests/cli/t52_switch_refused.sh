@@ -28,5 +28,8 @@ refused plain_cycle "steps 'c' -> 'd' -> 'c' form a cycle"
 refused unjoined_case "the paths of a switch meet at 'meet' under different splits"
 refused join_in_loop "join 'j' is inside a loop but closes 'start', which splits before the loop"
 refused foreach_out "'body' fans out inside a loop but is joined by 'j' after the loop"
+refused one_case "switch step 'start' has only one case: add a case for each other value of 'x', or use .next"
+refused jump_across "switch step 'a' jumps into another split: it runs in the branch 'a' of 'start', but its case 'cross' goes to 'c2'"
+refused back_across "'top' splits inside a loop but is joined by 'j' after the loop"
 
 finish

@@ -11,6 +11,9 @@
  *   unjoined_case   a branch opened in one case, never joined before the paths meet
  *   join_in_loop    a join inside a loop closing a split made before the loop
  *   foreach_out     a foreach made inside a loop, joined after it
+ *   one_case        a switch with a single case
+ *   jump_across     a case jumping into another branch of the split
+ *   back_across     a case going back across a split it is inside of
  */
 #include <metaflow.h>
 #include <stdio.h>
@@ -79,6 +82,29 @@ static const mf_step foreach_out[] = {
     { .name = "end", .fn = nop },
 };
 
+static const mf_step one_case[] = {
+    { .name = "start", .fn = nop, .switch_on = "x", .cases = { { "only", "end" } } },
+    { .name = "end", .fn = nop },
+};
+static const mf_step jump_across[] = {
+    { .name = "start", .fn = nop, .next = { "a", "c" } },
+    { .name = "a", .fn = nop, .switch_on = "x", .cases = { { "cross", "c2" }, { "stay", "a2" } } },
+    { .name = "a2", .fn = nop, .next = { "j" } },
+    { .name = "c", .fn = nop, .next = { "c2" } },
+    { .name = "c2", .fn = nop, .next = { "j" } },
+    { .name = "j", .fn = nop, .join = true, .next = { "end" } },
+    { .name = "end", .fn = nop },
+};
+static const mf_step back_across[] = {
+    { .name = "start", .fn = nop, .next = { "top" } },
+    { .name = "top", .fn = nop, .next = { "b1", "b2" } },
+    { .name = "b1", .fn = nop, .switch_on = "x", .cases = { { "back", "top" }, { "on", "b1x" } } },
+    { .name = "b1x", .fn = nop, .next = { "j" } },
+    { .name = "b2", .fn = nop, .next = { "j" } },
+    { .name = "j", .fn = nop, .join = true, .next = { "end" } },
+    { .name = "end", .fn = nop },
+};
+
 #define FLOW(t) { #t, { .name = "BadSwitch", .steps = t, .nsteps = sizeof(t) / sizeof(t[0]) } }
 
 int main(int argc, char **argv)
@@ -88,7 +114,7 @@ int main(int argc, char **argv)
         mf_flow flow;
     } flows[] = { FLOW(no_condition), FLOW(no_cases), FLOW(dup_value), FLOW(missing_step),
                   FLOW(no_exit), FLOW(plain_cycle), FLOW(unjoined_case), FLOW(join_in_loop),
-                  FLOW(foreach_out) };
+                  FLOW(foreach_out), FLOW(one_case), FLOW(jump_across), FLOW(back_across) };
     const char *bad = getenv("MF_BAD");
     for (size_t i = 0; bad && i < sizeof(flows) / sizeof(flows[0]); i++)
         if (strcmp(flows[i].name, bad) == 0)
