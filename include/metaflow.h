@@ -456,7 +456,9 @@ MF_API void mf_client_task_close(mf_task *t);
 MF_API char **mf_task_artifact_names(mf_task *t);
 
 /* The log of one attempt (-1: the last) of a task, stream "stdout" or
- * "stderr". `*text` is NUL-terminated, freed with mf_free(). */
+ * "stderr". `*text` is NUL-terminated, freed with mf_free(). A task that
+ * resume cloned shows the log of the task it was cloned from (following
+ * clones of clones), since that is where its code ran. */
 MF_API int mf_client_logs(mf_client *c, const char *flow, const char *pathspec, const char *stream, int attempt,
                           char **text, size_t *len);
 

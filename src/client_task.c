@@ -414,6 +414,37 @@ char **mf_task_artifact_names(mf_task *t)
     return v;
 }
 
+/* A task cloned by resume ran nowhere in its own run: its logs are those of
+ * the task it was cloned from, which may itself be a clone. Finds the task
+ * that really ran (at most MAX_ORIGIN_HOPS clones deep, which no chain of
+ * resumes reaches by accident; a longer one is a loop in damaged metadata)
+ * and rewrites run/step/task to it. An attempt asked of a clone means the
+ * origin's last, successful one. */
+#define MAX_ORIGIN_HOPS 64
+static int follow_origin(mf_client *c, const char *flow, char *run, char *step, char *task, size_t cap,
+                         int *attempt, mf_task_info **infos, size_t *n, const mf_task_info **info)
+{
+    for (int hops = 0; (*info)->origin; hops++) {
+        char origin[480];
+        if (hops == MAX_ORIGIN_HOPS) {
+            snprintf(c->err, sizeof(c->err), "task '%s' was cloned from a chain of more than %d tasks: the metadata "
+                     "is damaged", (*info)->pathspec, MAX_ORIGIN_HOPS);
+            return MF_ECORRUPT;
+        }
+        snprintf(origin, sizeof(origin), "%s", (*info)->origin);
+        mf_task_info_free(*infos, *n);
+        *infos = NULL;
+        *n = 0;
+        int rc = mf__pathspec_parse(origin, true, run, step, task, cap, c->err, sizeof(c->err));
+        if (!rc)
+            rc = lookup_task(c, flow, run, step, task, infos, n, info);
+        if (rc)
+            return rc;
+        *attempt = -1;
+    }
+    return 0;
+}
+
 int mf_client_logs(mf_client *c, const char *flow, const char *pathspec, const char *stream, int attempt,
                    char **text, size_t *len)
 {
@@ -449,6 +480,8 @@ int mf_client_logs(mf_client *c, const char *flow, const char *pathspec, const c
                  attempt, info->attempts);
         goto out;
     }
+    if ((rc = follow_origin(c, flow, run, step, task, sizeof(run), &attempt, &infos, &n, &info)) != 0)
+        goto out;
     if ((rc = mf__ds_open(c->root, flow, 0, &ds, &err)) != 0 ||
         (rc = mf__ds_log_path(ds, run, step, task, attempt < 0 ? info->attempts - 1 : attempt, stream, &path)) != 0) {
         snprintf(c->err, sizeof(c->err), "%s", err.msg[0] ? err.msg : "out of memory");

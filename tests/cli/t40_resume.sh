@@ -27,6 +27,9 @@ assert_eq "only the failed step and what follows ran" "end left merge " "$(ran)"
 assert_eq "the result is the same as a fresh run" "sum=30 l=31 r=32" "$(user_lines)"
 assert_contains "cloned tasks say so" "$(cat "$OUT")" "[2/join/6] cloned from 1/join/6"
 assert_contains "resume names its origin" "$(cat "$OUT")" "cloning what succeeded in run 1"
+FAN=$(sed -n 's|^\[2/fan/\([0-9]*\)\] cloned from 1/fan/[0-9]*$|\1|p' "$OUT")
+run_ok "logs of a cloned task" "$F" logs "2/fan/$FAN" --stderr
+assert_eq "... are the log of the task it was cloned from" "fan ran in run 1" "$(cat "$OUT")"
 
 # 2. One split of the foreach fails: only it, the join and what follows run.
 : >"$MF_COUNTER"
@@ -43,6 +46,10 @@ RESUMED=$(last_run_id ResumeFlow)
 : >"$MF_COUNTER"
 run_ok "resume from a named step" "$F" resume join --origin-run-id "$RESUMED"
 assert_eq "the step and all after it ran, nothing before" "end fan join left merge right " "$(ran)"
+W0=$(sed -n "s|^\[[0-9]*/work/\([0-9]*\)\] cloned from $RESUMED/work/.*|\1|p" "$OUT" | head -n 1)
+LAST=$(last_run_id ResumeFlow)
+run_ok "logs of a clone of a clone" "$F" logs "$LAST/work/$W0" --stderr
+assert_contains "... are the log of the task that ran" "$(cat "$OUT")" "ran in run $FAILED"
 
 # 4. Refusals.
 expect_fail "resuming a run that succeeded is refused" 1 "$F" resume --origin-run-id "$RESUMED"

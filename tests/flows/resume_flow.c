@@ -39,6 +39,7 @@ static void work(mf_task *t)
 {
     count_and_maybe_fail(t, (long)mf_index(t));
     mf_set_int(t, "square", mf_input_int(t) * mf_input_int(t));
+    fprintf(stderr, "work %lld ran in run %s\n", (long long)mf_index(t), mf_run_id(t));
 }
 
 static void join(mf_task *t)
@@ -50,7 +51,11 @@ static void join(mf_task *t)
     mf_set_int(t, "sum", sum);
 }
 
-static void fan(mf_task *t) { count_and_maybe_fail(t, -1); }
+static void fan(mf_task *t)
+{
+    count_and_maybe_fail(t, -1);
+    fprintf(stderr, "fan ran in run %s\n", mf_run_id(t)); /* for logs of its clones */
+}
 
 static void left(mf_task *t)
 {
