@@ -50,11 +50,14 @@ static void to_hex(const unsigned char digest[MF_HASH_LEN], char hex[MF_HASH_HEX
 /* OpenSSL 3 initialises itself on first use; left to its defaults it loads
  * its configuration file and registers every cipher and digest, which costs
  * about 2 ms - paid by every task process. We need one digest from the
- * default provider, so we ask for none of that. Idempotent and thread-safe. */
+ * default provider, so we ask for none of that, nor for its clean-up at exit
+ * (it frees tables the exiting process is about to drop anyway, touching
+ * code and pages that nothing else in a task does). Idempotent and
+ * thread-safe. */
 static void crypto_init(void)
 {
     OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-                            OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
+                            OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_ATEXIT,
                         NULL);
 }
 
@@ -436,7 +439,9 @@ int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN 
     }
     rc = hp.spilled ? write_streaming(cas, v, hp.total, fd, path.buf, err) : write_whole(cas, fd, path.buf, err);
     if (!rc) {
-        rc = mf__tmp_commit(fd, tmp.buf, path.buf, (cas->flags & MF_CAS_SYNC) != 0, err);
+        /* The name is synced too: an index written after this may name the
+         * object, and must never outlive it. */
+        rc = mf__tmp_commit(fd, tmp.buf, path.buf, (cas->flags & MF_CAS_SYNC) ? MF_SYNC_DATA | MF_SYNC_NAME : 0, err);
         fd = -1; /* closed (and tmp removed on failure) by mf__tmp_commit */
     }
 out:

@@ -321,7 +321,10 @@ int mf__ds_write_index(struct mf_ds *ds, const char *run, const char *step, cons
     if (!rc)
         rc = mf__index_encode(ix, &data, err);
     if (!rc)
-        rc = mf__write_atomic(path.buf, data.buf, data.len, (ds->flags & MF_DS_SYNC) != 0, err);
+        /* Content only: losing the rename of the commit point to a power
+         * loss means the task did not succeed and resume runs it again; a
+         * directory fsync per task would cost more than that (format.md). */
+        rc = mf__write_atomic(path.buf, data.buf, data.len, (ds->flags & MF_DS_SYNC) ? MF_SYNC_DATA : 0, err);
     mf__buf_release(&path);
     mf__buf_release(&data);
     return rc;

@@ -86,21 +86,41 @@ int mf__write_all(int fd, const void *data, size_t len, struct mf_err *err, cons
     return 0;
 }
 
-int mf__tmp_commit(int fd, const char *tmp, const char *final_path, bool sync, struct mf_err *err)
+/* Makes a rename into `path`'s directory durable: the rename is an update of
+ * the directory, which fdatasync of the file does not cover. */
+static int sync_parent_dir(const char *path, struct mf_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? mf__strndup(path, slash == path ? 1 : (size_t)(slash - path)) : mf__strdup(".");
+    if (!dir)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    int rc = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
+        rc = mf__err_errno(err, MF_EIO, errno, "cannot sync directory '%s'", dir);
+    if (fd >= 0)
+        close(fd);
+    mf__free(dir);
+    return rc;
+}
+
+int mf__tmp_commit(int fd, const char *tmp, const char *final_path, unsigned sync, struct mf_err *err)
 {
     int rc = 0;
-    if (sync && fdatasync(fd) != 0)
+    if ((sync & MF_SYNC_DATA) && fdatasync(fd) != 0)
         rc = mf__err_errno(err, MF_EIO, errno, "cannot sync '%s'", final_path);
     if (close(fd) != 0 && !rc)
         rc = mf__err_errno(err, MF_EIO, errno, "cannot close '%s'", final_path);
     if (!rc && rename(tmp, final_path) != 0)
         rc = mf__err_errno(err, MF_EIO, errno, "cannot rename into '%s'", final_path);
-    if (rc)
+    if (rc) {
         unlink(tmp);
-    return rc;
+        return rc;
+    }
+    return (sync & MF_SYNC_NAME) ? sync_parent_dir(final_path, err) : 0;
 }
 
-int mf__write_atomic(const char *path, const void *data, size_t len, bool sync, struct mf_err *err)
+int mf__write_atomic(const char *path, const void *data, size_t len, unsigned sync, struct mf_err *err)
 {
     struct mf_buf tmp = MF_BUF_INIT;
     int fd = mf__tmp_open(path, &tmp, err);

@@ -97,7 +97,7 @@ static void write_log(struct mf_ds *ds, const char *run, const char *step, const
     struct mf_buf path = MF_BUF_INIT;
     CHECK_EQ_INT(mf__ds_log_path(ds, run, step, task, n, stream, &path), 0);
     OK(mf__mkdirs_for(path.buf, &err));
-    OK(mf__write_atomic(path.buf, text, strlen(text), false, &err));
+    OK(mf__write_atomic(path.buf, text, strlen(text), 0, &err));
     mf__buf_release(&path);
 }
 

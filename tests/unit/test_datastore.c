@@ -233,12 +233,12 @@ TEST(read_index_missing_and_corrupt)
             at = data.buf + i;
     CHECK(at);
     at[0] = 'j';
-    CHECK_EQ_INT(mf__write_atomic(path, data.buf, data.len, false, &err), 0);
+    CHECK_EQ_INT(mf__write_atomic(path, data.buf, data.len, 0, &err), 0);
     CHECK_EQ_INT(mf__ds_read_index(ds, "1", "start", "0", &back, &err), MF_ECORRUPT);
     CHECK_CONTAINS(err.msg, path);
     CHECK_CONTAINS(err.msg, "artifact 'greeting'");
     CHECK_EQ_INT(back.n, 0);
-    CHECK_EQ_INT(mf__write_atomic(path, data.buf, data.len - 1, false, &err), 0);
+    CHECK_EQ_INT(mf__write_atomic(path, data.buf, data.len - 1, 0, &err), 0);
     CHECK_EQ_INT(mf__ds_read_index(ds, "1", "start", "0", &back, &err), MF_ECORRUPT);
     CHECK_CONTAINS(err.msg, path);
     mf__buf_release(&data);
