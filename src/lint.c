@@ -290,6 +290,51 @@ static void lint_transitions(struct lint *L, size_t i)
     lint_back_to_start(L, i);
 }
 
+/* Retries, timeout and catch: numbers that make sense, and a catch only
+ * where a caught failure lets the flow go on. A caught task sets nothing but
+ * its catch artifact, so a foreach would have no list to fan out over and a
+ * switch no condition to choose by (Metaflow refuses catch on a foreach too). */
+#define MAX_RETRIES 100
+
+static bool is_param(const mf_flow *flow, const char *name)
+{
+    for (size_t k = 0; k < flow->nparams; k++)
+        if (flow->params[k].name && !strcmp(flow->params[k].name, name))
+            return true;
+    return false;
+}
+
+static void lint_resilience(struct lint *L, size_t i)
+{
+    const mf_step *step = L->g->nodes[i].step;
+    const char *catch_var = step->catch_var;
+    if (step->retries < 0 || step->retries > MAX_RETRIES)
+        mf__lintf(L, "step %s has .retries = %d: use 0 (no retry) to %d", step_label(L, i), step->retries,
+                  MAX_RETRIES);
+    if (!(step->retry_delay >= 0 && step->retry_delay <= 86400))
+        mf__lintf(L, "step %s has .retry_delay = %g: use a number of seconds from 0 to 86400", step_label(L, i),
+                  step->retry_delay);
+    if (!(step->timeout >= 0 && step->timeout <= 31536000))
+        mf__lintf(L, "step %s has .timeout = %g: use a number of seconds (0: no timeout)", step_label(L, i),
+                  step->timeout);
+    if (!catch_var)
+        return;
+    if (!is_ident(catch_var, false))
+        mf__lintf(L, "step %s catches failures in %s, which is not a valid artifact name: use an identifier that "
+                  "does not start with '_'", step_label(L, i), q(L, catch_var));
+    else if (is_param(L->g->flow, catch_var))
+        mf__lintf(L, "step %s catches failures in %s, which is a parameter and read-only: name another artifact",
+                  step_label(L, i), q(L, catch_var));
+    if (step->foreach)
+        mf__lintf(L, "step %s fans out over %s and also catches failures: a caught task has no %s to fan out over; "
+                  "move the work that may fail to a step before %s and catch it there", step_label(L, i),
+                  q(L, step->foreach), q(L, step->foreach), step_label(L, i));
+    if (L->g->nodes[i].kind == MF_NODE_SWITCH)
+        mf__lintf(L, "switch step %s also catches failures: a caught task sets no %s to choose a case by; move the "
+                  "work that may fail to a step before %s and catch it there", step_label(L, i),
+                  q(L, step->switch_on ? step->switch_on : "condition"), step_label(L, i));
+}
+
 /* ------------------------------------------------------------------ */
 /* Cycles                                                             */
 /* ------------------------------------------------------------------ */
@@ -529,8 +574,10 @@ int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report)
     for (size_t i = 0; i < g->n; i++)
         lint_name(&L, i);
     lint_duplicates(&L);
-    for (size_t i = 0; i < g->n; i++)
+    for (size_t i = 0; i < g->n; i++) {
         lint_transitions(&L, i);
+        lint_resilience(&L, i);
+    }
     lint_cycles(&L);
     lint_unreachable(&L);
     lint_reaches_end(&L);

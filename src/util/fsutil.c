@@ -18,6 +18,10 @@ int mf__mkdirs(const char *path, struct mf_err *err)
 {
     struct mf_buf p = MF_BUF_INIT;
     int rc = 0;
+    /* Usually only the last directory is new (a task's, under its step's):
+     * one mkdir, not one per component. */
+    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+        return 0;
     if (mf__buf_adds(&p, path)) {
         rc = mf__err(err, MF_ENOMEM, "out of memory");
         goto out;

@@ -658,6 +658,65 @@ TEST(empty_branch_and_empty_foreach)
                 "step 'f' fans out straight into the join 'join2': add the step run for each item between them\n");
 }
 
+/* Retries, delays and timeouts out of range; valid ones pass. */
+TEST(resilience_numbers)
+{
+    static const mf_step ok[] = {
+        { .name = "start", .next = { "end" }, .retries = 3, .retry_delay = 0.5, .timeout = 60,
+          .catch_var = "failure" },
+        { .name = "end", .retries = 100 },
+    };
+    EXPECT_VALID(ok);
+    static const mf_step steps[] = {
+        { .name = "start", .next = { "end" }, .retries = -1, .retry_delay = -2 },
+        { .name = "end", .retries = 101, .timeout = -1 },
+    };
+    EXPECT_LINT(steps, 4,
+                "step 'start' has .retries = -1: use 0 (no retry) to 100\n"
+                "step 'start' has .retry_delay = -2: use a number of seconds from 0 to 86400\n"
+                "step 'end' has .retries = 101: use 0 (no retry) to 100\n"
+                "step 'end' has .timeout = -1: use a number of seconds (0: no timeout)\n");
+}
+
+/* A caught foreach or switch could not go on; the catch name is checked. */
+TEST(catch_where_the_flow_cannot_go_on)
+{
+    static const mf_step steps[] = {
+        { .name = "start", .next = { "body" }, .foreach = "xs", .catch_var = "oops" },
+        { .name = "body", .next = { "join" } },
+        { .name = "join", .join = true, .next = { "sw" } },
+        { .name = "sw", .switch_on = "mode", .cases = { { "a", "a" }, { "b", "end" } }, .catch_var = "_bad" },
+        { .name = "a", .next = { "end" } },
+        { .name = "end" },
+    };
+    EXPECT_LINT(steps, 3,
+                "step 'start' fans out over 'xs' and also catches failures: a caught task has no 'xs' to fan out "
+                "over; move the work that may fail to a step before 'start' and catch it there\n"
+                "step 'sw' catches failures in '_bad', which is not a valid artifact name: use an identifier that "
+                "does not start with '_'\n"
+                "switch step 'sw' also catches failures: a caught task sets no 'mode' to choose a case by; move the "
+                "work that may fail to a step before 'sw' and catch it there\n");
+}
+
+TEST(catch_into_a_parameter)
+{
+    static const mf_step steps[] = {
+        { .name = "start", .next = { "end" }, .catch_var = "alpha" },
+        { .name = "end" },
+    };
+    static const mf_param params[] = { { .name = "alpha", .type = MF_PARAM_DOUBLE, .default_value = "0.1" } };
+    mf_flow flow = { .name = "TestFlow", .steps = steps, .nsteps = COUNT(steps), .params = params, .nparams = 1 };
+    struct mf_graph *g = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_buf report = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__graph_build(&flow, &g, &err), 0);
+    CHECK_EQ_INT(mf__graph_lint(g, &report), 1);
+    CHECK_EQ_STR(report.buf, "step 'start' catches failures in 'alpha', which is a parameter and read-only: name "
+                             "another artifact\n");
+    mf__graph_free(g);
+    mf__buf_release(&report);
+}
+
 /* Many problems at once, each reported, in the documented order. */
 TEST(all_problems_in_order)
 {
@@ -704,6 +763,9 @@ TEST(lint_is_deterministic)
 }
 
 TESTS_BEGIN
+T(resilience_numbers)
+T(catch_where_the_flow_cannot_go_on)
+T(catch_into_a_parameter)
 T(valid_start_to_end)
 T(valid_linear)
 T(valid_branch)
