@@ -60,11 +60,26 @@ static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_ta
     return MF_EXIT_OK;
 }
 
+static void print_step_help(const struct mf_cli *c)
+{
+    printf("usage: %s step STEP --run-id R --task-id T [--input-paths P] [--split-stack S]\n"
+           "       [--attempt N] [--pass N] [--max-num-splits N] [--catch-failure WHY] [--no-sync]\n"
+           "       [--datastore-root DIR]\n\n"
+           "Runs one task of %s in this process: the command line the scheduler starts for\n"
+           "every task, and the one an executor on another machine runs. Users run 'run' or\n"
+           "'resume'; docs/design.md describes each option.\n",
+           c->prog, c->flow->name);
+}
+
 int mf__cmd_step(struct mf_cli *c, int argc, char **argv)
 {
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        print_step_help(c);
+        return MF_EXIT_OK;
+    }
     if (argc < 2 || argv[1][0] == '-')
-        return mf__cli_usage_error(c, "usage: %s step STEP --run-id R --task-id T [--input-paths P] "
-                                      "[--split-stack S] [--attempt N]", c->prog);
+        return mf__cli_usage_error(c, "step needs the name of the step first: %s step STEP --run-id R --task-id T "
+                                      "... (see step --help)", c->prog);
     struct mf_task_args a = { .root = c->root, .step = argv[1], .input_paths = "", .stack = "", .sync = true };
     int status = parse_step_args(c, argc, argv, &a);
     if (status != MF_EXIT_OK)

@@ -57,6 +57,15 @@ for name in linear_flow branch_flow foreach_flow parameter_flow json_parameter_f
     run_ok "$name: run --help" "$EXAMPLES/$name" run --help
 done
 
+# Every command has a --help that exits 0 and starts with its usage line.
+mkdir -p help && cd help || exit 1
+for cmd in run resume show check runs dump logs tag step; do
+    run_ok "branch_flow $cmd --help" "$EXAMPLES/branch_flow" $cmd --help
+    assert_contains "$cmd --help starts with its usage" "$(head -n 1 "$OUT")" "usage: $EXAMPLES/branch_flow $cmd"
+done
+assert_true "no --help created a datastore" test ! -e "$ROOT"
+cd .. || exit 1
+
 # The graphs in show: where each step goes.
 run_ok "branch_flow: show" "$EXAMPLES/branch_flow" show
 assert_contains "branch_flow: show has the join" "$(cat "$OUT")" "join"
