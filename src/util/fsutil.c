@@ -14,13 +14,19 @@
 #include "alloc.h"
 #include "metaflow.h"
 
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int mf__mkdirs(const char *path, struct mf_err *err)
 {
     struct mf_buf p = MF_BUF_INIT;
     int rc = 0;
     /* Usually only the last directory is new (a task's, under its step's):
      * one mkdir, not one per component. */
-    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+    if (mkdir(path, 0777) == 0 || (errno == EEXIST && is_dir(path)))
         return 0;
     if (mf__buf_adds(&p, path)) {
         rc = mf__err(err, MF_ENOMEM, "out of memory");
@@ -31,9 +37,16 @@ int mf__mkdirs(const char *path, struct mf_err *err)
             continue;
         char saved = p.buf[i];
         p.buf[i] = '\0';
-        if (mkdir(p.buf, 0777) != 0 && errno != EEXIST) {
-            rc = mf__err_errno(err, MF_EIO, errno, "cannot create directory '%s'", p.buf);
-            goto out;
+        if (mkdir(p.buf, 0777) != 0) {
+            if (errno != EEXIST) {
+                rc = mf__err_errno(err, MF_EIO, errno, "cannot create directory '%s'", p.buf);
+                goto out;
+            }
+            if (!is_dir(p.buf)) {
+                rc = mf__err(err, MF_EIO, "'%s' is a file, not a directory: remove it or choose another path",
+                             p.buf);
+                goto out;
+            }
         }
         p.buf[i] = saved;
     }
