@@ -155,6 +155,10 @@ static void emit_line(struct mf_exec *ex, struct stream *s, const char *data, si
 static void console_write(struct mf_exec *ex, FILE *console)
 {
     if (ex->batch.len) {
+        /* The scheduler's own lines on stdout come first: when both streams
+         * go to one file, a task's stderr must not overtake them. */
+        if (console != ex->console_out && ex->console_out)
+            fflush(ex->console_out);
         fwrite(ex->batch.buf, 1, ex->batch.len, console);
         fflush(console);
     }

@@ -20,6 +20,14 @@ assert_true "attempt 1 of flaky kept its logs" test -f "$D"/flaky/2/1.stdout
 assert_contains "attempt 0's stderr says why" "$(cat "$D"/flaky/2/0.stderr)" "the first attempt always fails"
 assert_contains "the timed-out attempt's log says so" "$(cat "$D"/slow/3/0.stderr)" "timed out after 1 s"
 
+# With stdout and stderr in one file, a task's stderr line never overtakes
+# the scheduler's "task starting" line for it.
+"$F" run >"$T_DIR/both.out" 2>&1
+started=$(grep -n '^\[2/slow/3\] task starting' "$T_DIR/both.out" | head -n 1 | cut -d: -f1)
+said=$(grep -n '^\[2/slow/3 (pid [0-9]*)\] slow: going to sleep' "$T_DIR/both.out" | head -n 1 | cut -d: -f1)
+assert_true "in one file, 'task starting' comes before the task's stderr ($started < $said)" \
+    test "${started:-0}" -gt 0 -a "${said:-0}" -gt "${started:-0}"
+
 # Two runs at once share the datastore and the metadata safely.
 R=$FLOWS/resume_flow
 timeout 300 "$R" run --quiet >"$T_DIR/a.out" 2>&1 &
