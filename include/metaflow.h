@@ -132,10 +132,13 @@ MF_API mf_value *mf_value_list(void);
 MF_API mf_value *mf_value_map(void);
 
 /* Appends `item` to a list. Takes ownership of `item` in every case (it is
- * freed on failure). MF_ETYPE if `list` is not a list. */
+ * freed on failure). MF_ETYPE if `list` is not a list. A NULL `item` is
+ * MF_ENOMEM: it is what a constructor returns when out of memory, so that
+ * mf_value_list_push(l, mf_value_int(1)) reports the real failure. */
 MF_API int mf_value_list_push(mf_value *list, mf_value *item);
 /* Sets `key` in a map, replacing an older value. Takes ownership of `val` in
- * every case; `key` is copied. MF_ETYPE if `map` is not a map. */
+ * every case; `key` is copied. MF_ETYPE if `map` is not a map; a NULL `val`
+ * is MF_ENOMEM, as for mf_value_list_push(); a NULL `key` is MF_EINVAL. */
 MF_API int mf_value_map_put(mf_value *map, const char *key, mf_value *val);
 
 /* Deep copy; NULL when out of memory. */
@@ -398,7 +401,8 @@ MF_API int mf_client_flows(mf_client *c, char ***names);
 typedef struct mf_run_info {
     char *flow;
     char *run_id;
-    char *status; /* "running", "succeeded" or "failed" */
+    char *status; /* "running", "succeeded", "failed", or "died": recorded as
+                   * running, but its scheduler process is gone (killed) */
     char *user;
     char *origin_run_id; /* the run a resume started from, or NULL */
     char *params_json;   /* the parameters, as a JSON object */

@@ -180,9 +180,22 @@ static int migrate_to_1(struct mf_meta *m, struct mf_err *err)
     return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
 }
 
+/* Version 2: the scheduler process of each run (liveness.h), so that a
+ * reader can tell a run whose scheduler was killed from one still running. */
+static const char SCHEMA_V2[] = "ALTER TABLE runs ADD COLUMN host TEXT;\n"
+                                "ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;\n"
+                                "ALTER TABLE runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;\n";
+
+static int migrate_to_2(struct mf_meta *m, struct mf_err *err)
+{
+    int rc = sqlite3_exec(m->db, SCHEMA_V2, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
+}
+
 /* migrations[i] brings the schema from version i to i + 1. Append only. */
 static int (*const migrations[])(struct mf_meta *, struct mf_err *) = {
     migrate_to_1,
+    migrate_to_2,
 };
 #define META_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -420,7 +433,8 @@ static int insert_run(struct mf_meta *m, const struct mf_meta_run *r, struct mf_
         return ret;
     st = mf__meta_stmt(m, MST_RUN_ADD,
                        "INSERT INTO runs(flow, run_id, run_num, status, user, params_json, origin_run_id, "
-                       "build_id, start, \"end\") VALUES(?1, ?2, CAST(?2 AS INTEGER), ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       "build_id, start, \"end\", host, pid, pid_start) "
+                       "VALUES(?1, ?2, CAST(?2 AS INTEGER), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                        err);
     if (!st)
         return err ? err->code : MF_EDB;
@@ -433,6 +447,9 @@ static int insert_run(struct mf_meta *m, const struct mf_meta_run *r, struct mf_
     bind_text(st, 7, r->build_id);
     sqlite3_bind_double(st, 8, r->start);
     sqlite3_bind_double(st, 9, r->end);
+    bind_text(st, 10, r->host);
+    sqlite3_bind_int64(st, 11, r->pid);
+    sqlite3_bind_int64(st, 12, r->pid_start);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
         ret = mf__err(err, MF_EEXIST, "run '%s' of flow '%s' already exists; pick another run id", r->run_id,

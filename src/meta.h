@@ -32,7 +32,7 @@ void mf__meta_close(struct mf_meta *m);
 struct mf_meta_run {
     char *flow;
     char *run_id;
-    char *status; /* "running", "succeeded", "failed" */
+    char *status; /* "running", "succeeded", "failed"; readers also "died" */
     char *user;
     char *params_json;
     char *origin_run_id; /* NULL unless the run is a resume */
@@ -40,6 +40,11 @@ struct mf_meta_run {
     double start, end; /* end 0 while running */
     char **tags;
     size_t ntags;
+    /* The scheduler process (liveness.h); host NULL for runs recorded
+     * before schema 2. A reader reports a "running" run whose scheduler is
+     * gone as "died": it will never finish. */
+    char *host;
+    int64_t pid, pid_start;
 };
 void mf__meta_run_release(struct mf_meta_run *r);
 

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "liveness.h"
 #include "metaflow.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -15,7 +16,9 @@
 /* How many run ids the "does not exist" message lists. */
 #define MISSING_RUN_LIST 10
 
-#define RUN_COLUMNS "SELECT flow, run_id, status, user, params_json, origin_run_id, build_id, start, \"end\" FROM runs"
+#define RUN_COLUMNS                                                                                      \
+    "SELECT flow, run_id, status, user, params_json, origin_run_id, build_id, start, \"end\", host, pid, " \
+    "pid_start FROM runs"
 #define RUNS_NEWEST_FIRST " ORDER BY start DESC, run_num DESC, run_id DESC"
 #define TASK_COLUMNS                                                                                            \
     "SELECT step, task_id, attempt, status, pid, start, \"end\", exit_code, signal, timed_out, stack, input_paths, " \
@@ -47,6 +50,7 @@ void mf__meta_run_release(struct mf_meta_run *r)
     mf__free(r->params_json);
     mf__free(r->origin_run_id);
     mf__free(r->build_id);
+    mf__free(r->host);
     for (size_t i = 0; i < r->ntags; i++)
         mf__free(r->tags[i]);
     mf__free(r->tags);
@@ -95,6 +99,25 @@ out:
     return ret;
 }
 
+/* A run recorded as running whose scheduler process is gone will never
+ * finish: readers say "died" (the record is left as it is; resume treats
+ * the run like a failed one). 0 or MF_ENOMEM. */
+static int mark_died(struct mf_meta_run *r)
+{
+    struct mf_proc_id id = { .pid = r->pid, .start = r->pid_start };
+    if (!r->status || strcmp(r->status, "running") || !r->host || strlen(r->host) >= sizeof(id.host))
+        return 0;
+    memcpy(id.host, r->host, strlen(r->host) + 1);
+    if (!mf__proc_id_gone(&id))
+        return 0;
+    char *died = mf__strdup("died");
+    if (!died)
+        return MF_ENOMEM;
+    mf__free(r->status);
+    r->status = died;
+    return 0;
+}
+
 /* Fills `r` from the current row of a RUN_COLUMNS statement, tags included.
  * On failure `r` holds what was read; the caller releases it. */
 static int read_run(struct mf_meta *m, sqlite3_stmt *st, struct mf_meta_run *r, struct mf_err *err)
@@ -103,11 +126,13 @@ static int read_run(struct mf_meta *m, sqlite3_stmt *st, struct mf_meta_run *r, 
     if (mf__meta_col_dup(st, 0, &r->flow) < 0 || mf__meta_col_dup(st, 1, &r->run_id) < 0 ||
         mf__meta_col_dup(st, 2, &r->status) < 0 || mf__meta_col_dup(st, 3, &r->user) < 0 ||
         mf__meta_col_dup(st, 4, &r->params_json) < 0 || mf__meta_col_dup(st, 5, &r->origin_run_id) < 0 ||
-        mf__meta_col_dup(st, 6, &r->build_id) < 0)
+        mf__meta_col_dup(st, 6, &r->build_id) < 0 || mf__meta_col_dup(st, 9, &r->host) < 0)
         return oom(err);
     r->start = sqlite3_column_double(st, 7);
     r->end = sqlite3_column_double(st, 8);
-    return load_tags(m, r, err);
+    r->pid = sqlite3_column_int64(st, 10);
+    r->pid_start = sqlite3_column_int64(st, 11);
+    return mark_died(r) ? oom(err) : load_tags(m, r, err);
 }
 
 int mf__meta_run(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,

@@ -13,6 +13,7 @@
 
 #include "cas.h"
 #include "json.h"
+#include "liveness.h"
 #include "runtime_impl.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -195,10 +196,13 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
         goto out;
     s->run_id = *run_id;
     build_id(s->o->exe, build);
+    struct mf_proc_id self;
+    mf__proc_id_self(&self);
     struct mf_meta_run r = { .flow = (char *)s->flow->name, .run_id = *run_id, .status = (char *)"running",
                              .user = (char *)user_name(), .params_json = pjson,
                              .origin_run_id = (char *)s->o->origin_run_id, .build_id = build,
-                             .start = mf__epoch_now(), .tags = (char **)s->o->tags, .ntags = ntags };
+                             .start = mf__epoch_now(), .tags = (char **)s->o->tags, .ntags = ntags,
+                             .host = self.host, .pid = self.pid, .pid_start = self.start };
     rc = mf__meta_run_create(s->meta, &r, err);
     if (!rc)
         rc = s->o->origin_run_id ? mf__resume_copy_params(s, err) : write_params(s, params, err);

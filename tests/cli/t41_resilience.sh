@@ -28,6 +28,22 @@ said=$(grep -n '^\[2/slow/3 (pid [0-9]*)\] slow: going to sleep' "$T_DIR/both.ou
 assert_true "in one file, 'task starting' comes before the task's stderr ($started < $said)" \
     test "${started:-0}" -gt 0 -a "${said:-0}" -gt "${started:-0}"
 
+# A scheduler killed outright never records the end of its run: readers say
+# the run died (not "running" for ever), and resume takes it like a failure.
+"$F" run >"$T_DIR/killed.out" 2>&1 &
+SCHED=$!
+for _ in $(seq 100); do grep -q 'slow: going to sleep' "$T_DIR/killed.out" && break; sleep 0.1; done
+kill -KILL "$SCHED"
+wait "$SCHED" 2>/dev/null
+pkill -KILL -f "resilience_flow step slow" 2>/dev/null # its orphaned task
+KILLED=$(last_run_id ResilienceFlow)
+run_ok "runs after the scheduler was killed" "$F" runs
+assert_true "the killed run is listed as died" grep -qE "^$KILLED +died " "$OUT"
+run_ok "runs --json" "$F" runs --json
+assert_eq "... says died too" "died" "$(jq -r ".[] | select(.run_id == \"$KILLED\") | .status" "$OUT")"
+run_ok "a run that died can be resumed" "$F" resume --origin-run-id "$KILLED"
+assert_contains "... cloning what succeeded" "$(cat "$OUT")" "cloned from $KILLED/flaky/"
+
 # Two runs at once share the datastore and the metadata safely.
 R=$FLOWS/resume_flow
 timeout 300 "$R" run --quiet >"$T_DIR/a.out" 2>&1 &

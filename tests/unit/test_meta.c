@@ -118,13 +118,90 @@ TEST(schema_version_is_set)
     sqlite3_stmt *st = NULL;
     CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
-    CHECK_EQ_INT(sqlite3_column_int(st, 0), 1);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 2);
     sqlite3_finalize(st);
     CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
     CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "wal");
     sqlite3_finalize(st);
     sqlite3_close(db);
+}
+
+/* A database written by schema 1 (before runs named their scheduler) is
+ * migrated on open; its runs read back with no host, so never "died". */
+TEST(schema_1_is_migrated)
+{
+    static const char v1[] =
+        "CREATE TABLE flows(name TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE runs(flow TEXT NOT NULL REFERENCES flows(name), run_id TEXT NOT NULL, run_num INTEGER NOT "
+        "NULL, status TEXT NOT NULL, user TEXT, params_json TEXT, origin_run_id TEXT, build_id TEXT, start REAL NOT "
+        "NULL, \"end\" REAL NOT NULL DEFAULT 0, PRIMARY KEY(flow, run_id));"
+        "CREATE INDEX runs_newest ON runs(flow, start DESC, run_num DESC, run_id DESC);"
+        "CREATE TABLE tasks(flow TEXT NOT NULL, run_id TEXT NOT NULL, step TEXT NOT NULL, task_id TEXT NOT NULL, "
+        "task_num INTEGER NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL, pid INTEGER NOT NULL DEFAULT 0, "
+        "start REAL NOT NULL DEFAULT 0, \"end\" REAL NOT NULL DEFAULT 0, exit_code INTEGER NOT NULL DEFAULT -1, "
+        "signal INTEGER NOT NULL DEFAULT 0, timed_out INTEGER NOT NULL DEFAULT 0, stack TEXT, input_paths TEXT, "
+        "origin TEXT, PRIMARY KEY(flow, run_id, step, task_id, attempt)) WITHOUT ROWID;"
+        "CREATE TABLE tags(flow TEXT NOT NULL, run_id TEXT NOT NULL, tag TEXT NOT NULL, "
+        "PRIMARY KEY(flow, run_id, tag)) WITHOUT ROWID;"
+        "INSERT INTO flows VALUES('OldFlow');"
+        "INSERT INTO runs(flow, run_id, run_num, status, start) VALUES('OldFlow', '1', 1, 'running', 5);"
+        "PRAGMA user_version = 1;";
+    const char *root = fresh_root();
+    char path[300];
+    snprintf(path, sizeof(path), "%s/metadata.db", root);
+    sqlite3 *db = NULL;
+    CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    struct mf_meta *m = open_rw(root);
+    struct mf_meta_run r;
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(mf__meta_run(m, "OldFlow", "1", &r, &err), 0);
+    CHECK_EQ_STR(r.status, "running");
+    CHECK(r.host == NULL);
+    CHECK_EQ_INT(r.pid, 0);
+    mf__meta_run_release(&r);
+    create_run(m, "OldFlow", "2", 6); /* and new runs are written in schema 2 */
+    mf__meta_close(m);
+}
+
+/* A run whose scheduler is gone reads as "died"; one whose scheduler lives,
+ * or runs on another host, as "running". */
+TEST(run_of_a_dead_scheduler_died)
+{
+    struct mf_meta *m = open_rw(fresh_root());
+    struct mf_err err = MF_ERR_INIT;
+    char host[256] = "";
+    CHECK_EQ_INT(gethostname(host, sizeof(host) - 1), 0);
+    pid_t dead = fork();
+    CHECK(dead >= 0);
+    if (dead == 0)
+        _exit(0);
+    CHECK_EQ_INT((int)waitpid(dead, NULL, 0), (int)dead);
+    struct { const char *id, *host; int64_t pid; const char *status; } cases[] = {
+        { "1", host, (int64_t)dead, "died" },
+        { "2", host, (int64_t)getpid(), "running" },
+        { "3", "elsewhere.example", (int64_t)dead, "running" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mf_meta_run r = { .flow = (char *)"F", .run_id = (char *)cases[i].id, .host = (char *)cases[i].host,
+                                 .pid = cases[i].pid, .start = 1.0 + (double)i };
+        CHECK_EQ_INT(mf__meta_run_create(m, &r, &err), 0);
+    }
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mf_meta_run r;
+        CHECK_EQ_INT(mf__meta_run(m, "F", cases[i].id, &r, &err), 0);
+        CHECK_EQ_STR(r.status, cases[i].status);
+        mf__meta_run_release(&r);
+    }
+    /* A finished run is what it says, whatever became of its scheduler. */
+    CHECK_EQ_INT(mf__meta_run_finish(m, "F", "1", "failed", 9.0, &err), 0);
+    struct mf_meta_run r;
+    CHECK_EQ_INT(mf__meta_run(m, "F", "1", &r, &err), 0);
+    CHECK_EQ_STR(r.status, "failed");
+    mf__meta_run_release(&r);
+    mf__meta_close(m);
 }
 
 TEST(newer_schema_is_refused)
@@ -501,6 +578,10 @@ TEST(concurrent_writers)
 
 TESTS_BEGIN
 T(schema_version_is_set)
+T(schema_1_is_migrated)
+T(run_of_a_dead_scheduler_died)
+T(schema_1_is_migrated)
+T(run_of_a_dead_scheduler_died)
 T(newer_schema_is_refused)
 T(readonly_open_of_missing_db)
 T(readonly_handle_reads_and_refuses_writes)
