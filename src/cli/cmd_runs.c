@@ -17,11 +17,12 @@ static void fmt_time(double t, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
-/* "1.2s", "3m04s", "2h05m09s"; "running" while the run has no end. */
+/* "1.2s", "3m04s", "2h05m09s"; "running" while the run has no end, "-" for
+ * a run that died without one. */
 static void fmt_duration(const mf_run_info *r, char *buf, size_t size)
 {
     if (r->end <= 0) {
-        snprintf(buf, size, "running");
+        snprintf(buf, size, "%s", strcmp(r->status, "died") ? "running" : "-");
         return;
     }
     double d = r->end > r->start ? r->end - r->start : 0;
