@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -68,21 +69,41 @@ int mf__mkdirs_for(const char *path, struct mf_err *err)
     return rc;
 }
 
+/* Creates a new file "FINAL.tmp-PID-NONCE" with O_EXCL. Not mkstemp: its
+ * files are mode 0600, and renamed into place they would stay unreadable to
+ * the other users of a shared datastore; this one gets 0666 less the umask,
+ * as any file the user creates. The nonce comes from the clock and the try
+ * count; O_EXCL makes a collision a retry, never a shared file. */
+static int create_exclusive(const char *final_path, struct mf_buf *tmp)
+{
+    struct timespec ts;
+    int fd = -1;
+    for (unsigned tries = 0; fd < 0 && tries < 64; tries++) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long nonce = (unsigned long)ts.tv_nsec ^ ((unsigned long)ts.tv_sec << 20) ^ (tries * 0x9e3779b9UL);
+        mf__buf_reset(tmp);
+        if (mf__buf_addf(tmp, "%s.tmp-%ld-%lx", final_path, (long)getpid(), nonce)) {
+            errno = ENOMEM;
+            return -1;
+        }
+        fd = open(tmp->buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            return -1;
+    }
+    return fd;
+}
+
 int mf__tmp_open(const char *final_path, struct mf_buf *tmp, struct mf_err *err)
 {
-    mf__buf_reset(tmp);
-    if (mf__buf_addf(tmp, "%s.tmp-XXXXXX", final_path))
-        return mf__err(err, MF_ENOMEM, "out of memory");
-    int fd = mkstemp(tmp->buf);
+    int fd = create_exclusive(final_path, tmp);
     if (fd < 0 && errno == ENOENT) {
         int rc = mf__mkdirs_for(final_path, err);
         if (rc)
             return rc;
-        mf__buf_reset(tmp);
-        if (mf__buf_addf(tmp, "%s.tmp-XXXXXX", final_path))
-            return mf__err(err, MF_ENOMEM, "out of memory");
-        fd = mkstemp(tmp->buf);
+        fd = create_exclusive(final_path, tmp);
     }
+    if (fd < 0 && errno == ENOMEM)
+        return mf__err(err, MF_ENOMEM, "out of memory");
     if (fd < 0)
         return mf__err_errno(err, MF_EIO, errno, "cannot create a temporary file for '%s'", final_path);
     return fd;

@@ -246,6 +246,34 @@ TEST(read_index_missing_and_corrupt)
     close_ds(ds);
 }
 
+/* Atomic writes leave files any user of a shared datastore can read, as the
+ * umask allows (mkstemp's 0600 would not), and no temporary file behind. */
+TEST(atomic_write_mode_follows_umask)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_err err = MF_ERR_INIT;
+    static const mode_t masks[] = { 022, 002, 077 };
+    for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+        char path[256];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/sub/file%zu", root, i);
+        mode_t old = umask(masks[i]);
+        int rc = mf__write_atomic(path, "x", 1, MF_SYNC_DATA | MF_SYNC_NAME, &err);
+        umask(old);
+        CHECK_EQ_INT(rc, 0);
+        CHECK_EQ_INT(stat(path, &st), 0);
+        CHECK_EQ_INT((int)(st.st_mode & 0777), (int)(0666 & ~masks[i]));
+    }
+    char cmd[160];
+    snprintf(cmd, sizeof(cmd), "ls '%s/sub' | grep -c tmp", root);
+    FILE *p = popen(cmd, "r");
+    char count[16] = "";
+    CHECK(p && fgets(count, sizeof(count), p));
+    pclose(p);
+    CHECK_EQ_STR(count, "0\n");
+    close_ds(ds);
+}
+
 /* Builds an index value by hand and returns decode's result. */
 static int decode_edited(const char *drop, const char *key, mf_value *val, struct mf_err *err)
 {
@@ -408,6 +436,7 @@ TEST(bad_path_parts_refused)
 }
 
 TESTS_BEGIN
+T(atomic_write_mode_follows_umask)
 T(index_in_memory)
 T(index_round_trip)
 T(inline_threshold)
