@@ -5,43 +5,7 @@
  * no problem; every refused one gets exactly the expected lines.
  */
 #include "check.h"
-#include "graph.h"
-#include "util/alloc.h"
-
-#define COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
-
-static char *lint_of(const mf_step *steps, size_t n, int *count)
-{
-    mf_flow flow = { .name = "TestFlow", .steps = steps, .nsteps = n };
-    struct mf_graph *g = NULL;
-    struct mf_err err = MF_ERR_INIT;
-    struct mf_buf report = MF_BUF_INIT;
-    CHECK_EQ_INT(mf__graph_build(&flow, &g, &err), 0);
-    *count = mf__graph_lint(g, &report);
-    mf__graph_free(g);
-    char *text = mf__buf_detach(&report, NULL);
-    CHECK(text);
-    return text;
-}
-
-#define EXPECT_VALID(arr)                                  \
-    do {                                                   \
-        int count_ = -1;                                   \
-        char *text_ = lint_of(arr, COUNT(arr), &count_);   \
-        CHECK_EQ_STR(text_, "");                           \
-        CHECK_EQ_INT(count_, 0);                           \
-        mf__free(text_);                                   \
-    } while (0)
-
-/* `expected`: the whole report, one "\n"-terminated line per problem. */
-#define EXPECT_LINT(arr, n, expected)                      \
-    do {                                                   \
-        int count_ = -1;                                   \
-        char *text_ = lint_of(arr, COUNT(arr), &count_);   \
-        CHECK_EQ_STR(text_, expected);                     \
-        CHECK_EQ_INT(count_, n);                           \
-        mf__free(text_);                                   \
-    } while (0)
+#include "lint_check.h"
 
 /* ------------------------------------------------------------------ */
 /* Valid shapes (the same as tests/flows/switch_shapes.c)             */
