@@ -50,6 +50,16 @@ awk -v m="$mean" -v s="$sd" -v n="$TASKS" 'BEGIN {
     printf "per-task overhead: %.3f ms (run time / %d tasks)\n", m * 1000 / n, n
     printf "throughput:        %.0f tasks/s\n", n / m }'
 
+# 1b. The machine's floor: the same number of bare processes, 16 at once.
+section "process floor: 1,000 processes, 16 at once (bench_spawn)"
+if [ -x "$BUILD/bench/bench_spawn" ]; then
+    "$BUILD/bench/bench_spawn" -n 1000 -j 16 /bin/true
+    [ -x "$BUILD/bench/noop_static" ] && "$BUILD/bench/bench_spawn" -n 1000 -j 16 "$BUILD/bench/noop_static"
+    "$BUILD/bench/bench_spawn" -n 1000 -j 16 "$BUILD/examples/linear_flow" --help
+else
+    echo "skipped: $BUILD/bench/bench_spawn was not built"
+fi
+
 # 2. The scheduler's peak RSS with 10,000 tasks to track. /usr/bin/time
 #    reports the largest RSS of the process tree it waited for: the scheduler,
 #    unless one task grew larger (tasks of this flow are tiny).
