@@ -185,8 +185,9 @@ mf_value *mf_value_map(void) { return value_new(MF_MAP); }
 
 int mf_value_list_push(mf_value *list, mf_value *item)
 {
+    /* A NULL item is a constructor that ran out of memory (metaflow.h). */
     if (!item)
-        return MF_EINVAL;
+        return MF_ENOMEM;
     if (item == list)
         return MF_EINVAL; /* would make a cycle; freeing it would free `list` */
     if (!list || list->type != MF_LIST) {
@@ -237,7 +238,11 @@ int mf_value_map_put(mf_value *map, const char *key, mf_value *val)
 {
     int rc = 0;
     char *key_copy = NULL;
-    if (!val || val == map || !key) {
+    if (!val) {
+        rc = MF_ENOMEM; /* a constructor that ran out of memory (metaflow.h) */
+        goto out;
+    }
+    if (val == map || !key) {
         rc = MF_EINVAL;
         goto out;
     }
