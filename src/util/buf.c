@@ -2,6 +2,7 @@
 /* buf.c - growable buffer (see buf.h for the invariants). */
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,15 +70,21 @@ int mf__buf_addch(struct mf_buf *b, char c) { return mf__buf_add(b, &c, 1); }
 int mf__buf_vaddf(struct mf_buf *b, const char *fmt, va_list ap)
 {
     va_list cp;
+    size_t room = b->cap ? b->cap - b->len : 0;
     va_copy(cp, ap);
-    int n = vsnprintf(b->buf + b->len, b->cap ? b->cap - b->len : 0, fmt, cp);
+    int n = vsnprintf(b->buf + b->len, room, fmt, cp);
     va_end(cp);
-    if (n < 0)
-        return MF_EINVAL;
-    if ((size_t)n >= (b->cap ? b->cap - b->len : 0)) {
-        if (mf__buf_grow(b, (size_t)n))
-            return MF_ENOMEM;
+    bool fits = n >= 0 && (size_t)n < room;
+    if (n >= 0 && !fits && mf__buf_grow(b, (size_t)n) == 0) {
         vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+        fits = true;
+    }
+    if (!fits) {
+        /* What did not fit was written in part over the terminator: put it
+         * back, so that a failed append leaves the buffer as it was. */
+        if (b->cap)
+            b->buf[b->len] = '\0';
+        return n < 0 ? MF_EINVAL : MF_ENOMEM;
     }
     b->len += (size_t)n;
     return 0;
