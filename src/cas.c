@@ -229,6 +229,9 @@ static int hash_value(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HE
     if (rc)
         return mf__err(err, rc, "out of memory hashing a value");
     rc = mf__value_encode(v, hash_sink, hp, err);
+    /* hash_sink's failures carry no message: say what failed */
+    if (rc == MF_ENOMEM)
+        return mf__err(err, rc, "out of memory hashing a value");
     if (rc)
         return rc;
     rc = mf__cas_hash_update(cas, cas->stage.buf, cas->stage.len);
