@@ -310,22 +310,25 @@ static const char *closest_param(const mf_flow *flow, const char *name)
     return best;
 }
 
+/* The message lists every parameter; when it cannot be built, the error is
+ * MF_ENOMEM rather than a message with pieces missing. */
 static int unknown_option(const mf_flow *flow, const char *name, struct mf_err *err)
 {
     struct mf_buf msg = MF_BUF_INIT;
     const char *guess = closest_param(flow, name);
-    mf__buf_addf(&msg, "unknown option '--%s' for run", name);
-    if (guess)
-        mf__buf_addf(&msg, " (did you mean '--%s'?)", guess);
-    if (param_count(flow) == 0)
-        mf__buf_adds(&msg, "; this flow has no parameters");
+    int rc = mf__buf_addf(&msg, "unknown option '--%s' for run", name);
+    if (!rc && guess)
+        rc = mf__buf_addf(&msg, " (did you mean '--%s'?)", guess);
+    if (!rc)
+        rc = mf__buf_adds(&msg, param_count(flow) ? "; parameters of this flow:" : "; this flow has no parameters");
+    for (size_t i = 0; !rc && i < param_count(flow); i++)
+        rc = mf__buf_addf(&msg, "%s --%s", i ? "," : "", param_name(&flow->params[i]));
+    if (rc)
+        mf__err(err, MF_ENOMEM, "out of memory while reporting unknown option '--%s'", name);
     else
-        mf__buf_adds(&msg, "; parameters of this flow:");
-    for (size_t i = 0; i < param_count(flow); i++)
-        mf__buf_addf(&msg, "%s --%s", i ? "," : "", param_name(&flow->params[i]));
-    mf__err(err, MF_EINVAL, "%s", msg.len ? msg.buf : "unknown option for run");
+        mf__err(err, MF_EINVAL, "%s", msg.buf);
     mf__buf_release(&msg);
-    return MF_EINVAL;
+    return rc ? MF_ENOMEM : MF_EINVAL;
 }
 
 /* Lists every required parameter that was not given, with the options. */
@@ -333,22 +336,27 @@ static int missing_required(const mf_flow *flow, const size_t *given, struct mf_
 {
     struct mf_buf names = MF_BUF_INIT, options = MF_BUF_INIT;
     size_t missing = 0;
-    for (size_t i = 0; i < param_count(flow); i++) {
+    int rc = 0;
+    for (size_t i = 0; !rc && i < param_count(flow); i++) {
         const mf_param *p = &flow->params[i];
         /* As in Metaflow, a default makes `required` moot (lint flags it). */
         if (!p->required || p->default_value || given[i] || !type_known(p->type))
             continue;
-        mf__buf_addf(&names, "%s'%s'", missing ? ", " : "", param_name(p));
-        mf__buf_addf(&options, "%s--%s %s", missing ? " " : "", param_name(p), type_info(p->type)->metavar);
+        rc = mf__buf_addf(&names, "%s'%s'", missing ? ", " : "", param_name(p));
+        if (!rc)
+            rc = mf__buf_addf(&options, "%s--%s %s", missing ? " " : "", param_name(p), type_info(p->type)->metavar);
         missing++;
     }
-    if (missing == 1)
-        mf__err(err, MF_EINVAL, "missing required parameter %s: give it with %s", names.buf, options.buf);
+    /* A list with names missing would mislead: out of memory is the error. */
+    if (rc)
+        rc = mf__err(err, MF_ENOMEM, "out of memory while listing missing parameters");
+    else if (missing == 1)
+        rc = mf__err(err, MF_EINVAL, "missing required parameter %s: give it with %s", names.buf, options.buf);
     else if (missing > 1)
-        mf__err(err, MF_EINVAL, "missing required parameters %s: give them with %s", names.buf, options.buf);
+        rc = mf__err(err, MF_EINVAL, "missing required parameters %s: give them with %s", names.buf, options.buf);
     mf__buf_release(&names);
     mf__buf_release(&options);
-    return missing ? MF_EINVAL : 0;
+    return rc;
 }
 
 /* given[i] = 1 + the index of the pair that sets parameter i, or 0. */
