@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -436,80 +437,95 @@ static const char *run_option_clash(const char *name)
     return NULL;
 }
 
-/* Problems with the name alone; 0 or 1 (one is enough to say). */
-static int lint_name(const mf_flow *flow, size_t i, struct mf_buf *report)
+/* The declarations' report: problems counted, and MF_ENOMEM once an append
+ * failed (a report with lines missing must not pass for a shorter one). */
+struct plint {
+    struct mf_buf *report;
+    int problems;
+    int rc;
+};
+
+static void problem(struct plint *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct plint *L, const char *fmt, ...)
+{
+    va_list ap;
+    L->problems++;
+    va_start(ap, fmt);
+    if (mf__buf_vaddf(L->report, fmt, ap) || mf__buf_addch(L->report, '\n'))
+        L->rc = MF_ENOMEM;
+    va_end(ap);
+}
+
+/* Problems with the name alone; one is enough to say. */
+static void lint_name(const mf_flow *flow, size_t i, struct plint *L)
 {
     const char *name = flow->params[i].name;
     const char *clash = NULL;
     if (!name || !*name) {
-        mf__buf_addf(report, "parameter #%zu has no name; give it one, e.g. 'alpha'\n", i + 1);
-        return 1;
+        problem(L, "parameter #%zu has no name; give it one, e.g. 'alpha'", i + 1);
+        return;
     }
     if (!is_identifier(name)) {
-        mf__buf_addf(report,
-                     "parameter name '%s' is not a valid identifier: use letters, digits and '_', "
-                     "not starting with a digit\n",
-                     name);
-        return 1;
+        problem(L,
+                "parameter name '%s' is not a valid identifier: use letters, digits and '_', "
+                "not starting with a digit",
+                name);
+        return;
     }
     if (name[0] == '_') {
-        mf__buf_addf(report, "parameter name '%s' starts with '_', which is reserved for the library; rename it\n",
-                     name);
-        return 1;
+        problem(L, "parameter name '%s' starts with '_', which is reserved for the library; rename it", name);
+        return;
     }
     if ((clash = run_option_clash(name)) != NULL) {
-        mf__buf_addf(report, "parameter name '%s' clashes with run's own option '--%s'; rename it\n", name, clash);
-        return 1;
+        problem(L, "parameter name '%s' clashes with run's own option '--%s'; rename it", name, clash);
+        return;
     }
     for (size_t j = 0; j < i; j++) {
         if (flow->params[j].name && strcmp(flow->params[j].name, name) == 0) {
-            mf__buf_addf(report, "parameter '%s' is declared more than once; names must be unique\n", name);
-            return 1;
+            problem(L, "parameter '%s' is declared more than once; names must be unique", name);
+            return;
         }
     }
-    return 0;
 }
 
-static int lint_param(const mf_flow *flow, size_t i, struct mf_buf *report)
+static void lint_param(const mf_flow *flow, size_t i, struct plint *L)
 {
     const mf_param *p = &flow->params[i];
-    int problems = lint_name(flow, i, report);
+    lint_name(flow, i, L);
     if (!type_known(p->type)) {
-        mf__buf_addf(report,
-                     "parameter '%s' has an unknown type (%d); use MF_PARAM_STR, MF_PARAM_INT, MF_PARAM_DOUBLE, "
-                     "MF_PARAM_BOOL or MF_PARAM_JSON\n",
-                     param_name(p), (int)p->type);
-        return problems + 1;
+        problem(L,
+                "parameter '%s' has an unknown type (%d); use MF_PARAM_STR, MF_PARAM_INT, MF_PARAM_DOUBLE, "
+                "MF_PARAM_BOOL or MF_PARAM_JSON",
+                param_name(p), (int)p->type);
+        return;
     }
     if (p->default_value) {
         struct mf_err err = MF_ERR_INIT;
         mf_value *val = NULL;
-        if (parse_typed(p, p->default_value, FROM_DEFAULT, &val, &err) < 0) {
-            mf__buf_addf(report, "%s\n", err.msg);
-            problems++;
-        }
+        int rc = parse_typed(p, p->default_value, FROM_DEFAULT, &val, &err);
+        if (rc == MF_ENOMEM)
+            L->rc = rc; /* not a problem of the declaration */
+        else if (rc < 0)
+            problem(L, "%s", err.msg);
         mf_value_free(val);
     }
-    if (p->required && p->default_value) {
-        mf__buf_addf(report,
-                     "parameter '%s' is required and also has a default, so 'required' has no effect; "
-                     "drop one of the two\n",
-                     param_name(p));
-        problems++;
-    }
-    return problems;
+    if (p->required && p->default_value)
+        problem(L,
+                "parameter '%s' is required and also has a default, so 'required' has no effect; "
+                "drop one of the two",
+                param_name(p));
 }
 
 int mf__params_lint(const mf_flow *flow, struct mf_buf *report)
 {
-    int problems = 0;
+    struct plint L = { report, 0, 0 };
     if (flow->nparams > 0 && !flow->params) {
-        mf__buf_addf(report, "the flow declares %zu parameters but its params table is NULL\n", flow->nparams);
-        return 1;
+        problem(&L, "the flow declares %zu parameters but its params table is NULL", flow->nparams);
+        return L.rc ? L.rc : L.problems;
     }
-    for (size_t i = 0; i < param_count(flow); i++)
-        problems += lint_param(flow, i, report);
-    return problems;
+    for (size_t i = 0; !L.rc && i < param_count(flow); i++)
+        lint_param(flow, i, &L);
+    return L.rc ? L.rc : L.problems;
 }
 
 /* ------------------------------------------------------------------ */

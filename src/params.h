@@ -42,7 +42,8 @@ int mf__params_resolve(const mf_flow *flow, const char *const *names, const char
  * datastore-root, tag, run-id, help, quiet, no-sync, spelled with '_' or
  * '-'), known types, defaults that parse, and no pointless required+default.
  * Called by `check` and before `run`. Appends one line (ending in '\n') per
- * problem to `report`; returns their count. */
+ * problem to `report`; returns their count, or MF_ENOMEM when out of memory
+ * (the report is then incomplete). */
 int mf__params_lint(const mf_flow *flow, struct mf_buf *report);
 
 /* Prints the parameters' section of `run --help`: "Parameters:" then one
