@@ -100,8 +100,10 @@ int mf_client_flows(mf_client *c, char ***names)
     return 0;
 }
 
-/* Moves a metadata run into a public mf_run_info (the strings change owner). */
-static void take_run(mf_run_info *dst, struct mf_meta_run *src)
+/* Moves a metadata run into a public mf_run_info (the strings change owner).
+ * MF_ENOMEM when the tag array cannot be made; dst then holds what moved,
+ * for run_info_release. */
+static int take_run(mf_run_info *dst, struct mf_meta_run *src)
 {
     memset(dst, 0, sizeof(*dst));
     dst->flow = src->flow, src->flow = NULL;
@@ -112,12 +114,14 @@ static void take_run(mf_run_info *dst, struct mf_meta_run *src)
     dst->params_json = src->params_json, src->params_json = NULL;
     dst->start = src->start;
     dst->end = src->end;
-    dst->ntags = src->ntags;
+    /* A run without its tags would be a wrong answer, not a smaller one. */
     dst->tags = mf__calloc(src->ntags + 1, sizeof(*dst->tags));
-    for (size_t i = 0; dst->tags && i < src->ntags; i++)
-        dst->tags[i] = src->tags[i], src->tags[i] = NULL;
     if (!dst->tags)
-        dst->ntags = 0;
+        return MF_ENOMEM;
+    dst->ntags = src->ntags;
+    for (size_t i = 0; i < src->ntags; i++)
+        dst->tags[i] = src->tags[i], src->tags[i] = NULL;
+    return 0;
 }
 
 static void run_info_release(mf_run_info *r)
@@ -153,14 +157,17 @@ int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n
     if (mf__meta_runs(c->meta, flow, &list, &count, &err))
         return fail_err(c, &err, err.code ? err.code : MF_EDB);
     mf_run_info *out = mf__calloc(count, sizeof(*out));
+    rc = out ? 0 : MF_ENOMEM;
     for (size_t i = 0; i < count; i++) {
-        if (out)
-            take_run(&out[i], &list[i]);
+        if (!rc)
+            rc = take_run(&out[i], &list[i]);
         mf__meta_run_release(&list[i]);
     }
     mf__free(list);
-    if (!out)
+    if (rc) {
+        mf_run_info_free(out, out ? count : 0); /* entries not reached are zeroed */
         return fail(c, MF_ENOMEM, "out of memory");
+    }
     *runs = out;
     *n = count;
     return 0;
@@ -228,11 +235,12 @@ int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_inf
         mf__meta_run_release(&one);
         return fail_err(c, &err, rc);
     }
-    if (!(*out = mf__calloc(1, sizeof(**out)))) {
+    if (!(*out = mf__calloc(1, sizeof(**out))) || take_run(*out, &one)) {
         mf__meta_run_release(&one);
+        mf_run_info_free(*out, *out ? 1 : 0);
+        *out = NULL;
         return fail(c, MF_ENOMEM, "out of memory");
     }
-    take_run(*out, &one);
     mf__meta_run_release(&one);
     return 0;
 }
