@@ -189,13 +189,16 @@ static int step_missing(mf_client *c, const char *flow, const char *run, const c
     return MF_ENOENT;
 }
 
-static bool task_finished(mf_client *c, const char *flow, const char *run, const char *step, const char *task)
+/* *finished: the task has an index. MF_ENOMEM rather than "not finished"
+ * when the path cannot be built. */
+static int task_finished(mf_client *c, const char *flow, const char *run, const char *step, const char *task,
+                         bool *finished)
 {
     struct mf_buf path = MF_BUF_INIT;
-    bool ok = !mf__buf_addf(&path, "%s/%s/%s/%s/%s/index", c->root, flow, run, step, task) &&
-              mf__path_exists(path.buf);
+    int rc = mf__buf_addf(&path, "%s/%s/%s/%s/%s/index", c->root, flow, run, step, task);
+    *finished = !rc && mf__path_exists(path.buf);
     mf__buf_release(&path);
-    return ok;
+    return rc ? MF_ENOMEM : 0;
 }
 
 void mf_task_info_free(mf_task_info *tasks, size_t n)
@@ -225,11 +228,12 @@ static int fill_info(mf_client *c, const char *flow, const char *run, const stru
     out->exit_code = m->exit_code;
     out->signal = m->signal;
     out->timed_out = m->timed_out;
-    out->finished = task_finished(c, flow, run, m->step, m->task_id);
+    int rc = task_finished(c, flow, run, m->step, m->task_id, &out->finished);
     if (mf__buf_addf(&ps, "%s/%s/%s", run, m->step, m->task_id) == 0)
         out->pathspec = mf__buf_detach(&ps, NULL);
     mf__buf_release(&ps);
-    return out->step && out->task_id && out->status && out->pathspec && (!m->origin || out->origin) ? 0 : MF_ENOMEM;
+    return !rc && out->step && out->task_id && out->status && out->pathspec && (!m->origin || out->origin)
+               ? 0 : MF_ENOMEM;
 }
 
 int mf_client_tasks(mf_client *c, const char *flow, const char *run_id, const char *step, mf_task_info **tasks,
