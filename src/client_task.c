@@ -176,9 +176,12 @@ static int step_missing(mf_client *c, const char *flow, const char *run, const c
     int rc = mf_client_steps(c, flow, run, &steps);
     if (rc)
         return rc;
-    for (size_t i = 0; steps[i]; i++)
-        mf__buf_addf(&have, "%s'%s'", i ? ", " : "", steps[i]);
-    if (have.len)
+    for (size_t i = 0; !rc && steps[i]; i++)
+        rc = mf__buf_addf(&have, "%s'%s'", i ? ", " : "", steps[i]);
+    /* a list with steps missing would mislead: out of memory is the error */
+    if (rc)
+        snprintf(c->err, sizeof(c->err), "out of memory");
+    else if (have.len)
         snprintf(c->err, sizeof(c->err), "run '%s' of flow '%s' has no step '%s' (no task of it has started); "
                  "its steps are %s", run, flow, step, have.buf);
     else
@@ -186,7 +189,7 @@ static int step_missing(mf_client *c, const char *flow, const char *run, const c
                  run, flow, step);
     mf__buf_release(&have);
     mf_strv_free(steps);
-    return MF_ENOENT;
+    return rc ? MF_ENOMEM : MF_ENOENT;
 }
 
 /* *finished: the task has an index. MF_ENOMEM rather than "not finished"
@@ -284,14 +287,17 @@ static int lookup_task(mf_client *c, const char *flow, const char *run, const ch
             *found = &(*infos)[i];
     if (*found)
         return 0;
-    for (size_t i = 0; i < *n && i < 20; i++)
-        mf__buf_addf(&have, "%s%s", i ? ", " : "", (*infos)[i].task_id);
-    if (*n > 20)
-        mf__buf_addf(&have, ", ... (%zu in all)", *n);
-    snprintf(c->err, sizeof(c->err), "step '%s' of run '%s' of flow '%s' has no task '%s'; its tasks are %s", step,
-             run, flow, task, have.len ? have.buf : "(none)");
+    for (size_t i = 0; !rc && i < *n && i < 20; i++)
+        rc = mf__buf_addf(&have, "%s%s", i ? ", " : "", (*infos)[i].task_id);
+    if (!rc && *n > 20)
+        rc = mf__buf_addf(&have, ", ... (%zu in all)", *n);
+    if (rc) /* a list with tasks missing would mislead */
+        snprintf(c->err, sizeof(c->err), "out of memory");
+    else
+        snprintf(c->err, sizeof(c->err), "step '%s' of run '%s' of flow '%s' has no task '%s'; its tasks are %s",
+                 step, run, flow, task, have.len ? have.buf : "(none)");
     mf__buf_release(&have);
-    return MF_ENOENT;
+    return rc ? MF_ENOMEM : MF_ENOENT;
 }
 
 /* MF_ENOENT for a task that has no artifact index yet, saying how its last
