@@ -23,6 +23,10 @@
 
 static int parse_error(const json_error_t *jerr, struct mf_err *err)
 {
+    /* Jansson fails without a message only when an allocation failed (it
+     * never reports json_error_out_of_memory from its parser). */
+    if (!jerr->text[0])
+        return mf__err(err, MF_ENOMEM, "out of memory while parsing JSON");
     int line = jerr->line > 0 ? jerr->line : 1;
     int column = jerr->column > 0 ? jerr->column : 1;
     const char *what = jerr->text;
@@ -145,6 +149,7 @@ int mf__json_parse(const char *text, mf_value **out, struct mf_err *err)
     *out = NULL;
     if (!text)
         return mf__err(err, MF_EINVAL, "no JSON text given");
+    memset(&jerr, 0, sizeof(jerr)); /* jansson leaves its code byte unset on some failures */
     root = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
         return parse_error(&jerr, err);
