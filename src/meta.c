@@ -85,6 +85,10 @@ static int exec_cached(struct mf_meta *m, enum mf_meta_stmt id, const char *sql,
 
 int mf__meta_begin(struct mf_meta *m, bool write, struct mf_err *err)
 {
+    /* A transaction still open here is one an earlier call could not roll
+     * back (out of memory): end it now, or the handle stays unusable and a
+     * write transaction keeps the database locked. */
+    mf__meta_rollback(m);
     if (write)
         return exec_cached(m, MST_BEGIN_WRITE, "BEGIN IMMEDIATE", err);
     return exec_cached(m, MST_BEGIN_READ, "BEGIN DEFERRED", err);
