@@ -109,6 +109,18 @@ static inline void route_libraries(void)
 
 static char tmp_root[64];
 
+/* Removes the TEST's directory, also when a CHECK ends the TEST early. */
+static inline void tmp_cleanup(void)
+{
+    char cmd[128];
+    if (!tmp_root[0])
+        return;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp_root);
+    tmp_root[0] = '\0';
+}
+
 /* A new directory for a TEST's files; in memory (/dev/shm) when `fast` and
  * the system has it, for sweeps that create thousands of databases. */
 static inline void tmp_make_in(bool fast)
@@ -118,16 +130,12 @@ static inline void tmp_make_in(bool fast)
     if (shm)
         closedir(shm);
     CHECK(mkdtemp(tmp_root) != NULL);
+    atexit(tmp_cleanup);
 }
 
 static inline void tmp_make(void) { tmp_make_in(false); }
 
-static inline void tmp_remove(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
-    CHECK(system(cmd) == 0);
-}
+static inline void tmp_remove(void) { tmp_cleanup(); }
 
 /* A directory under tmp_root no run used before. */
 static inline void fresh_dir(char *out, size_t size) { snprintf(out, size, "%s/r%lu", tmp_root, run_no); }
