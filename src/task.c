@@ -47,16 +47,18 @@ void mf__task_error(struct mf_task *t, const char *fmt, ...)
     snprintf(root->client_err, root->client_err_size, "task '%s': %s", t->pathspec, msg);
 }
 
-void mf__task_keep(struct mf_task *t, const char *hash, mf_value *v)
+int mf__task_keep(struct mf_task *t, const char *hash, mf_value *v)
 {
     struct mf_task *root = t->root;
     if (MF_GROW(root->loaded, root->loaded_cap, root->nloaded + 1)) {
         mf_value_free(v);
-        mf__task_die(t, "out of memory");
+        mf__task_error(t, "out of memory");
+        return MF_ENOMEM;
     }
     struct mf_loaded *l = &root->loaded[root->nloaded++];
     memcpy(l->hash, hash, sizeof(l->hash));
     l->value = v;
+    return 0;
 }
 
 int mf__stack_top(const char *stack, struct mf_frame *top, size_t *rest_len, struct mf_err *err)

@@ -15,10 +15,11 @@
 
 #define MF_NAME_MAX 255
 
-/* " in input 'RUN/a/3'" for a join input, "" for the running task. */
+/* " in input 'RUN/STEP/TASK'" for a join's input inside a step; nothing for
+ * the task itself, nor on a client handle, whose messages name the task. */
 static const char *where(const mf_task *t, char *buf, size_t size)
 {
-    if (!t->readonly)
+    if (!t->readonly || t->root->client)
         return "";
     snprintf(buf, size, " in input '%s'", t->pathspec);
     return buf;
@@ -56,8 +57,7 @@ static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a)
         mf__task_error(t, "cannot load artifact '%s'%s: %s", a->name, where(t, wb, sizeof(wb)), err.msg);
         return NULL;
     }
-    mf__task_keep(t, a->hash, v);
-    return v;
+    return mf__task_keep(t, a->hash, v) ? NULL : v;
 }
 
 /* The artifact `name`, or NULL after reporting that it does not exist. */
@@ -109,7 +109,7 @@ static void set_value(mf_task *t, const char *name, mf_value *v)
         mf__task_die(t, "cannot store artifact '%s': %s", name, err.msg);
     if (mf__index_put(&t->own, &a))
         mf__task_die(t, "out of memory setting artifact '%s'", name);
-    mf__task_keep(t, a.hash, v);
+    mf__task_keep(t, a.hash, v); /* a step: on failure it does not return */
     mf__artifact_release(&a);
 }
 

@@ -58,6 +58,8 @@ void mf__task_error(struct mf_task *t, const char *fmt, ...) __attribute__((form
 /* Frees what a root handle holds (inputs, loaded values, indexes, the
  * datastore handle, names), not the handle itself. */
 void mf__task_release(struct mf_task *t);
-/* Keeps `v` alive until the step returns and indexes it by `hash`. */
-void mf__task_keep(struct mf_task *t, const char *hash, mf_value *v);
+/* Keeps `v` alive until the step returns (the handle is closed) and indexes
+ * it by `hash`. Out of memory: frees `v`, reports through mf__task_error
+ * (which ends a running task) and returns MF_ENOMEM. */
+int mf__task_keep(struct mf_task *t, const char *hash, mf_value *v);
 #endif

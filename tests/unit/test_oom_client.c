@@ -248,6 +248,28 @@ static int op_task(void *ctx)
     return rc;
 }
 
+/* arg: a pathspec whose x and y are doubles(2000); reads both through the
+ * getters, as a program reading past runs does. A getter's failure must be
+ * NULL with "out of memory" in the client's message, never an exit. */
+static int op_task_get(void *ctx)
+{
+    struct client_case *cc = ctx;
+    mf_task *t = NULL;
+    int rc = client_rc(cc, mf_client_task(cc->c, FLOW, cc->arg, &t));
+    for (const char *name = "x"; !rc && name; name = name[0] == 'x' ? "y" : NULL) {
+        size_t n = 0;
+        const double *xs = mf_get_f64s(t, name, &n);
+        if (!xs) {
+            set_msg(mf_client_errmsg(cc->c));
+            rc = strstr(op_msg, "out of memory") ? MF_ENOMEM : MF_ECORRUPT;
+        } else if (n != 2000) {
+            rc = MF_ECORRUPT;
+        }
+    }
+    mf_client_task_close(t);
+    return rc;
+}
+
 /* arg: a pathspec whose last attempt printed "second\n". */
 static int op_logs(void *ctx)
 {
@@ -364,6 +386,7 @@ TEST(client_task_handles)
     client_begin();
     client_sweep("client task", op_task, "1/a/2", 0);
     client_sweep("client task, big artifact", op_task, "1/start/1", 0);
+    client_sweep("client task getters", op_task_get, "1/start/1", 0);
     client_sweep("client task, unfinished", op_task, "1/a/3", MF_ENOENT);
     client_sweep("client task, missing", op_task, "1/a/4", MF_ENOENT);
     tmp_remove();
