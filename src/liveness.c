@@ -35,22 +35,28 @@ static int64_t start_ticks(int64_t pid)
     return end != p + 1 && ticks > 0 ? (int64_t)ticks : 0;
 }
 
+static void this_host(char host[MF_HOST_MAX])
+{
+    if (gethostname(host, MF_HOST_MAX - 1) != 0)
+        host[0] = '\0';
+    host[MF_HOST_MAX - 1] = '\0';
+}
+
 void mf__proc_id_self(struct mf_proc_id *id)
 {
     memset(id, 0, sizeof(*id));
-    if (gethostname(id->host, sizeof(id->host) - 1) != 0)
-        id->host[0] = '\0';
+    this_host(id->host);
     id->pid = (int64_t)getpid();
     id->start = start_ticks(id->pid);
 }
 
 bool mf__proc_id_gone(const struct mf_proc_id *id)
 {
-    struct mf_proc_id self;
+    char host[MF_HOST_MAX];
     if (id->pid <= 0 || !id->host[0])
         return false;
-    mf__proc_id_self(&self);
-    if (strcmp(self.host, id->host) != 0)
+    this_host(host);
+    if (strcmp(host, id->host) != 0)
         return false;
     if (kill((pid_t)id->pid, 0) != 0 && errno == ESRCH)
         return true;
