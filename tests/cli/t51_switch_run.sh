@@ -75,6 +75,11 @@ run_ok "loop example runs" "$EXAMPLES/loop_flow" run
 assert_eq "it counts to 10, one pass per task" "$(printf 'pass %d\n' 1 2 3 4 5 6 7 8 9 10)
 counted to 10" "$(user_lines)"
 assert_eq "10 tasks of the loop step" 10 "$(ls "$ROOT/LoopFlow/1/count" | wc -l)"
+run_ok "dump lists every pass of the loop step" "$EXAMPLES/loop_flow" dump 1/count --json
+assert_eq "... in order, each with its own artifacts" "1 2 3 4 5 6 7 8 9 10" \
+    "$(jq -r '[.[].artifacts.counter] | map(tostring) | join(" ")' "$OUT")"
+assert_eq "... the last pass chose to leave" "again again again again again again again again again done" \
+    "$(jq -r '[.[].artifacts.next_move] | join(" ")' "$OUT")"
 expect_fail "a loop past --max-passes fails" 1 "$EXAMPLES/loop_flow" run --max-passes 3
 assert_contains "... saying so" "$(cat "$OUT" "$ERR")" "more than --max-passes 3"
 
