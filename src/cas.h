@@ -39,6 +39,10 @@ int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN 
 /* Loads and verifies object `hex`. MF_ENOENT if absent, MF_ECORRUPT if its
  * content does not match its name or does not decode. `*out` is the caller's. */
 int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_err *err);
+/* Item `index` of the list object `hex` holds, after verifying the whole
+ * object, without building its other items (mf__value_decode_item);
+ * MF_ETYPE when it is not a list, MF_ERANGE when it is shorter. */
+int mf__cas_get_item(struct mf_cas *cas, const char *hex, size_t index, mf_value **out, struct mf_err *err);
 bool mf__cas_has(struct mf_cas *cas, const char *hex);
 /* Appends the object's path to `out`. */
 int mf__cas_path(struct mf_cas *cas, const char *hex, struct mf_buf *out);

@@ -291,7 +291,9 @@ static int reader_open(struct reader *r, const char *hex)
     return 0;
 }
 
-int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_err *err)
+/* Loads and verifies object `hex`, then decodes it whole (item NULL) or
+ * only list item *item. */
+static int get_object(struct mf_cas *cas, const char *hex, const size_t *item, mf_value **out, struct mf_err *err)
 {
     struct mf_buf path = MF_BUF_INIT;
     struct reader r = { .cas = cas, .fd = -1, .err = err };
@@ -327,7 +329,8 @@ int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_e
         goto out;
     }
     base = map = NULL; /* owned by the blob now */
-    rc = mf__value_decode(enc, (size_t)r.raw_len, blob, out, err);
+    rc = item ? mf__value_decode_item(enc, (size_t)r.raw_len, *item, out, err)
+              : mf__value_decode(enc, (size_t)r.raw_len, blob, out, err);
     if (rc == MF_EPARSE) {
         char why[sizeof(err->msg)];
         snprintf(why, sizeof(why), "%s", err ? err->msg : "");
@@ -343,4 +346,14 @@ out:
         close(r.fd);
     mf__buf_release(&path);
     return rc;
+}
+
+int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_err *err)
+{
+    return get_object(cas, hex, NULL, out, err);
+}
+
+int mf__cas_get_item(struct mf_cas *cas, const char *hex, size_t index, mf_value **out, struct mf_err *err)
+{
+    return get_object(cas, hex, &index, out, err);
 }

@@ -678,6 +678,59 @@ int mf__value_decode(const void *data, size_t len, struct mf_blob *blob, mf_valu
     return 0;
 }
 
+/* Moves past one well-formed item without building it. Tags count as a
+ * level, so that no input can recurse without bound. */
+static int skip_item(struct decoder *d, size_t depth)
+{
+    struct token tok;
+    size_t at;
+    int rc = next_token(d, &tok, &at);
+    if (rc)
+        return rc;
+    switch (tok.kind) {
+    case TOK_INDEFINITE:
+        return malformed(d, at, "indefinite-length %s is not allowed", major_names[d->data[at] >> 5]);
+    case TOK_BREAK: return malformed(d, at, "unexpected 'break' (0xff)");
+    case TOK_ARRAY:
+    case TOK_MAP:
+    case TOK_TAG: break;
+    default: return 0; /* next_token moved past a string's content too */
+    }
+    if (depth >= MF_CODEC_MAX_DEPTH)
+        return malformed(d, at, "arrays and maps nest deeper than %d levels", MF_CODEC_MAX_DEPTH);
+    if (tok.kind == TOK_TAG)
+        return skip_item(d, depth + 1);
+    if (tok.arg > d->len - d->pos)
+        return malformed(d, at, "%s of %llu items is longer than the rest of the input (%zu bytes)",
+                         major_names[d->data[at] >> 5], (unsigned long long)tok.arg, d->len - d->pos);
+    uint64_t items = tok.kind == TOK_MAP ? 2 * tok.arg : tok.arg;
+    for (uint64_t i = 0; i < items && !rc; i++)
+        rc = skip_item(d, depth + 1);
+    return rc;
+}
+
+int mf__value_decode_item(const void *data, size_t len, size_t index, mf_value **out, struct mf_err *err)
+{
+    struct decoder d = { .data = data, .len = len, .pos = 0, .blob = NULL, .err = err };
+    struct token tok;
+    size_t at;
+    *out = NULL;
+    if (!data && len)
+        return mf__err(err, MF_EINVAL, "cannot decode a value: no data");
+    int rc = next_token(&d, &tok, &at);
+    if (rc)
+        return rc;
+    if (tok.kind != TOK_ARRAY)
+        return mf__err(err, MF_ETYPE, "the value is not a list");
+    if (index >= tok.arg)
+        return mf__err(err, MF_ERANGE, "the list has %llu items, so no item %zu", (unsigned long long)tok.arg, index);
+    for (size_t i = 0; i < index && !rc; i++)
+        rc = skip_item(&d, 1);
+    if (!rc)
+        rc = decode_item(&d, 1, out);
+    return rc;
+}
+
 /* The head of a top-level typed array is the tag (d8 xx) and the byte
  * string's head (1 to 9 bytes): at most 11 bytes. */
 size_t mf__value_payload_offset(const void *head, size_t len)

@@ -40,6 +40,17 @@ int mf__value_encode_buf(const mf_value *v, struct mf_buf *out, struct mf_err *e
 #define MF_CODEC_MAX_DEPTH 128
 int mf__value_decode(const void *data, size_t len, struct mf_blob *blob, mf_value **out, struct mf_err *err);
 
+/*
+ * Item `index` of the list that data[0, len) encodes, decoded on its own: the
+ * items before it are stepped over without being built, so a foreach task
+ * reading its one item of a 10,000-item list allocates for one item, not for
+ * 10,000. MF_ETYPE when the encoding is not a list (a typed array, say: decode
+ * it whole), MF_ERANGE when the list is shorter, MF_EPARSE for malformed
+ * bytes before or in the item. The bytes after the item are not examined:
+ * callers decode what they verified by its hash. `*out` is the caller's.
+ */
+int mf__value_decode_item(const void *data, size_t len, size_t index, mf_value **out, struct mf_err *err);
+
 /* If the encoding that begins with head[0, len) is a top-level typed array,
  * the offset of its payload (so a reader can place it 8-byte aligned);
  * 0 otherwise or when `len` is too short to tell (16 bytes always suffice). */

@@ -250,7 +250,10 @@ int mf__ds_store(struct mf_ds *ds, const char *name, const mf_value *v, struct m
     return rc;
 }
 
-static int load_inline(struct mf_ds *ds, const struct mf_artifact *a, mf_value **out, struct mf_err *err)
+/* Decodes an inline artifact (item NULL) or one list item of it, after
+ * checking its bytes against its hash. */
+static int load_inline(struct mf_ds *ds, const struct mf_artifact *a, const size_t *item, mf_value **out,
+                       struct mf_err *err)
 {
     char actual[MF_HASH_HEX_LEN + 1];
     if (mf__cas_hash(ds->cas, a->inline_data, (size_t)a->size, actual))
@@ -259,7 +262,8 @@ static int load_inline(struct mf_ds *ds, const struct mf_artifact *a, mf_value *
         return mf__err(err, MF_ECORRUPT,
                        "artifact '%s' is corrupt: its inline bytes hash to '%s', not '%s'; re-run the task that wrote it",
                        a->name, actual, a->hash);
-    int rc = mf__value_decode(a->inline_data, (size_t)a->size, NULL, out, err);
+    int rc = item ? mf__value_decode_item(a->inline_data, (size_t)a->size, *item, out, err)
+                  : mf__value_decode(a->inline_data, (size_t)a->size, NULL, out, err);
     if (rc == MF_EPARSE)
         rc = recode(err, MF_ECORRUPT, "artifact '%s' is corrupt: its inline bytes do not decode (%s); re-run the task that wrote it",
                     a->name);
@@ -269,7 +273,7 @@ static int load_inline(struct mf_ds *ds, const struct mf_artifact *a, mf_value *
 int mf__ds_load(struct mf_ds *ds, const struct mf_artifact *a, mf_value **out, struct mf_err *err)
 {
     *out = NULL;
-    int rc = a->inline_data ? load_inline(ds, a, out, err) : mf__cas_get(ds->cas, a->hash, out, err);
+    int rc = a->inline_data ? load_inline(ds, a, NULL, out, err) : mf__cas_get(ds->cas, a->hash, out, err);
     if (rc) {
         if (!a->inline_data)
             mf__err_prefix(err, "cannot load artifact '%s': ", a->name);
@@ -281,6 +285,21 @@ int mf__ds_load(struct mf_ds *ds, const struct mf_artifact *a, mf_value **out, s
         mf_value_free(*out);
         *out = NULL;
     }
+    return rc;
+}
+
+int mf__ds_load_item(struct mf_ds *ds, const struct mf_artifact *a, size_t index, mf_value **out,
+                     struct mf_err *err)
+{
+    *out = NULL;
+    if (a->type != MF_LIST)
+        return mf__err(err, MF_ETYPE, "artifact '%s' is a %s, not a list", a->name, mf_type_name(a->type));
+    int rc = a->inline_data ? load_inline(ds, a, &index, out, err) : mf__cas_get_item(ds->cas, a->hash, index, out, err);
+    if (rc == MF_ETYPE) /* verified bytes that are not the list the index says */
+        return mf__err(err, MF_ECORRUPT, "artifact '%s' (%s) is not the list its index says; re-run the task that "
+                       "wrote it", a->name, a->hash);
+    if (rc && !a->inline_data && rc != MF_ERANGE)
+        mf__err_prefix(err, "cannot load artifact '%s': ", a->name);
     return rc;
 }
 

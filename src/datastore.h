@@ -84,6 +84,11 @@ int mf__ds_new_run(struct mf_ds *ds, char **run_id, struct mf_err *err);
 int mf__ds_store(struct mf_ds *ds, const char *name, const mf_value *v, struct mf_artifact *out, struct mf_err *err);
 /* Loads an artifact's value, verifying its hash. `*out` is the caller's. */
 int mf__ds_load(struct mf_ds *ds, const struct mf_artifact *a, mf_value **out, struct mf_err *err);
+/* Item `index` of a list artifact, verifying the artifact's hash but
+ * building only that item (a foreach task's input). MF_ETYPE when the
+ * artifact is not a list (load it whole), MF_ERANGE when it is shorter. */
+int mf__ds_load_item(struct mf_ds *ds, const struct mf_artifact *a, size_t index, mf_value **out,
+                     struct mf_err *err);
 
 int mf__ds_write_index(struct mf_ds *ds, const char *run, const char *step, const char *task,
                        const struct mf_index *ix, struct mf_err *err);

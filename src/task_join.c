@@ -35,14 +35,12 @@ static bool foreach_frame(mf_task *t, struct mf_frame *out)
     return found;
 }
 
-/* Element `i` of a list or array as a value of its own. */
+/* Element `i` of a typed array as a value of its own. */
 static mf_value *element(const mf_value *list, size_t i)
 {
     const void *data = NULL;
     size_t n = 0;
     mf_type ty = mf_value_type(list);
-    if (ty == MF_LIST)
-        return mf_value_copy(mf_value_at(list, i));
     if (mf_value_get_array(list, ty, &data, &n) || i >= n)
         return NULL;
     switch (ty) {
@@ -72,12 +70,19 @@ const mf_value *mf_input(mf_task *t)
     if (mf__ds_read_index(root->ds, root->args->run_id, f.step, task_id, &ix, &err))
         mf__task_die(t, "cannot read the foreach list of '%s/%s': %s", f.step, task_id, err.msg);
     const struct mf_artifact *a = mf__index_find(&ix, var);
-    mf_value *list = NULL;
-    if (!a || mf__ds_load(root->ds, a, &list, &err))
-        mf__task_die(t, "cannot load foreach list '%s' of '%s/%s': %s", var, f.step, task_id,
-                     a ? err.msg : "it is not in that task's index");
-    root->item = element(list, (size_t)f.index);
-    mf_value_free(list);
+    if (!a)
+        mf__task_die(t, "cannot load foreach list '%s' of '%s/%s': it is not in that task's index", var, f.step,
+                     task_id);
+    /* A list: build only this task's item. An array: one block, load it. */
+    int rc = mf__ds_load_item(root->ds, a, (size_t)f.index, &root->item, &err);
+    if (rc == MF_ETYPE) {
+        mf_value *list = NULL;
+        rc = mf__ds_load(root->ds, a, &list, &err);
+        root->item = rc ? NULL : element(list, (size_t)f.index);
+        mf_value_free(list);
+    }
+    if (rc && rc != MF_ERANGE)
+        mf__task_die(t, "cannot load foreach list '%s' of '%s/%s': %s", var, f.step, task_id, err.msg);
     mf__index_release(&ix);
     if (!root->item)
         mf__task_die(t, "foreach list '%s' has no item %" PRId64, var, f.index);

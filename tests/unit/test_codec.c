@@ -175,6 +175,44 @@ TEST(roundtrip_every_type)
     mf_value_free(tree);
 }
 
+/* One item of a list, decoded alone, equals that item of the whole; the
+ * items before it (strings, maps, typed arrays, nested lists) are stepped
+ * over. Not a list, out of range, malformed: each its code. */
+TEST(decode_one_item)
+{
+    mf_value *tree = every_type_tree();
+    mf_value *list = mf_value_copy(mf_value_key(tree, "list"));
+    mf_value_list_push(list, mf_value_copy(tree)); /* a map holding typed arrays */
+    mf_value_list_push(list, mf_value_str("last"));
+    struct mf_buf enc = MF_BUF_INIT;
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(mf__value_encode_buf(list, &enc, &err), 0);
+    size_t n = mf_value_len(list);
+    for (size_t i = 0; i < n; i++) {
+        mf_value *item = NULL;
+        CHECK_EQ_INT(mf__value_decode_item(enc.buf, enc.len, i, &item, &err), 0);
+        CHECK(mf_value_equal(item, mf_value_at(list, i)));
+        mf_value_free(item);
+    }
+    mf_value *item = NULL;
+    CHECK_EQ_INT(mf__value_decode_item(enc.buf, enc.len, n, &item, &err), MF_ERANGE);
+    CHECK_CONTAINS(err.msg, "no item");
+    CHECK(item == NULL);
+    mf__buf_reset(&enc);
+    CHECK_EQ_INT(mf__value_encode_buf(tree, &enc, &err), 0);
+    CHECK_EQ_INT(mf__value_decode_item(enc.buf, enc.len, 0, &item, &err), MF_ETYPE);
+    unsigned char bad[8];
+    size_t len = unhex("83 01 7f", bad); /* the second item is an indefinite string */
+    CHECK_EQ_INT(mf__value_decode_item(bad, len, 2, &item, &err), MF_EPARSE);
+    CHECK_CONTAINS(err.msg, "indefinite-length");
+    len = unhex("82 01 1b00", bad); /* the input ends inside the second item */
+    CHECK_EQ_INT(mf__value_decode_item(bad, len, 1, &item, &err), MF_EPARSE);
+    CHECK(item == NULL);
+    mf__buf_release(&enc);
+    mf_value_free(list);
+    mf_value_free(tree);
+}
+
 TEST(roundtrip_nan_payload_bits)
 {
     uint64_t bits = 0x7ff0000000000001ull; /* a signaling NaN */
@@ -451,6 +489,7 @@ TEST(payload_offset)
 }
 
 TESTS_BEGIN
+T(decode_one_item)
 T(exact_bytes_scalars)
 T(exact_bytes_containers)
 T(deterministic_map_order)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cas.h"
 #include "codec.h"
 #include "datastore.h"
 #include "util/alloc.h"
@@ -274,6 +275,56 @@ TEST(atomic_write_mode_follows_umask)
     close_ds(ds);
 }
 
+/* One item of a list artifact, inline or an object, equals that item of the
+ * whole; other types say so; a corrupt object is still caught. */
+TEST(load_one_item)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_index ix;
+    struct mf_err err = MF_ERR_INIT;
+    mf__index_init(&ix);
+    mf_value *small = mf_value_list(), *big = mf_value_list();
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ_INT(mf_value_list_push(small, mf_value_str(i ? "b" : "a")), 0);
+    for (int i = 0; i < 5000; i++)
+        CHECK_EQ_INT(mf_value_list_push(big, mf_value_int(i * 7)), 0);
+    store(ds, "small", mf_value_copy(small), &ix);
+    store(ds, "big", mf_value_copy(big), &ix);
+    store(ds, "num", mf_value_int(3), &ix);
+    const struct mf_artifact *s = mf__index_find(&ix, "small"), *b = mf__index_find(&ix, "big");
+    CHECK(s->inline_data != NULL);
+    CHECK(b->inline_data == NULL);
+    mf_value *item = NULL;
+    const char *text = NULL;
+    CHECK_EQ_INT(mf__ds_load_item(ds, s, 2, &item, &err), 0);
+    CHECK_EQ_INT(mf_value_get_str(item, &text), 0);
+    CHECK_EQ_STR(text, "b");
+    mf_value_free(item);
+    CHECK_EQ_INT(mf__ds_load_item(ds, b, 4321, &item, &err), 0);
+    CHECK(mf_value_equal(item, mf_value_at(big, 4321)));
+    mf_value_free(item);
+    CHECK_EQ_INT(mf__ds_load_item(ds, b, 5000, &item, &err), MF_ERANGE);
+    CHECK_EQ_INT(mf__ds_load_item(ds, mf__index_find(&ix, "num"), 0, &item, &err), MF_ETYPE);
+    CHECK_CONTAINS(err.msg, "not a list");
+    /* a flipped byte in the object: the whole is verified, not just the item */
+    struct mf_buf path = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__cas_path(mf__ds_cas(ds), b->hash, &path), 0);
+    int fd = open(path.buf, O_RDWR);
+    CHECK(fd >= 0);
+    unsigned char byte;
+    CHECK_EQ_INT((int)pread(fd, &byte, 1, 40), 1);
+    byte ^= 0x55;
+    CHECK_EQ_INT((int)pwrite(fd, &byte, 1, 40), 1);
+    close(fd);
+    CHECK(mf__ds_load_item(ds, b, 0, &item, &err) != 0);
+    CHECK(item == NULL);
+    mf__buf_release(&path);
+    mf_value_free(small);
+    mf_value_free(big);
+    mf__index_release(&ix);
+    close_ds(ds);
+}
+
 /* Builds an index value by hand and returns decode's result. */
 static int decode_edited(const char *drop, const char *key, mf_value *val, struct mf_err *err)
 {
@@ -436,6 +487,7 @@ TEST(bad_path_parts_refused)
 }
 
 TESTS_BEGIN
+T(load_one_item)
 T(atomic_write_mode_follows_umask)
 T(index_in_memory)
 T(index_round_trip)
