@@ -626,6 +626,15 @@ static int decode_map(struct decoder *d, uint64_t count, size_t at, size_t depth
     return rc;
 }
 
+/* Indefinite lengths and their 'break' are valid CBOR that canonical
+ * encodings never hold. */
+static int bad_framing(struct decoder *d, enum token_kind kind, size_t at)
+{
+    if (kind == TOK_BREAK)
+        return malformed(d, at, "unexpected 'break' (0xff)");
+    return malformed(d, at, "indefinite-length %s is not allowed", major_names[d->data[at] >> 5]);
+}
+
 /* `depth` is how many lists and maps enclose the item. */
 static int decode_item(struct decoder *d, size_t depth, mf_value **out)
 {
@@ -648,8 +657,7 @@ static int decode_item(struct decoder *d, size_t depth, mf_value **out)
         return (*out = mf_value_bytes(tok.p, (size_t)tok.arg)) ? 0 : no_memory(d);
     case TOK_TAG: return decode_typed_array(d, &tok, at, out);
     case TOK_INDEFINITE:
-        return malformed(d, at, "indefinite-length %s is not allowed", major_names[d->data[at] >> 5]);
-    case TOK_BREAK: return malformed(d, at, "unexpected 'break' (0xff)");
+    case TOK_BREAK: return bad_framing(d, tok.kind, at);
     case TOK_ARRAY:
     case TOK_MAP: break;
     }
@@ -689,8 +697,7 @@ static int skip_item(struct decoder *d, size_t depth)
         return rc;
     switch (tok.kind) {
     case TOK_INDEFINITE:
-        return malformed(d, at, "indefinite-length %s is not allowed", major_names[d->data[at] >> 5]);
-    case TOK_BREAK: return malformed(d, at, "unexpected 'break' (0xff)");
+    case TOK_BREAK: return bad_framing(d, tok.kind, at);
     case TOK_ARRAY:
     case TOK_MAP:
     case TOK_TAG: break;
