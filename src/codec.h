@@ -45,9 +45,12 @@ int mf__value_decode(const void *data, size_t len, struct mf_blob *blob, mf_valu
  * items before it are stepped over without being built, so a foreach task
  * reading its one item of a 10,000-item list allocates for one item, not for
  * 10,000. MF_ETYPE when the encoding is not a list (a typed array, say: decode
- * it whole), MF_ERANGE when the list is shorter, MF_EPARSE for malformed
- * bytes before or in the item. The bytes after the item are not examined:
- * callers decode what they verified by its hash. `*out` is the caller's.
+ * it whole), MF_ERANGE when the list is shorter, MF_EPARSE when the item is
+ * malformed or the items before it are not well-framed CBOR. Items stepped
+ * over are checked for framing only (heads, lengths, nesting), not for the
+ * canonical form mf__value_decode demands, and the bytes after the item are
+ * not examined: callers decode what they verified by its hash. `*out` is
+ * the caller's.
  */
 int mf__value_decode_item(const void *data, size_t len, size_t index, mf_value **out, struct mf_err *err);
 
