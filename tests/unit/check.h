@@ -17,6 +17,27 @@
 
 #define TEST(name) static void name(void)
 
+/* A new directory /tmp/mf_test_TAG_XXXXXX, removed when the test's process
+ * exits (each test is its own process, so each gets its own). */
+static char mf_test_dir_[256];
+static inline void mf_test_dir_remove(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", mf_test_dir_);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", mf_test_dir_);
+}
+static inline const char *mf_test_fresh_dir(const char *tag)
+{
+    snprintf(mf_test_dir_, sizeof(mf_test_dir_), "/tmp/mf_test_%s_XXXXXX", tag);
+    if (!mkdtemp(mf_test_dir_)) {
+        fprintf(stderr, "cannot create %s\n", mf_test_dir_);
+        exit(1);
+    }
+    atexit(mf_test_dir_remove);
+    return mf_test_dir_;
+}
+
 #define CHECK(cond)                                                               \
     do {                                                                          \
         if (!(cond)) {                                                            \

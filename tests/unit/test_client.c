@@ -18,23 +18,7 @@
 
 #define FLOW "TestFlow"
 
-static char root_[256];
-
-static void cleanup_root(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root_);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", root_);
-}
-
-static const char *fresh_root(void)
-{
-    snprintf(root_, sizeof(root_), "/tmp/mf_test_client_XXXXXX");
-    CHECK(mkdtemp(root_) != NULL);
-    atexit(cleanup_root);
-    return root_;
-}
+static const char *fresh_root(void) { return mf_test_fresh_dir("client"); }
 
 #define OK(call)                                                                   \
     do {                                                                           \

@@ -14,24 +14,7 @@
 #include "metaflow.h"
 #include "util/alloc.h"
 
-static char root_[256];
-
-/* A fresh datastore root under /tmp, removed when the test process exits. */
-static void cleanup_root(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root_);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", root_);
-}
-
-static const char *fresh_root(void)
-{
-    snprintf(root_, sizeof(root_), "/tmp/mf_test_meta_XXXXXX");
-    CHECK(mkdtemp(root_) != NULL);
-    atexit(cleanup_root);
-    return root_;
-}
+static const char *fresh_root(void) { return mf_test_fresh_dir("meta"); }
 
 static struct mf_meta *open_rw(const char *root)
 {
