@@ -298,7 +298,7 @@ static void lint_transitions(struct lint *L, size_t i)
 
 static bool is_param(const mf_flow *flow, const char *name)
 {
-    for (size_t k = 0; k < flow->nparams; k++)
+    for (size_t k = 0; flow->params && k < flow->nparams; k++) /* a NULL table: params lint says so */
         if (flow->params[k].name && !strcmp(flow->params[k].name, name))
             return true;
     return false;

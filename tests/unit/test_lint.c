@@ -676,6 +676,12 @@ TEST(catch_into_a_parameter)
                              "another artifact\n");
     mf__graph_free(g);
     mf__buf_release(&report);
+    /* a params table declared but NULL (the params lint reports it) is no crash here */
+    flow.params = NULL;
+    CHECK_EQ_INT(mf__graph_build(&flow, &g, &err), 0);
+    CHECK_EQ_INT(mf__graph_lint(g, &report), 0);
+    mf__graph_free(g);
+    mf__buf_release(&report);
 }
 
 /* Many problems at once, each reported, in the documented order. */
