@@ -14,6 +14,7 @@ PKGS=(
   libjansson-dev                     # JSON parameters and `dump --json`
   python3                            # test helpers
   hyperfine time jq                  # benchmarks in bench/
+  slurmctld slurmd slurm-client munge # the one-node cluster of the Slurm executor's tests (tests/slurm/)
 )
 
 missing=()
