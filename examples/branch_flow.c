@@ -56,6 +56,9 @@ static void join(mf_task *t)
     for (size_t i = 0; i < mf_join_count(t); i++)
         total += mf_get_int(mf_join_input(t, i), "x");
     printf("total is %" PRId64 "\n", total);
+    /* Kept as an artifact too (the seed only prints it), so that clients can read it:
+     * Flow('BranchFlow').latest_successful_run['join'].task.data.total. */
+    mf_set_int(t, "total", total);
 }
 
 static void end(mf_task *t)

@@ -13,6 +13,8 @@ PKGS=(
   libcbor-dev                        # artifact encoding (CBOR, RFC 8949 + typed arrays RFC 8746)
   libjansson-dev                     # JSON parameters and `dump --json`
   python3                            # test helpers
+  python3-cbor2 python3-zstandard    # the Python client (python/metaflow_c): CBOR values, zstd objects
+  python3-numpy python3-pytest       # ... its arrays as numpy views, and its test suite
   hyperfine time jq                  # benchmarks in bench/
   slurmctld slurmd slurm-client munge # the one-node cluster of the Slurm executor's tests (tests/slurm/)
 )

@@ -22,7 +22,9 @@ a my_var = "hello world"
 end my_var = "hello world"' "$(cat "$OUT")"
 run_ok "client reads BranchFlow" "$R" "$ROOT" BranchFlow
 assert_eq "BranchFlow's artifacts" 'a x = 1
-b x = 2' "$(cat "$OUT")"
+b x = 2
+join total = 3
+end total = 3' "$(cat "$OUT")"
 run_ok "client reads ForeachFlow" "$R" "$ROOT" ForeachFlow
 assert_contains "ForeachFlow's titles" "$(cat "$OUT")" 'start titles = ["Stranger Things","House of Cards","Narcos"]'
 assert_contains "ForeachFlow's results" "$(cat "$OUT")" 'end results = ["Stranger Things processed","House of Cards processed","Narcos processed"]'

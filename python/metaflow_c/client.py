@@ -1,0 +1,542 @@
+# SPDX-License-Identifier: Apache-2.0
+"""client.py - Metaflow's client objects over a metaflow-c datastore root.
+
+Metaflow -> Flow -> Run -> Step -> Task -> DataArtifact, each iterable over its children and
+indexable by their id, with the attributes a Metaflow user expects (latest_successful_run,
+task.data.NAME, run.data, stdout, tags, ...). Runs, steps and tasks come from the run metadata
+(_meta.py); artifacts from the task indexes and objects (_store.py), verified on every read.
+
+Objects read lazily and cache what they read: a Run is a snapshot of its metadata row when it was
+made; make a new one (or iterate the Flow again) to see later changes.
+"""
+
+import datetime
+import json
+import os
+
+from . import _store
+from ._meta import Meta
+from .errors import MetaflowNotFound
+
+DEFAULT_ROOT = ".metaflow"
+
+
+class ArtifactNotFound(MetaflowNotFound, AttributeError):
+    """A task has no artifact of that name. Both a KeyError (task['x']) and an AttributeError
+    (task.data.x, hasattr)."""
+
+
+def resolve_root(datastore_root=None):
+    """The datastore root: the argument, else $MF_DATASTORE_ROOT, else .metaflow in the current
+    directory; made absolute so that later chdir() calls do not move it."""
+    root = datastore_root or os.environ.get("MF_DATASTORE_ROOT") or DEFAULT_ROOT
+    return os.path.abspath(os.fspath(root))
+
+
+class _Root:
+    """What every object of one datastore root shares: its path and its metadata connection."""
+
+    _open = {}  # absolute root -> _Root, so that objects of one root share one connection
+
+    def __init__(self, path):
+        self.path = path
+        self.meta = Meta(path)
+
+    @classmethod
+    def get(cls, datastore_root):
+        path = resolve_root(datastore_root)
+        if path not in cls._open:
+            cls._open[path] = cls(path)
+        return cls._open[path]
+
+
+def _time(t):
+    return datetime.datetime.fromtimestamp(t) if t else None
+
+
+def _listing(ids, limit=20):
+    ids = list(ids)
+    text = ", ".join(ids[:limit]) + (", ..." if len(ids) > limit else "")
+    return text or "(none)"
+
+
+def _split(pathspec, n, kind):
+    parts = pathspec.split("/") if isinstance(pathspec, str) else []
+    if len(parts) != n or not all(parts):
+        form = "/".join(["FLOW", "RUN", "STEP", "TASK", "NAME"][:n])
+        raise ValueError("%s pathspec '%s' is malformed: use %s" % (kind, pathspec, form))
+    return parts
+
+
+class MetaflowObject:
+    """What Flow, Run, Step, Task and DataArtifact share: id, pathspec, parent, iteration."""
+
+    _NAME = "object"
+
+    def __init__(self, root, parent, id_):
+        self._root = root
+        self._parent = parent
+        self.id = id_
+
+    @property
+    def pathspec(self):
+        return self.id if self._parent is None else self._parent.pathspec + "/" + self.id
+
+    @property
+    def path_components(self):
+        return self.pathspec.split("/")
+
+    @property
+    def parent(self):
+        return self._parent
+
+    @property
+    def datastore_root(self):
+        return self._root.path
+
+    def _children(self):  # pragma: no cover - every subclass defines it
+        return []
+
+    def __iter__(self):
+        return iter(self._children())
+
+    def __contains__(self, id_):
+        try:
+            self[id_]
+            return True
+        except KeyError:
+            return False
+
+    def __repr__(self):
+        return "%s('%s')" % (type(self).__name__, self.pathspec)
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.pathspec == other.pathspec and self._root is other._root
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.pathspec))
+
+
+class Metaflow:
+    """The entry point: the flows with runs under a datastore root."""
+
+    def __init__(self, datastore_root=None):
+        self._root = _Root.get(datastore_root)
+
+    @property
+    def datastore_root(self):
+        return self._root.path
+
+    @property
+    def flows(self):
+        return list(self)
+
+    def __iter__(self):
+        return iter([Flow(name, _root=self._root) for name in self._root.meta.flows()])
+
+    def __getitem__(self, name):
+        return Flow(name, _root=self._root)
+
+    def __repr__(self):
+        return "Metaflow('%s')" % self._root.path
+
+
+class Flow(MetaflowObject):
+    """A flow: its runs, newest first."""
+
+    def __init__(self, pathspec, datastore_root=None, _root=None):
+        root = _root or _Root.get(datastore_root)
+        name = _split(pathspec, 1, "flow")[0]
+        super().__init__(root, None, name)
+        self._runs = root.meta.runs(name)
+        if not self._runs:
+            raise MetaflowNotFound("flow '%s' has no runs under '%s'; flows there: %s"
+                                   % (name, root.path, _listing(root.meta.flows())))
+
+    def _children(self):
+        return [Run(None, _flow=self, _row=r) for r in self._runs]
+
+    def __getitem__(self, run_id):
+        run_id = str(run_id)
+        for r in self._runs:
+            if r.run_id == run_id:
+                return Run(None, _flow=self, _row=r)
+        raise MetaflowNotFound("run '%s' of flow '%s' does not exist; its runs are: %s"
+                               % (run_id, self.id, _listing(r.run_id for r in self._runs)))
+
+    def runs(self, *tags):
+        """Runs (newest first) that have every one of `tags`."""
+        want = set(tags)
+        return [r for r in self if want <= r.tags]
+
+    @property
+    def latest_run(self):
+        return next(iter(self), None)
+
+    @property
+    def latest_successful_run(self):
+        return next((r for r in self if r.successful), None)
+
+    @property
+    def created_at(self):
+        return _time(min(r.start for r in self._runs))
+
+
+class Run(MetaflowObject):
+    """A run: its steps, status, tags, parameters and times."""
+
+    def __init__(self, pathspec, datastore_root=None, _flow=None, _row=None):
+        if _flow is None:
+            flow, run_id = _split(pathspec, 2, "run")
+            _flow = Flow(flow, datastore_root=datastore_root)
+            _row = _flow[run_id]._row
+        super().__init__(_flow._root, _flow, _row.run_id)
+        self._row = _row
+        self._params = None
+
+    def _steps(self):
+        return self._root.meta.steps(self._parent.id, self.id)
+
+    def _children(self):
+        return [Step(None, _run=self, _name=s) for s in self._steps()]
+
+    def __getitem__(self, step):
+        steps = self._steps()
+        if step not in steps:
+            raise MetaflowNotFound("run '%s' has no step '%s' with tasks; its steps are: %s"
+                                   % (self.pathspec, step, _listing(steps)))
+        return Step(None, _run=self, _name=step)
+
+    @property
+    def status(self):
+        """'running', 'succeeded', 'failed', or 'died' (its scheduler process is gone)."""
+        return self._row.status
+
+    @property
+    def successful(self):
+        return self._row.status == "succeeded"
+
+    @property
+    def finished(self):
+        """True when the run ended, successfully or not (a run that died counts as ended)."""
+        return self._row.status in ("succeeded", "failed", "died")
+
+    @property
+    def created_at(self):
+        return _time(self._row.start)
+
+    @property
+    def finished_at(self):
+        return _time(self._row.end) if self._row.status in ("succeeded", "failed") else None
+
+    @property
+    def user(self):
+        return self._row.user
+
+    @property
+    def tags(self):
+        return frozenset(self._row.tags)
+
+    @property
+    def user_tags(self):
+        return self.tags
+
+    @property
+    def origin_pathspec(self):
+        """The run a resume started from, as 'FLOW/RUN', or None."""
+        o = self._row.origin_run_id
+        return "%s/%s" % (self._parent.id, o) if o else None
+
+    @property
+    def parameters(self):
+        """The run's parameters, {name: value}, read (and verified) from its parameter index."""
+        if self._params is None:
+            path = os.path.join(self._root.path, self._parent.id, self.id, "_parameters", "0", "index")
+            ix = _store.read_index(path)
+            self._params = ({} if ix is None else
+                            {name: _store.load_value(self._root.path, ix, rec) for name, rec in ix.records.items()})
+        return self._params
+
+    @property
+    def parameters_json(self):
+        """The parameters as the metadata records them (JSON), without reading the datastore."""
+        return json.loads(self._row.params_json or "{}")
+
+    @property
+    def end_task(self):
+        if "end" not in self._steps():
+            return None
+        return self["end"].task
+
+    @property
+    def data(self):
+        """The end task's artifacts (run.data.x is run['end'].task.data.x); None before end ran."""
+        t = self.end_task
+        return t.data if t is not None and t.finished else None
+
+
+class Step(MetaflowObject):
+    """A step of a run: its tasks, by task id."""
+
+    def __init__(self, pathspec, datastore_root=None, _run=None, _name=None):
+        if _run is None:
+            flow, run_id, _name = _split(pathspec, 3, "step")
+            _run = Run(flow + "/" + run_id, datastore_root=datastore_root)
+            _run[_name]  # raises MetaflowNotFound listing the steps
+        super().__init__(_run._root, _run, _name)
+        self._rows = None
+
+    def _task_rows(self):
+        if self._rows is None:
+            self._rows = self._root.meta.tasks(self._parent._parent.id, self._parent.id, self.id)
+        return self._rows
+
+    def _children(self):
+        return [Task(None, _step=self, _row=r) for r in self._task_rows()]
+
+    def __getitem__(self, task_id):
+        task_id = str(task_id)
+        for r in self._task_rows():
+            if r.task_id == task_id:
+                return Task(None, _step=self, _row=r)
+        raise MetaflowNotFound("step '%s' has no task '%s'; its tasks are: %s"
+                               % (self.pathspec, task_id, _listing(r.task_id for r in self._task_rows())))
+
+    def tasks(self):
+        return list(self)
+
+    @property
+    def task(self):
+        """A task of the step (the first by id): the task, for a step that ran once."""
+        return next(iter(self), None)
+
+    @property
+    def created_at(self):
+        rows = self._task_rows()
+        return _time(min(r.start for r in rows)) if rows else None
+
+    @property
+    def finished_at(self):
+        rows = self._task_rows()
+        if not rows or any(r.status == "running" for r in rows):
+            return None
+        return _time(max(r.end for r in rows))
+
+
+class Task(MetaflowObject):
+    """A task: its artifacts (task.data.NAME, task['NAME'].data), logs, attempts and status."""
+
+    def __init__(self, pathspec, datastore_root=None, _step=None, _row=None):
+        if _step is None:
+            flow, run_id, step, task_id = _split(pathspec, 4, "task")
+            _step = Step("%s/%s/%s" % (flow, run_id, step), datastore_root=datastore_root)
+            _row = _step[task_id]._row
+        super().__init__(_step._root, _step, _row.task_id)
+        self._row = _row
+        self._index = False  # not read yet; None when the task has no index
+        self._artifacts = {}
+
+    # -- the artifact index ------------------------------------------------------------------
+
+    def _dir(self):
+        run = self._parent._parent
+        return os.path.join(self._root.path, run._parent.id, run.id, self._parent.id, self.id)
+
+    def _read_index(self):
+        if self._index is False:
+            self._index = _store.read_index(os.path.join(self._dir(), "index"))
+        return self._index
+
+    def _not_finished(self):
+        r = self._row
+        how = r.status
+        if r.status == "failed":
+            how = ("failed (exit code %d)" % r.exit_code if r.exit_code >= 0 else
+                   "failed (signal %d)" % r.signal if r.signal else "failed")
+        return MetaflowNotFound("task '%s' has not finished: its attempt %d %s" % (self.pathspec, r.attempt,
+                                                                                  "is running" if how == "running"
+                                                                                  else how))
+
+    def _artifact(self, name):
+        if name in self._artifacts:
+            return self._artifacts[name]
+        ix = self._read_index()
+        if ix is None:
+            raise self._not_finished()
+        rec, owner = ix.records.get(name), ix
+        if rec is None:
+            params = self._params_index()
+            rec, owner = (params.records.get(name), params) if params else (None, None)
+        if rec is None:
+            raise ArtifactNotFound("task '%s' has no artifact '%s'; its artifacts are: %s"
+                                   % (self.pathspec, name, _listing(ix.records)))
+        a = DataArtifact(None, _task=self, _record=rec, _index=owner)
+        self._artifacts[name] = a
+        return a
+
+    def _params_index(self):
+        run = self._parent._parent
+        return _store.read_index(os.path.join(self._root.path, run._parent.id, run.id, "_parameters", "0", "index"))
+
+    def _children(self):
+        ix = self._read_index()
+        return [] if ix is None else [self._artifact(n) for n in ix.records]
+
+    def __getitem__(self, name):
+        return self._artifact(name)
+
+    @property
+    def artifacts(self):
+        """The task's own artifacts as DataArtifact objects, by attribute (task.artifacts.x)."""
+        return _Namespace(self, lambda a: a)
+
+    @property
+    def data(self):
+        """The task's artifact values by attribute: task.data.x (parameters of the run too)."""
+        return _Namespace(self, lambda a: a.data)
+
+    # -- status ------------------------------------------------------------------------------
+
+    @property
+    def finished(self):
+        """True when the task has an artifact index: it succeeded (its data is readable)."""
+        return self._read_index() is not None
+
+    @property
+    def successful(self):
+        return self.finished
+
+    @property
+    def status(self):
+        """Of the last attempt: 'running', 'succeeded' or 'failed'."""
+        return self._row.status
+
+    @property
+    def attempt(self):
+        return self._row.attempt
+
+    @property
+    def attempts(self):
+        return self._row.attempts
+
+    @property
+    def exit_code(self):
+        return self._row.exit_code
+
+    @property
+    def origin_pathspec(self):
+        """The task resume cloned this one from, as 'FLOW/RUN/STEP/TASK', or None."""
+        o = self._row.origin
+        return "%s/%s" % (self._parent._parent._parent.id, o) if o else None
+
+    @property
+    def created_at(self):
+        return _time(self._row.start)
+
+    @property
+    def finished_at(self):
+        return _time(self._row.end)
+
+    # -- logs --------------------------------------------------------------------------------
+
+    def _log(self, stream, attempt=None):
+        task, seen = self, set()
+        while task._row.origin and attempt is None and task.pathspec not in seen:
+            seen.add(task.pathspec)  # a clone ran no code: its log is its origin's (clones of clones)
+            task = Task(task.origin_pathspec, datastore_root=self._root.path)
+        n = task._row.attempt if attempt is None else attempt
+        try:
+            with open(os.path.join(task._dir(), "%d.%s" % (n, stream)), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""  # a stream that printed nothing has no file
+
+    @property
+    def stdout(self):
+        return self._log("stdout")
+
+    @property
+    def stderr(self):
+        return self._log("stderr")
+
+    def loglines(self, stream="stdout", attempt=None):
+        """Lines of one stream ('stdout' or 'stderr') of an attempt (default: the last)."""
+        if stream not in ("stdout", "stderr"):
+            raise ValueError("stream '%s' is neither 'stdout' nor 'stderr'" % stream)
+        return self._log(stream, attempt).splitlines()
+
+
+class DataArtifact(MetaflowObject):
+    """One artifact of a task: .data (read and verified on first use), .sha, .type, .size."""
+
+    def __init__(self, pathspec, datastore_root=None, _task=None, _record=None, _index=None):
+        if _task is None:
+            flow, run_id, step, task_id, name = _split(pathspec, 5, "artifact")
+            other = Task("/".join((flow, run_id, step, task_id)), datastore_root=datastore_root)
+            src = other[name]
+            _task, _record, _index = src._parent, src._record, src._index
+        super().__init__(_task._root, _task, _record.name)
+        self._record, self._index = _record, _index
+        self._loaded = False
+        self._value = None
+
+    @property
+    def data(self):
+        if not self._loaded:
+            self._value = _store.load_value(self._root.path, self._index, self._record)
+            self._loaded = True
+        return self._value
+
+    @property
+    def sha(self):
+        """SHA-256 of the value's encoding: equal values have equal shas, across tasks and runs."""
+        return self._record.sha
+
+    @property
+    def type(self):
+        """The value's type as metaflow-c names it: 'int', 'f64 array', 'map', ..."""
+        return self._record.type
+
+    @property
+    def size(self):
+        """Length of the value's encoding in bytes."""
+        return self._record.size
+
+    @property
+    def created_at(self):
+        return self._parent.finished_at
+
+    finished_at = created_at
+
+
+class _Namespace:
+    """task.data / task.artifacts: attribute access to a task's artifacts."""
+
+    def __init__(self, task, pick):
+        self._task, self._pick = task, pick
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._pick(self._task._artifact(name))
+
+    def __getitem__(self, name):
+        return self._pick(self._task._artifact(name))
+
+    def __contains__(self, name):
+        try:
+            self._task._artifact(name)
+            return True
+        except KeyError:
+            return False
+
+    def __iter__(self):
+        return iter([self._pick(a) for a in self._task._children()])
+
+    def __dir__(self):
+        return [a.id for a in self._task._children()]
+
+    def __repr__(self):
+        return "<data of %s: %s>" % (self._task.pathspec, ", ".join(self.__dir__()))
