@@ -98,9 +98,11 @@ static int launch(struct sched *s, struct stask *t, struct mf_err *err)
         goto out;
     }
     t->started = mf__now();
-    /* posix_spawn's argv is not const-qualified but is not modified. */
-    rc = mf__exec_start(s->ex, (char *const *)argv, label.buf, outlog.buf, errlog.buf, t->caught ? 0 : decl->timeout,
-                        t, &pid, err);
+    /* exec's argv is not const-qualified (execv's isn't) but is not modified. */
+    struct mf_exec_task task = { .argv = (char *const *)argv, .label = label.buf, .stdout_log = outlog.buf,
+                                 .stderr_log = errlog.buf, .timeout_s = t->caught ? 0 : decl->timeout,
+                                 .tag = t, .pid_out = &pid };
+    rc = mf__exec_start(s->ex, &task, err);
     if (rc)
         goto out;
     s->started++;
@@ -214,8 +216,11 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
     char why[1100];
     struct mf_outcome outcome;
     struct mf_err oerr = MF_ERR_INIT;
+    if (x->why[0]) /* the backend's words: the task could not say them itself */
+        mf__append_task_log(s, t, "stderr", x->why);
     if (x->timed_out) {
-        snprintf(why, sizeof(why), "timed out after %g s", decl->timeout);
+        snprintf(why, sizeof(why), "timed out after %g s%s%s%s", decl->timeout, x->why[0] ? " (" : "", x->why,
+                 x->why[0] ? ")" : "");
         mf__append_task_log(s, t, "stderr", why);
     } else if (!x->exited || x->exit_code != 0) {
         mf__describe_exit(x, why, sizeof(why));
@@ -298,6 +303,8 @@ static int run_loop(struct sched *s, struct mf_err *err)
             mf__exec_signal_all(s->ex, SIGTERM);
             stopping = true;
         }
+        if ((rc = mf__exec_flush(s->ex, err)) != 0)
+            return rc;
         struct mf_exit x;
         rc = mf__exec_wait(s->ex, &x, wait_ms, err);
         if (rc == MF_ETIMEDOUT || rc == MF_ECANCELED) {
@@ -366,7 +373,9 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     if (!rc)
         rc = mf__run_begin(&s, params, run_id, err);
     if (!rc)
-        rc = mf__exec_new(opts->out, opts->err, &s.ex, err);
+        rc = mf__exec_new(opts->executor, &(struct mf_exec_opts){ .console_out = opts->out, .console_err = opts->err,
+                                                                  .kill_grace_s = opts->kill_grace_s },
+                          &s.ex, err);
     if (!rc)
         rc = mf__enqueue(&s, g->start, mf__strdup(""), mf__strdup(""), true, err);
     if (rc)

@@ -37,6 +37,8 @@ struct mf_run_opts {
     const char *origin_run_id; /* resume: clone what succeeded in this run */
     const char *resume_step;   /* resume STEP: run it and all after it again */
     int max_passes;            /* passes of a loop allowed at one split position */
+    const char *executor;      /* the backend that runs tasks (exec.h); NULL: the default */
+    double kill_grace_s;       /* SIGTERM -> SIGKILL when stopping a task; 0: the default */
 };
 
 /*

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "meta.h"
-#include "proc.h"
+#include "exec.h"
 #include "runtime.h"
 #include "task.h"
 #include "util/strmap.h"

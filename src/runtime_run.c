@@ -45,6 +45,9 @@ void mf__describe_exit(const struct mf_exit *x, char *buf, size_t size)
         snprintf(buf, size, "signal %s", name);
     else
         snprintf(buf, size, "signal %d", x->signal);
+    size_t len = strlen(buf);
+    if (x->why[0] && len + 4 < size)
+        snprintf(buf + len, size - len, " (%s)", x->why);
 }
 
 void mf__append_task_log(struct sched *s, const struct stask *t, const char *stream, const char *line)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* proc.c - the local executor: posix_spawn each task as its own process group,
- * stream its stdout/stderr through one poll() loop, enforce its timeout, reap
- * it. Knows nothing of flows. Invariants: docs/internals/proc.md. */
+/* exec_spawn.c - the "spawn" executor backend (exec.h): posix_spawn each task
+ * as its own process group, stream its stdout/stderr through one poll() loop,
+ * enforce its timeout, reap it. Knows nothing of flows. Invariants:
+ * docs/internals/exec.md. */
 #define _GNU_SOURCE /* glibc declares pipe2 (POSIX 2024) only here */
-#include "proc.h"
+#include "exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +30,6 @@ extern char **environ;
 #define PENDING_KEEP 8192            /* a larger partial-line buffer is freed once used */
 #define GRACE_NS (100 * MS_NS)       /* pipes stay open this long after the child exits */
 #define RECHECK_NS (100 * MS_NS)     /* exit check period while a pipe is still open */
-#define KILL_AFTER_NS (5000 * MS_NS) /* SIGTERM -> SIGKILL on timeout */
 #define DRAIN_READS 16               /* reads allowed when closing a pipe after the grace */
 #define EXIT_WAIT_NS (MS_NS)         /* brief wait for the exit right after both EOFs */
 
@@ -57,10 +57,12 @@ struct child {
     struct mf_exit status; /* tag, pid, timed_out, log_errno filled as we go */
 };
 
-struct mf_exec {
+struct spawn_exec {
+    struct mf_exec base; /* first: the handle the scheduler holds */
+    int64_t kill_grace_ns; /* timeout: SIGTERM -> SIGKILL */
     FILE *console_out;
     FILE *console_err;
-    struct child **kids; /* started, not yet returned by mf__exec_wait */
+    struct child **kids; /* started, not yet returned by wait() */
     size_t nkids, kids_cap;
     struct pollfd *pfds; /* rebuilt each round: every open pipe */
     struct stream **pfd_streams;
@@ -137,7 +139,7 @@ static void log_append(struct stream *s, const char *data, size_t n)
 /* Appends "PREFIX" + pending + data + "\n" to the batch. Console output is
  * best effort: without memory for the batch the line is not printed (the log
  * has it). */
-static void emit_line(struct mf_exec *ex, struct stream *s, const char *data, size_t len)
+static void emit_line(struct spawn_exec *ex, struct stream *s, const char *data, size_t len)
 {
     struct mf_buf *prefix = &s->kid->prefix;
     if (mf__buf_grow(&ex->batch, prefix->len + s->pending.len + len + 1) == 0) {
@@ -152,7 +154,7 @@ static void emit_line(struct mf_exec *ex, struct stream *s, const char *data, si
         mf__buf_reset(&s->pending);
 }
 
-static void console_write(struct mf_exec *ex, FILE *console)
+static void console_write(struct spawn_exec *ex, FILE *console)
 {
     if (ex->batch.len) {
         /* The scheduler's own lines on stdout come first: when both streams
@@ -170,7 +172,7 @@ static void console_write(struct mf_exec *ex, FILE *console)
 
 /* Splits `data` into lines; a line reaching LINE_MAX_BYTES without a newline
  * is printed as it is and the rest continues on a new console line. */
-static void feed_console(struct mf_exec *ex, struct stream *s, const char *data, size_t n)
+static void feed_console(struct spawn_exec *ex, struct stream *s, const char *data, size_t n)
 {
     while (n > 0) {
         size_t room = LINE_MAX_BYTES - s->pending.len;
@@ -194,7 +196,7 @@ static void feed_console(struct mf_exec *ex, struct stream *s, const char *data,
     console_write(ex, s->console);
 }
 
-static void stream_feed(struct mf_exec *ex, struct stream *s, const char *data, size_t n)
+static void stream_feed(struct spawn_exec *ex, struct stream *s, const char *data, size_t n)
 {
     log_append(s, data, n);
     if (s->console)
@@ -202,7 +204,7 @@ static void stream_feed(struct mf_exec *ex, struct stream *s, const char *data, 
 }
 
 /* Closes the pipe; a final line without newline is printed now. */
-static void stream_close(struct mf_exec *ex, struct stream *s)
+static void stream_close(struct spawn_exec *ex, struct stream *s)
 {
     close_fd(&s->fd);
     if (s->console && s->pending.len) {
@@ -216,7 +218,7 @@ static void stream_close(struct mf_exec *ex, struct stream *s)
 }
 
 /* One read. Returns true while the pipe stays open. */
-static bool stream_read(struct mf_exec *ex, struct stream *s)
+static bool stream_read(struct spawn_exec *ex, struct stream *s)
 {
     ssize_t n = read(s->fd, ex->readbuf, sizeof(ex->readbuf));
     if (n > 0) {
@@ -231,7 +233,7 @@ static bool stream_read(struct mf_exec *ex, struct stream *s)
 
 /* After the grace: take what is already buffered, then close, even if a
  * grandchild still holds the write end (it gets EPIPE from then on). */
-static void stream_drain_close(struct mf_exec *ex, struct stream *s)
+static void stream_drain_close(struct spawn_exec *ex, struct stream *s)
 {
     for (int i = 0; i < DRAIN_READS && s->fd >= 0; i++) {
         ssize_t n = read(s->fd, ex->readbuf, sizeof(ex->readbuf));
@@ -368,19 +370,23 @@ static int64_t timeout_deadline(int64_t start, double timeout_s)
     return deadline ? deadline : 1;
 }
 
-int mf__exec_start(struct mf_exec *ex, char *const argv[], const char *label, const char *stdout_log,
-                   const char *stderr_log, double timeout_s, void *tag, pid_t *pid_out, struct mf_err *err)
+static int spawn_start(struct mf_exec *base, const struct mf_exec_task *task, struct mf_err *err)
 {
+    struct spawn_exec *ex = (struct spawn_exec *)base;
     int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
     struct child *kid = NULL;
     int rc;
-    if (!ex || !argv || !argv[0] || !label)
-        return mf__err(err, MF_EINVAL, "mf__exec_start needs an executor, a command and a label");
-    if (MF_GROW(ex->kids, ex->kids_cap, ex->nkids + 1) || !(kid = child_new(ex->console_out, ex->console_err, tag))) {
+    if (!task || !task->argv || !task->argv[0] || !task->label)
+        return mf__err(err, MF_EINVAL, "starting a task needs a command and a label");
+    char *const *argv = task->argv;
+    const char *label = task->label;
+    if (MF_GROW(ex->kids, ex->kids_cap, ex->nkids + 1) ||
+        !(kid = child_new(ex->console_out, ex->console_err, task->tag))) {
         rc = mf__err(err, MF_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = open_log(stdout_log, &kid->out.log_path, err)) || (rc = open_log(stderr_log, &kid->err.log_path, err)) ||
+    if ((rc = open_log(task->stdout_log, &kid->out.log_path, err)) ||
+        (rc = open_log(task->stderr_log, &kid->err.log_path, err)) ||
         (rc = open_pipe(out_pipe, err)) || (rc = open_pipe(err_pipe, err)))
         goto out;
     int spawn_errno = spawn_child(argv, out_pipe[1], err_pipe[1], &kid->pid);
@@ -395,14 +401,14 @@ int mf__exec_start(struct mf_exec *ex, char *const argv[], const char *label, co
     }
     int64_t now = now_ns();
     kid->status.pid = kid->pid;
-    kid->deadline_ns = timeout_deadline(now, timeout_s);
+    kid->deadline_ns = timeout_deadline(now, task->timeout_s);
     kid->check_ns = now + RECHECK_NS;
     kid->out.fd = out_pipe[0];
     kid->err.fd = err_pipe[0];
     out_pipe[0] = err_pipe[0] = -1;
     ex->kids[ex->nkids++] = kid;
-    if (pid_out)
-        *pid_out = kid->pid;
+    if (task->pid_out)
+        *task->pid_out = kid->pid;
     kid = NULL;
     rc = 0;
 out:
@@ -482,13 +488,13 @@ static void check_exit_due(struct child *kid, int64_t now)
 
 /* Runs the child's timers. Returns true when it is done: exited and both
  * pipes closed. */
-static bool tend_child(struct mf_exec *ex, struct child *kid, int64_t now)
+static bool tend_child(struct spawn_exec *ex, struct child *kid, int64_t now)
 {
     if (!kid->exited_ns) {
         if (kid->deadline_ns && !kid->status.timed_out && now >= kid->deadline_ns) {
             kid->status.timed_out = true;
             signal_group(kid, SIGTERM);
-            kid->kill_ns = now + KILL_AFTER_NS;
+            kid->kill_ns = now + ex->kill_grace_ns;
         } else if (kid->kill_ns && now >= kid->kill_ns) {
             signal_group(kid, SIGKILL);
             kid->kill_ns = 0;
@@ -515,7 +521,7 @@ static int64_t next_timer(const struct child *kid)
 }
 
 /* The poll() timeout in ms, rounded up so that a timer is due on wake-up. */
-static int poll_timeout_ms(struct mf_exec *ex, int64_t now, int64_t wait_deadline)
+static int poll_timeout_ms(struct spawn_exec *ex, int64_t now, int64_t wait_deadline)
 {
     int64_t t = wait_deadline;
     for (size_t i = 0; i < ex->nkids; i++)
@@ -528,7 +534,7 @@ static int poll_timeout_ms(struct mf_exec *ex, int64_t now, int64_t wait_deadlin
     return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
-static int add_pollfd(struct mf_exec *ex, size_t *n, struct stream *s)
+static int add_pollfd(struct spawn_exec *ex, size_t *n, struct stream *s)
 {
     if (s->fd < 0)
         return 0;
@@ -541,7 +547,7 @@ static int add_pollfd(struct mf_exec *ex, size_t *n, struct stream *s)
 }
 
 /* One poll() over every open pipe, then one read from each ready one. */
-static int poll_round(struct mf_exec *ex, int timeout_ms, struct mf_err *err)
+static int poll_round(struct spawn_exec *ex, int timeout_ms, struct mf_err *err)
 {
     size_t n = 0;
     for (size_t i = 0; i < ex->nkids; i++)
@@ -565,7 +571,7 @@ static int poll_round(struct mf_exec *ex, int timeout_ms, struct mf_err *err)
 
 /* Reaps the child (killing what is left of a timed-out group first), fills
  * `out` and forgets it. */
-static void collect(struct mf_exec *ex, size_t idx, struct mf_exit *out)
+static void collect(struct spawn_exec *ex, size_t idx, struct mf_exit *out)
 {
     struct child *kid = ex->kids[idx];
     if (kid->status.timed_out)
@@ -588,10 +594,18 @@ static void collect(struct mf_exec *ex, size_t idx, struct mf_exit *out)
     child_free(kid);
 }
 
-int mf__exec_wait(struct mf_exec *ex, struct mf_exit *out, int timeout_ms, struct mf_err *err)
+static int spawn_flush(struct mf_exec *base, struct mf_err *err)
 {
-    if (!ex || !out)
-        return mf__err(err, MF_EINVAL, "mf__exec_wait needs an executor and an exit record");
+    (void)base;
+    (void)err;
+    return 0; /* start() already started it */
+}
+
+static int spawn_wait(struct mf_exec *base, struct mf_exit *out, int timeout_ms, struct mf_err *err)
+{
+    struct spawn_exec *ex = (struct spawn_exec *)base;
+    if (!out)
+        return mf__err(err, MF_EINVAL, "waiting for a task needs an exit record");
     if (!ex->nkids)
         return mf__err(err, MF_ENOENT, "no task is running");
     int64_t wait_deadline = timeout_ms >= 0 ? now_ns() + (int64_t)timeout_ms * MS_NS : 0;
@@ -615,30 +629,18 @@ int mf__exec_wait(struct mf_exec *ex, struct mf_exit *out, int timeout_ms, struc
     }
 }
 
-size_t mf__exec_running(const struct mf_exec *ex) { return ex ? ex->nkids : 0; }
+static size_t spawn_running(const struct mf_exec *base) { return ((const struct spawn_exec *)base)->nkids; }
 
-void mf__exec_signal_all(struct mf_exec *ex, int sig)
+static void spawn_signal_all(struct mf_exec *base, int sig)
 {
-    for (size_t i = 0; ex && i < ex->nkids; i++)
+    struct spawn_exec *ex = (struct spawn_exec *)base;
+    for (size_t i = 0; i < ex->nkids; i++)
         signal_group(ex->kids[i], sig);
 }
 
-int mf__exec_new(FILE *console_out, FILE *console_err, struct mf_exec **out, struct mf_err *err)
+static void spawn_free(struct mf_exec *base)
 {
-    struct mf_exec *ex = mf__calloc(1, sizeof(*ex));
-    if (!ex)
-        return mf__err(err, MF_ENOMEM, "out of memory");
-    ex->console_out = console_out;
-    ex->console_err = console_err;
-    mf__buf_init(&ex->batch);
-    *out = ex;
-    return 0;
-}
-
-void mf__exec_free(struct mf_exec *ex)
-{
-    if (!ex)
-        return;
+    struct spawn_exec *ex = (struct spawn_exec *)base;
     for (size_t i = 0; i < ex->nkids; i++) {
         struct child *kid = ex->kids[i];
         signal_group(kid, SIGKILL);
@@ -651,4 +653,24 @@ void mf__exec_free(struct mf_exec *ex)
     mf__free(ex->pfd_streams);
     mf__buf_release(&ex->batch);
     mf__free(ex);
+}
+
+static const struct mf_exec_ops spawn_ops = {
+    .name = "spawn", .start = spawn_start, .flush = spawn_flush, .wait = spawn_wait,
+    .running = spawn_running, .signal_all = spawn_signal_all, .free = spawn_free,
+};
+
+int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err)
+{
+    struct spawn_exec *ex = mf__calloc(1, sizeof(*ex));
+    if (!ex)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    ex->base.ops = &spawn_ops;
+    ex->console_out = o ? o->console_out : NULL;
+    ex->console_err = o ? o->console_err : NULL;
+    double grace = o && o->kill_grace_s > 0 ? o->kill_grace_s : MF_EXEC_KILL_GRACE_DEFAULT;
+    ex->kill_grace_ns = grace > 1e9 ? INT64_MAX / 2 : (int64_t)(grace * 1e9);
+    mf__buf_init(&ex->batch);
+    *out = &ex->base;
+    return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_proc.c - the local executor against real /bin/sh children: output
- * prefixing and logs, exit status, timeouts, many children, fd hygiene. */
+/* test_exec_spawn.c - the "spawn" executor backend (exec.h) against real
+ * /bin/sh children: output prefixing and logs, exit status, timeouts, many
+ * children, fd hygiene. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +13,25 @@
 
 #include "check.h"
 #include "metaflow.h"
-#include "proc.h"
+#include "exec.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+
+/* The backend under test, with a 5 s kill grace so the escalation test
+ * stays short. */
+static int exec_new(FILE *out, FILE *err, struct mf_exec **ex, struct mf_err *e)
+{
+    struct mf_exec_opts o = { .console_out = out, .console_err = err, .kill_grace_s = 5 };
+    return mf__exec_spawn_new(&o, ex, e);
+}
+
+static int exec_start(struct mf_exec *ex, char *const argv[], const char *label, const char *out_log,
+                      const char *err_log, double timeout_s, void *tag, pid_t *pid, struct mf_err *err)
+{
+    struct mf_exec_task t = { .argv = argv, .label = label, .stdout_log = out_log, .stderr_log = err_log,
+                              .timeout_s = timeout_s, .tag = tag, .pid_out = pid };
+    return mf__exec_start(ex, &t, err);
+}
 
 /* A console captured in memory. */
 struct capture {
@@ -74,7 +91,7 @@ static char *path_in(const char *dir, const char *name)
     return p;
 }
 
-/* A log's contents; a stream that stayed silent has no file (proc.h). */
+/* A log's contents; a stream that stayed silent has no file (exec.h). */
 static struct mf_buf read_all(const char *path)
 {
     struct mf_buf b = MF_BUF_INIT;
@@ -148,7 +165,7 @@ static pid_t start_sh(struct mf_exec *ex, const char *script, const char *label,
     char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)script, NULL };
     struct mf_err err = MF_ERR_INIT;
     pid_t pid = 0;
-    int rc = mf__exec_start(ex, argv, label, out_log, err_log, timeout_s, tag, &pid, &err);
+    int rc = exec_start(ex, argv, label, out_log, err_log, timeout_s, tag, &pid, &err);
     if (rc)
         fprintf(stderr, "start: %s\n", err.msg);
     CHECK_EQ_INT(rc, 0);
@@ -181,7 +198,7 @@ static void run_script(struct run *r, const char *script, double timeout_s)
     struct mf_exec *ex = NULL;
     capture_open(&r->out);
     capture_open(&r->err);
-    CHECK_EQ_INT(mf__exec_new(r->out.f, r->err.f, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(r->out.f, r->err.f, &ex, NULL), 0);
     r->pid = start_sh(ex, script, "t", path_in(dir, "out.log"), path_in(dir, "err.log"), timeout_s, NULL);
     r->exit = wait_one(ex);
     CHECK_EQ_INT(r->exit.pid, r->pid);
@@ -379,7 +396,7 @@ TEST(test_200_concurrent_children)
     capture_open(&out);
     capture_open(&err);
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(out.f, err.f, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(out.f, err.f, &ex, NULL), 0);
     pid_t pids[N];
     for (int i = 0; i < N; i++) {
         char script[128], label[32], log[32];
@@ -494,11 +511,11 @@ TEST(test_spawn_nonexistent_program)
     int fds_before = count_fds();
     char *dir = make_tmpdir();
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     char *argv[] = { (char *)"/nonexistent/program", NULL };
     struct mf_err err = MF_ERR_INIT;
     pid_t pid = -7;
-    int rc = mf__exec_start(ex, argv, "lbl", path_in(dir, "o"), path_in(dir, "e"), 0, NULL, &pid, &err);
+    int rc = exec_start(ex, argv, "lbl", path_in(dir, "o"), path_in(dir, "e"), 0, NULL, &pid, &err);
     CHECK_EQ_INT(rc, MF_ENOENT);
     CHECK_CONTAINS(err.msg, "'/nonexistent/program'");
     CHECK_CONTAINS(err.msg, "No such file or directory");
@@ -516,10 +533,10 @@ TEST(test_log_open_failure)
 {
     int fds_before = count_fds();
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     char *argv[] = { (char *)"/bin/true", NULL };
     struct mf_err err = MF_ERR_INIT;
-    int rc = mf__exec_start(ex, argv, "lbl", "/proc/nope/out.log", NULL, 0, NULL, NULL, &err);
+    int rc = exec_start(ex, argv, "lbl", "/proc/nope/out.log", NULL, 0, NULL, NULL, &err);
     CHECK(rc < 0);
     CHECK_CONTAINS(err.msg, "/proc/nope");
     CHECK(no_children_left());
@@ -534,10 +551,10 @@ TEST(test_child_sees_only_stdio)
     cloexec_inherited_fds();
     char *dir = make_tmpdir();
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     start_sh(ex, "sleep 0.5", "other", path_in(dir, "o1"), path_in(dir, "e1"), 0, NULL);
     char *argv[] = { (char *)"/bin/ls", (char *)"/proc/self/fd", NULL };
-    CHECK_EQ_INT(mf__exec_start(ex, argv, "ls", path_in(dir, "o2"), path_in(dir, "e2"), 0, NULL, NULL, NULL), 0);
+    CHECK_EQ_INT(exec_start(ex, argv, "ls", path_in(dir, "o2"), path_in(dir, "e2"), 0, NULL, NULL, NULL), 0);
     start_sh(ex, "read x; echo read=$?", "stdin", path_in(dir, "o3"), NULL, 0, NULL);
     for (int i = 0; i < 3; i++)
         wait_one(ex);
@@ -556,7 +573,7 @@ TEST(test_no_fd_leak)
     int fds_before = count_fds();
     char *dir = make_tmpdir();
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 20; i++)
             start_sh(ex, "echo x; echo y >&2", "t", path_in(dir, "o"), path_in(dir, "e"), 0, NULL);
@@ -576,7 +593,7 @@ TEST(test_free_with_children_running)
     int fds_before = count_fds();
     char *dir = make_tmpdir();
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     pid_t pids[3];
     for (int i = 0; i < 3; i++) {
         char script[256], name[16];
@@ -608,7 +625,7 @@ TEST(test_wait_timeout_and_nothing_running)
     struct mf_exec *ex = NULL;
     struct mf_err err = MF_ERR_INIT;
     struct mf_exit e;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     CHECK_EQ_INT(mf__exec_wait(ex, &e, -1, &err), MF_ENOENT);
     start_sh(ex, "sleep 0.5", "t", NULL, NULL, 0, NULL);
     double t0 = mono_s();
@@ -631,7 +648,7 @@ TEST(test_wait_interrupted_by_signal)
     sa.sa_handler = on_alarm;
     sigaction(SIGALRM, &sa, NULL);
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     start_sh(ex, "sleep 0.5", "t", NULL, NULL, 0, NULL);
     struct itimerval it = { { 0, 0 }, { 0, 100000 } };
     setitimer(ITIMER_REAL, &it, NULL);
@@ -645,7 +662,7 @@ TEST(test_wait_interrupted_by_signal)
 TEST(test_signal_all)
 {
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     for (int i = 0; i < 3; i++)
         start_sh(ex, "sleep 100", "t", NULL, NULL, 0, NULL);
     mf__exec_signal_all(ex, SIGINT);
@@ -661,7 +678,7 @@ TEST(test_signal_all)
 TEST(test_log_write_failure_reported)
 {
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     start_sh(ex, "echo lost; echo kept >&2", "t", "/dev/full", NULL, 0, NULL);
     struct mf_exit e = wait_one(ex);
     CHECK(e.exited && e.exit_code == 0);
@@ -672,7 +689,7 @@ TEST(test_log_write_failure_reported)
 TEST(test_null_consoles_and_logs)
 {
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     start_sh(ex, "echo a; printf b >&2; exit 9", "t", NULL, NULL, 0, NULL);
     struct mf_exit e = wait_one(ex);
     CHECK_EQ_INT(e.exit_code, 9);
@@ -686,7 +703,7 @@ TEST(test_sigchld_ignored)
 {
     signal(SIGCHLD, SIG_IGN);
     struct mf_exec *ex = NULL;
-    CHECK_EQ_INT(mf__exec_new(NULL, NULL, &ex, NULL), 0);
+    CHECK_EQ_INT(exec_new(NULL, NULL, &ex, NULL), 0);
     start_sh(ex, "echo x; exit 3", "t", NULL, NULL, 0, NULL);
     start_sh(ex, "exec 1>&- 2>&-; sleep 0.2", "t", NULL, NULL, 0, NULL);
     double t0 = mono_s();

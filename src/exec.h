@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec.h - the executor interface: how the scheduler runs a task without
+ * knowing where. One backend per file (exec_spawn.c: posix_spawn on this
+ * machine; exec_fork.c, exec_slurm.c later), each a table of operations on
+ * an opaque handle, libuv-style. The scheduler (runtime*.c) includes only
+ * this header. The task's `step` command line is the contract: every backend
+ * is handed the full argv of `PROG step STEP --run-id ... --task-id ...` and
+ * must run exactly that task (in a process it starts, a fork, or a job).
+ *
+ * Calling sequence (docs/internals/exec.md has each backend's invariants):
+ *   mf__exec_new(name, &opts, &ex, &err)          or mf__exec_spawn_new(...)
+ *   loop:
+ *     mf__exec_start(ex, &task, &err)             per ready task, up to the
+ *                                                 caller's worker limit
+ *     mf__exec_flush(ex, &err)                    once per round: submit what
+ *                                                 start() queued (batching)
+ *     mf__exec_wait(ex, &exit, timeout_ms, &err)  one finished task, or
+ *                                                 MF_ETIMEDOUT / MF_ECANCELED
+ *   mf__exec_signal_all(ex, SIGTERM), later SIGKILL: stopping (the caller
+ *                                                 times the grace period)
+ *   mf__exec_free(ex)                             kills and reaps what is left
+ *
+ * Every task started is returned by wait() exactly once (even one that was
+ * signalled or could not be run after start() succeeded), unless free() comes
+ * first. Backends are single-threaded and keep no global state; all of it
+ * hangs off the handle.
+ */
+#ifndef MF_EXEC_H
+#define MF_EXEC_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "util/err.h"
+
+#define MF_EXEC_KILL_GRACE_DEFAULT 10.0 /* seconds from SIGTERM to SIGKILL */
+
+/* Resources a step declares; 0 / NULL = not set. A local backend ignores
+ * them; a cluster backend asks for them. */
+struct mf_task_resources {
+    int cpus;
+    int64_t memory_mb;
+    int gpus;
+    double time_limit_s;
+    const char *partition;
+};
+
+/* What the scheduler asks a backend to run. Everything is borrowed for the
+ * duration of start(): a backend copies what it keeps. */
+struct mf_exec_task {
+    char *const *argv;                   /* the step command line, NULL-terminated; argv[0] is the
+                                          * flow program's absolute path (no PATH search) */
+    const char *label;                   /* console prefix, e.g. "12/a/5" */
+    const char *stdout_log, *stderr_log; /* where the task's streams are stored; NULL discards. A
+                                          * stream that stays silent may leave no file (readers treat
+                                          * a missing log as empty); its directory is made by start() */
+    double timeout_s;                    /* 0 = none; past it: SIGTERM, SIGKILL after the grace */
+    const struct mf_task_resources *res; /* may be NULL */
+    const char *group;                   /* tasks of one foreach with equal resources share a group
+                                          * key; a batching backend may submit a group at once. NULL:
+                                          * no group */
+    void *tag;                           /* returned in mf_exit.tag */
+    pid_t *pid_out;                      /* may be NULL; set by start() to the local process id, or 0
+                                          * when the task has none on this machine (a cluster job) */
+};
+
+/* How a task ended, as wait() reports it. */
+struct mf_exit {
+    void *tag;      /* as given in mf_exec_task.tag */
+    pid_t pid;      /* 0 if the task had no local process */
+    bool exited;    /* true: exit_code is valid; false: killed by `signal` (0: unknown) */
+    int exit_code;
+    int signal;
+    bool timed_out; /* stopped because it ran past its timeout (ours or the cluster's) */
+    int log_errno;  /* 0, or the errno of the first failed write to (or close of) a log file:
+                     * that log is incomplete from there on */
+    char why[256];  /* "" or the backend's own words on the failure ("OUT_OF_MEMORY", "NODE_FAIL",
+                     * "CANCELLED by uid 0", "cannot fork: ..."): shown in the failure message and
+                     * appended to the task's stderr log by the scheduler */
+};
+
+/* Options every backend understands; zero means the default. A backend with
+ * options of its own reads them from its own fields added here (documented
+ * with the backend). */
+struct mf_exec_opts {
+    FILE *console_out;   /* task stdout lines, "[LABEL (pid N)] line"; NULL: not printed */
+    FILE *console_err;   /* task stderr lines; NULL: not printed */
+    double kill_grace_s; /* timeout: SIGTERM, then SIGKILL this much later (0: the default) */
+};
+
+struct mf_exec;
+
+/* The operations of one backend. Return codes as for the wrappers below. */
+struct mf_exec_ops {
+    const char *name; /* "spawn", "fork", "slurm" */
+    int (*start)(struct mf_exec *ex, const struct mf_exec_task *task, struct mf_err *err);
+    int (*flush)(struct mf_exec *ex, struct mf_err *err);
+    int (*wait)(struct mf_exec *ex, struct mf_exit *out, int timeout_ms, struct mf_err *err);
+    size_t (*running)(const struct mf_exec *ex);
+    void (*signal_all)(struct mf_exec *ex, int sig);
+    void (*free)(struct mf_exec *ex);
+};
+
+/* A backend's handle starts with this (its own struct embeds it first). */
+struct mf_exec {
+    const struct mf_exec_ops *ops;
+};
+
+/* Backends. Each returns MF_ENOMEM, or a backend-specific failure to set up
+ * (e.g. MF_EIO: cannot start the fork server) with a message. */
+int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
+
+/* The backend called `name` ("spawn"; NULL: the default local one).
+ * MF_EINVAL with the list of names for an unknown one. */
+int mf__exec_new(const char *name, const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
+/* The names mf__exec_new accepts, comma separated, for help texts. */
+const char *mf__exec_names(void);
+
+/*
+ * Starts (or, for a batching backend, queues until flush) one task. Errors:
+ * MF_EINVAL (no argv/label), MF_ENOENT (argv[0] missing), MF_EIO, MF_ENOMEM;
+ * on error nothing was started and no tag will be returned.
+ */
+static inline int mf__exec_start(struct mf_exec *ex, const struct mf_exec_task *task, struct mf_err *err)
+{
+    return ex->ops->start(ex, task, err);
+}
+
+/* Submits what start() queued; a no-op for backends that start at once. */
+static inline int mf__exec_flush(struct mf_exec *ex, struct mf_err *err) { return ex->ops->flush(ex, err); }
+
+/*
+ * Streams the tasks' output (the console prefix "[LABEL (pid N)] ") until one
+ * task has ended and its output is complete, then reports it in `*out` and
+ * returns 0. MF_ETIMEDOUT if none ended within timeout_ms (-1: no limit);
+ * MF_ENOENT if nothing is running; MF_ECANCELED if a signal handler
+ * interrupted the wait (nothing is lost: check your flag, call again).
+ * Timers (timeouts, grace periods) run only inside wait(): call it in a loop.
+ */
+static inline int mf__exec_wait(struct mf_exec *ex, struct mf_exit *out, int timeout_ms, struct mf_err *err)
+{
+    return ex->ops->wait(ex, out, timeout_ms, err);
+}
+
+/* Tasks started and not yet returned by wait(). */
+static inline size_t mf__exec_running(const struct mf_exec *ex) { return ex ? ex->ops->running(ex) : 0; }
+
+/* Sends `sig` to every running task: locally to its whole process group, so
+ * what the task started gets it too. */
+static inline void mf__exec_signal_all(struct mf_exec *ex, int sig)
+{
+    if (ex)
+        ex->ops->signal_all(ex, sig);
+}
+
+/* Kills (SIGKILL to each group) and reaps or cancels whatever still runs,
+ * then frees the handle. NULL is a no-op. */
+static inline void mf__exec_free(struct mf_exec *ex)
+{
+    if (ex)
+        ex->ops->free(ex);
+}
+#endif
