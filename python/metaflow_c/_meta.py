@@ -111,6 +111,8 @@ class Meta:
         return db
 
     def _check_version(self, db, version):
+        if version != SCHEMA_VERSION and db is self._db:
+            self._db = None
         if version > SCHEMA_VERSION:
             db.close()
             raise FormatVersionError(
@@ -148,6 +150,8 @@ class Meta:
         db = self.db()
         try:
             db.execute("BEGIN")
+            # Checked again at each listing: a program may upgrade the store while this one is open.
+            self._check_version(db, db.execute("PRAGMA user_version").fetchone()[0])
             if run_id is None:
                 rows = db.execute(RUN_COLUMNS + " WHERE flow = ?" + NEWEST_FIRST, (flow,)).fetchall()
             else:
