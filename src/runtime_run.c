@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "cas.h"
 #include "json.h"
 #include "liveness.h"
@@ -149,18 +150,6 @@ static const char *user_name(void)
     return pw && pw->pw_name ? pw->pw_name : "unknown";
 }
 
-/* The build id of a run: the SHA-256 of the flow program, so a resume can
- * tell whether the code changed since the origin run. */
-static void build_id(const char *exe, char hex[MF_HASH_HEX_LEN + 1])
-{
-    struct mf_buf bin = MF_BUF_INIT;
-    if (mf__read_file(exe, &bin, NULL) == 0)
-        mf__sha256_hex(bin.buf, bin.len, hex);
-    else
-        snprintf(hex, MF_HASH_HEX_LEN + 1, "unknown");
-    mf__buf_release(&bin);
-}
-
 /* The parameters as JSON for the run record: given ones for a new run, the
  * origin's for a resume. */
 static int params_json(struct sched *s, const mf_value *params, char **out, struct mf_err *err)
@@ -185,7 +174,7 @@ static int params_json(struct sched *s, const mf_value *params, char **out, stru
 
 int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct mf_err *err)
 {
-    char build[MF_HASH_HEX_LEN + 1];
+    char build[MF_BUILD_ID_MAX];
     char *pjson = NULL;
     size_t ntags = 0;
     while (s->o->tags && s->o->tags[ntags])
@@ -198,7 +187,7 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
     if (rc)
         goto out;
     s->run_id = *run_id;
-    build_id(s->o->exe, build);
+    mf__build_id(s->o->exe, build);
     struct mf_proc_id self;
     mf__proc_id_self(&self);
     struct mf_meta_run r = { .flow = (char *)s->flow->name, .run_id = *run_id, .status = (char *)"running",

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * buildid.h - the build id a run records: which build of the flow program
+ * ran it (docs/metadata.md, "Build id").
+ */
+#ifndef MF_BUILDID_H
+#define MF_BUILDID_H
+#include <stddef.h>
+
+/* Room for the longest build id: "gnu:" and 64 bytes of note in hex. */
+#define MF_BUILD_ID_MAX (4 + 128 + 1)
+
+/*
+ * The running program's build id into out[MF_BUILD_ID_MAX]: "gnu:<hex>" from
+ * the linker's build-id note (ld --build-id, on by default on Debian) when
+ * the program has one, which costs no I/O; otherwise the SHA-256 of the
+ * file `exe` (the running program's path) in hex, as before notes were
+ * read; "unknown" when that file cannot be read. Never fails.
+ */
+void mf__build_id(const char *exe, char out[MF_BUILD_ID_MAX]);
+/* The two parts: the note alone (0 and "gnu:<hex>" in out, or -1 without
+ * a note), and the file's SHA-256 in hex ("unknown" when unreadable). */
+int mf__build_id_note(char out[MF_BUILD_ID_MAX]);
+void mf__build_id_file(const char *exe, char out[MF_BUILD_ID_MAX]);
+#endif
