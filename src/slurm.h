@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * slurm.h - what the Slurm executor (exec_slurm.c) needs besides the executor
+ * interface: running Slurm's commands (argv, PATH search, never a shell) and
+ * reading what they print (slurm_cmd.c, fuzzed by tests/fuzz/fuzz_slurm.c),
+ * and the batch script that wraps each task's command line (slurm_script.c).
+ * docs/slurm.md describes the design; these are its pieces.
+ */
+#ifndef MF_SLURM_H
+#define MF_SLURM_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+/* ---- running a command (slurm_cmd.c) ---- */
+
+/* What a command printed and how it ended. Release with mf__slurm_out_release. */
+struct mf_slurm_out {
+    struct mf_buf out, err;
+    int status; /* exit code; -1 when killed by a signal or past the time limit */
+};
+
+/*
+ * Runs argv[0] found on PATH with stdin from /dev/null, collecting stdout and
+ * stderr (each capped at 1 MiB), killing it after timeout_s. Returns 0 when it
+ * ran (whatever its exit status: see r->status), MF_ENOENT when the command is
+ * not installed, MF_EIO when it could not be started; `r` must be released in
+ * every case. Blocks SIGCHLD-free: reaps only its own child.
+ */
+int mf__slurm_cmd(char *const argv[], double timeout_s, struct mf_slurm_out *r, struct mf_err *err);
+void mf__slurm_out_release(struct mf_slurm_out *r);
+
+/* ---- parsers (slurm_cmd.c); text need not be NUL-terminated ---- */
+
+/* `sbatch --parsable` output: "ID" or "ID;CLUSTER", then a newline. MF_EPARSE otherwise. */
+int mf__slurm_parse_jobid(const char *text, size_t len, uint64_t *id);
+
+/* The integer value of `key` in `scontrol show config` output ("Key = 1001");
+ * MF_ENOENT when absent, MF_EPARSE when not a non-negative integer. */
+int mf__slurm_config_int(const char *text, size_t len, const char *key, int64_t *val);
+
+/* One line of `squeue -h -o %i|%T|%r`: a job ("12"), an array task ("12_3")
+ * or an array's pending remainder ("12_[4-199%16]", "12_[1,5-7]"). */
+struct mf_slurm_qrow {
+    uint64_t job;        /* the job id, or the array's job id */
+    bool array;          /* an array task or range */
+    int64_t lo[8], hi[8]; /* array index ranges (inclusive), nranges of them */
+    size_t nranges;
+    bool more;           /* more than 8 ranges: treat every index from lo[0] up as listed */
+    char state[32];      /* PENDING, RUNNING, COMPLETING, ... */
+    char reason[64];     /* None, Priority, JobArrayTaskLimit, ... */
+};
+/* MF_EPARSE for a line that is not of that form. */
+int mf__slurm_parse_squeue_line(const char *line, size_t len, struct mf_slurm_qrow *row);
+/* Whether array index `idx` (or, for a plain job, -1) is what `row` lists. */
+bool mf__slurm_qrow_has(const struct mf_slurm_qrow *row, uint64_t job, int64_t idx);
+
+/* A job's end as Slurm records it (`scontrol -o show job ID`, or `sacct -P -n
+ * -o State,Reason,ExitCode`): state and reason words, exit code and signal. */
+struct mf_slurm_jobinfo {
+    char state[32];  /* "" when unknown */
+    char reason[64];
+    int exit_code, exit_signal;
+};
+/* From `scontrol -o show job` (key=value words). For an array, the record
+ * whose ArrayTaskId is `idx` (-1: the first record). MF_ENOENT when none. */
+int mf__slurm_parse_job_record(const char *text, size_t len, int64_t idx, struct mf_slurm_jobinfo *ji);
+/* From `sacct -n -P -o JobID,State,Reason,ExitCode`: the line of `jobid`
+ * ("12" or "12_3"); "CANCELLED by 0" keeps only the first word. MF_ENOENT when none. */
+int mf__slurm_parse_sacct(const char *text, size_t len, const char *jobid, struct mf_slurm_jobinfo *ji);
+
+/* Whether an sbatch failure (its stderr) is worth retrying: the controller
+ * busy or unreachable, or a job-count limit reached. Everything else (a bad
+ * partition, account, QOS or option) is permanent. */
+bool mf__slurm_transient(const char *stderr_text);
+
+/* The exit file the wrapper writes: "STATUS[ SIGNAL]\n", STATUS as the shell's
+ * $? of the step (128+N: killed by signal N), SIGNAL the name of the signal
+ * Slurm sent the wrapper (TERM, USR2) if any. MF_EPARSE otherwise. */
+int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8]);
+
+/* ---- the batch script (slurm_script.c) ---- */
+
+struct mf_slurm_script_task {
+    char *const *argv;    /* the step command line, NULL-terminated */
+    const char *out, *err; /* its stdout/stderr logs (appended to) */
+    const char *exit_path; /* where its status goes */
+};
+
+/*
+ * Appends to `b` a POSIX sh script that runs task number $SLURM_ARRAY_TASK_ID
+ * (0 for a plain job) of `t[0..n)`: its argv, every word single-quoted, with
+ * its streams appended to its logs; traps TERM and USR2 (forwarding TERM to
+ * the step), and writes the step's status to its exit file atomically (a
+ * temporary name, then mv). MF_EINVAL for a NUL-free requirement broken (a
+ * newline is fine); MF_ENOMEM.
+ */
+int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, size_t n, struct mf_err *err);
+/* Appends `s` to `b` as one single-quoted sh word. */
+int mf__slurm_quote(struct mf_buf *b, const char *s);
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* slurm_script.c - the batch script that wraps the tasks of one sbatch call
+ * (one task, or every task of a job array). Its job is the one thing Slurm
+ * loses: the step's exit status. The script starts the step in the
+ * background so that it can trap the signals Slurm sends the batch shell
+ * (TERM on cancel, time limit or preemption; USR2 from --signal=B:USR2@N
+ * before the time limit), forwards TERM to the step, waits for it, and
+ * writes "STATUS SIGNAL" to the task's exit file through a temporary name and
+ * mv, so the scheduler never reads half a file. Every argv word is
+ * single-quoted: nothing from a flow is ever interpreted by the shell. */
+#include "slurm.h"
+
+#include <string.h>
+
+#include "metaflow.h"
+
+int mf__slurm_quote(struct mf_buf *b, const char *s)
+{
+    int rc = mf__buf_addch(b, '\'');
+    for (const char *p = s; !rc && *p; p++)
+        rc = *p == '\'' ? mf__buf_adds(b, "'\\''") : mf__buf_addch(b, *p);
+    return rc ? rc : mf__buf_addch(b, '\'');
+}
+
+static const char head[] =
+    "#!/bin/sh\n"
+    "# metaflow-c task wrapper, generated: runs the step command line of array index\n"
+    "# $SLURM_ARRAY_TASK_ID (0 for a plain job), writes its status to its exit file.\n"
+    "case \"${SLURM_ARRAY_TASK_ID:-0}\" in\n";
+
+/* After the case: x, o, e and "$@" are set. `wait` returns early (> 128) when
+ * a trapped signal arrives, so it is repeated until the step is gone. */
+static const char tail[] =
+    "*) echo \"metaflow-c: no task for array index ${SLURM_ARRAY_TASK_ID:-0}\" >&2; exit 2 ;;\n"
+    "esac\n"
+    "sig=\n"
+    "pid=\n"
+    "trap 'sig=TERM; [ -n \"$pid\" ] && kill -TERM \"$pid\" 2>/dev/null' TERM\n"
+    "trap 'sig=USR2; [ -n \"$pid\" ] && kill -TERM \"$pid\" 2>/dev/null' USR2\n"
+    "trap 'sig=INT; [ -n \"$pid\" ] && kill -TERM \"$pid\" 2>/dev/null' INT\n"
+    "\"$@\" </dev/null >>\"$o\" 2>>\"$e\" &\n"
+    "pid=$!\n"
+    "while :; do\n"
+    "  wait \"$pid\"; st=$?\n"
+    "  kill -0 \"$pid\" 2>/dev/null || break\n"
+    "done\n"
+    "[ -z \"$sig\" ] || echo \"metaflow-c: the batch shell got SIG$sig from Slurm; the step ended with status $st\" >&2\n"
+    "printf '%s %s\\n' \"$st\" \"$sig\" >\"$x.tmp.$$\" && mv -f \"$x.tmp.$$\" \"$x\"\n"
+    "exit \"$st\"\n";
+
+int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, size_t n, struct mf_err *err)
+{
+    int rc = mf__buf_adds(b, head);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (!t[i].argv || !t[i].argv[0] || !t[i].out || !t[i].err || !t[i].exit_path)
+            return mf__err(err, MF_EINVAL, "task %zu of the batch script has no command line, log or exit file", i);
+        rc = mf__buf_addf(b, "%zu) x=", i);
+        rc = rc ? rc : mf__slurm_quote(b, t[i].exit_path);
+        rc = rc ? rc : mf__buf_adds(b, "; o=");
+        rc = rc ? rc : mf__slurm_quote(b, t[i].out);
+        rc = rc ? rc : mf__buf_adds(b, "; e=");
+        rc = rc ? rc : mf__slurm_quote(b, t[i].err);
+        rc = rc ? rc : mf__buf_adds(b, "\n  set --");
+        for (char *const *a = t[i].argv; !rc && *a; a++) {
+            rc = mf__buf_addch(b, ' ');
+            rc = rc ? rc : mf__slurm_quote(b, *a);
+        }
+        rc = rc ? rc : mf__buf_adds(b, " ;;\n");
+    }
+    rc = rc ? rc : mf__buf_adds(b, tail);
+    return rc ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+}

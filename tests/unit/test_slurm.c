@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_slurm.c - the Slurm executor's pieces that need no cluster: parsing
+ * sbatch/squeue/scontrol/sacct output, classifying submission errors, and the
+ * batch wrapper script run by /bin/sh (quoting, array index dispatch, exit
+ * file written atomically, also when the shell gets TERM or USR2). */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "check.h"
+#include "metaflow.h"
+#include "slurm.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+
+#define S(lit) lit, sizeof(lit) - 1
+
+TEST(test_jobid)
+{
+    uint64_t id = 0;
+    CHECK_EQ_INT(mf__slurm_parse_jobid(S("12345\n"), &id), 0);
+    CHECK_EQ_INT(id, 12345);
+    CHECK_EQ_INT(mf__slurm_parse_jobid(S("77;cluster1\n"), &id), 0);
+    CHECK_EQ_INT(id, 77);
+    CHECK_EQ_INT(mf__slurm_parse_jobid(S("Submitted batch job 12\n"), &id), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_jobid(S(""), &id), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_jobid(S("0\n"), &id), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_jobid(S("99999999999999999999999\n"), &id), MF_EPARSE);
+}
+
+TEST(test_config)
+{
+    const char text[] = "Configuration data as of ...\nMaxArraySize            = 51\nMaxJobCount             = 20\n"
+                        "MinJobAge               = 300 sec\nMaxArraySizeX = 3\n";
+    int64_t v = 0;
+    CHECK_EQ_INT(mf__slurm_config_int(S(text), "MaxArraySize", &v), 0);
+    CHECK_EQ_INT(v, 51);
+    CHECK_EQ_INT(mf__slurm_config_int(S(text), "MinJobAge", &v), 0);
+    CHECK_EQ_INT(v, 300);
+    CHECK_EQ_INT(mf__slurm_config_int(S(text), "Nope", &v), MF_ENOENT);
+    CHECK_EQ_INT(mf__slurm_config_int(S("MaxArraySize = x\n"), "MaxArraySize", &v), MF_EPARSE);
+}
+
+TEST(test_squeue)
+{
+    struct mf_slurm_qrow r;
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("12|RUNNING|None\n"), &r), 0);
+    CHECK_EQ_INT(r.job, 12);
+    CHECK(!r.array);
+    CHECK_EQ_STR(r.state, "RUNNING");
+    CHECK_EQ_STR(r.reason, "None");
+    CHECK(mf__slurm_qrow_has(&r, 12, -1));
+    CHECK(!mf__slurm_qrow_has(&r, 13, -1));
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("40_7|COMPLETING|None"), &r), 0);
+    CHECK(r.array && mf__slurm_qrow_has(&r, 40, 7) && !mf__slurm_qrow_has(&r, 40, 8));
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("40_[8-199%16]|PENDING|JobArrayTaskLimit"), &r), 0);
+    CHECK(mf__slurm_qrow_has(&r, 40, 8) && mf__slurm_qrow_has(&r, 40, 199) && !mf__slurm_qrow_has(&r, 40, 7));
+    CHECK_EQ_STR(r.reason, "JobArrayTaskLimit");
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("5_[1,3-4]|PENDING|Priority"), &r), 0);
+    CHECK(mf__slurm_qrow_has(&r, 5, 1) && !mf__slurm_qrow_has(&r, 5, 2) && mf__slurm_qrow_has(&r, 5, 4));
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("5_[1,3-4|PENDING|Priority"), &r), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("5_[4-3]|PENDING|x"), &r), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("JOBID|STATE|REASON"), &r), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_squeue_line(S("12|RUNNING"), &r), MF_EPARSE);
+}
+
+TEST(test_job_record)
+{
+    const char text[] = "JobId=41 ArrayJobId=40 ArrayTaskId=1 JobName=mf JobState=COMPLETED Reason=None ExitCode=0:0\n"
+                        "JobId=42 ArrayJobId=40 ArrayTaskId=2 JobName=mf JobState=TIMEOUT Reason=TimeLimit "
+                        "Dependency=(null) ExitCode=0:15\n";
+    struct mf_slurm_jobinfo ji;
+    CHECK_EQ_INT(mf__slurm_parse_job_record(S(text), 2, &ji), 0);
+    CHECK_EQ_STR(ji.state, "TIMEOUT");
+    CHECK_EQ_STR(ji.reason, "TimeLimit");
+    CHECK_EQ_INT(ji.exit_signal, 15);
+    CHECK_EQ_INT(mf__slurm_parse_job_record(S(text), -1, &ji), 0);
+    CHECK_EQ_STR(ji.state, "COMPLETED");
+    CHECK_EQ_INT(mf__slurm_parse_job_record(S(text), 9, &ji), MF_ENOENT);
+    CHECK_EQ_INT(mf__slurm_parse_job_record(S("slurm_load_jobs error: Invalid job id specified\n"), -1, &ji), MF_ENOENT);
+    const char sacct[] = "12|COMPLETED|None|0:0\n12_3|CANCELLED by 0|None|0:15\n13|OUT_OF_MEMORY|OutOfMemory|0:125\n";
+    CHECK_EQ_INT(mf__slurm_parse_sacct(S(sacct), "12_3", &ji), 0);
+    CHECK_EQ_STR(ji.state, "CANCELLED");
+    CHECK_EQ_INT(mf__slurm_parse_sacct(S(sacct), "13", &ji), 0);
+    CHECK_EQ_STR(ji.state, "OUT_OF_MEMORY");
+    CHECK_EQ_INT(ji.exit_signal, 125);
+    CHECK_EQ_INT(mf__slurm_parse_sacct(S(sacct), "1", &ji), MF_ENOENT);
+}
+
+TEST(test_transient)
+{
+    CHECK(mf__slurm_transient("sbatch: error: Batch job submission failed: Resource temporarily unavailable"));
+    CHECK(mf__slurm_transient("sbatch: error: Socket timed out on send/recv operation"));
+    CHECK(mf__slurm_transient("sbatch: error: Slurm temporarily unable to accept job, sleeping and retrying"));
+    CHECK(!mf__slurm_transient("sbatch: error: Batch job submission failed: Invalid partition name specified"));
+    CHECK(!mf__slurm_transient("sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified"));
+}
+
+TEST(test_exit_file)
+{
+    int st = -1;
+    char sig[8];
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("0 \n"), &st, sig), 0);
+    CHECK_EQ_INT(st, 0);
+    CHECK_EQ_STR(sig, "");
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("143 USR2\n"), &st, sig), 0);
+    CHECK_EQ_INT(st, 143);
+    CHECK_EQ_STR(sig, "USR2");
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("3"), &st, sig), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("300 \n"), &st, sig), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("1 TERMINATED\n"), &st, sig), MF_EPARSE);
+}
+
+/* Writes a script for `n` tasks (task i: sh -c CODE[i]) into DIR/job.sh. */
+static void write_script(const char *dir, const char *const *code, size_t n)
+{
+    struct mf_slurm_script_task t[4];
+    char *argv[4][4];
+    static char paths[4][3][300];
+    for (size_t i = 0; i < n; i++) {
+        argv[i][0] = (char *)"/bin/sh";
+        argv[i][1] = (char *)"-c";
+        argv[i][2] = (char *)code[i];
+        argv[i][3] = NULL;
+        snprintf(paths[i][0], 300, "%s/t%zu it's.out", dir, i);
+        snprintf(paths[i][1], 300, "%s/t%zu.err", dir, i);
+        snprintf(paths[i][2], 300, "%s/t%zu.exit", dir, i);
+        t[i] = (struct mf_slurm_script_task){ argv[i], paths[i][0], paths[i][1], paths[i][2] };
+    }
+    struct mf_buf b = MF_BUF_INIT, path = MF_BUF_INIT;
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(mf__slurm_script(&b, t, n, &err), 0);
+    CHECK_EQ_INT(mf__buf_addf(&path, "%s/job.sh", dir), 0);
+    CHECK_EQ_INT(mf__write_atomic(path.buf, b.buf, b.len, 0, &err), 0);
+    mf__buf_release(&b);
+    mf__buf_release(&path);
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+    static char text[4096];
+    char path[400];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+/* Runs DIR/job.sh for array index idx; returns the shell's pid. */
+static pid_t run_script(const char *dir, int idx)
+{
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char script[300], id[16];
+        snprintf(script, sizeof(script), "%s/job.sh", dir);
+        snprintf(id, sizeof(id), "%d", idx);
+        setenv("SLURM_ARRAY_TASK_ID", id, 1);
+        execl("/bin/sh", "sh", script, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+    int st = 0;
+    CHECK(waitpid(pid, &st, 0) == pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+TEST(test_script_runs_each_index)
+{
+    const char *dir = mf_test_fresh_dir("slurm");
+    const char *code[] = { "echo \"zero $0\"; echo oops >&2; exit 0", "printf '%s\\n' 'one '\\''quoted'\\'' $HOME `x`'; exit 3" };
+    write_script(dir, code, 2);
+    CHECK_EQ_INT(wait_status(run_script(dir, 0)), 0);
+    CHECK_EQ_INT(wait_status(run_script(dir, 1)), 3);
+    CHECK_EQ_STR(slurp(dir, "t0 it's.out"), "zero /bin/sh\n");
+    CHECK_EQ_STR(slurp(dir, "t0.err"), "oops\n");
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "0 \n");
+    CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "one 'quoted' $HOME `x`\n");
+    CHECK_EQ_STR(slurp(dir, "t1.exit"), "3 \n");
+    CHECK_EQ_INT(wait_status(run_script(dir, 7)), 2);
+}
+
+/* Waits until the step has started (its pid file exists), then signals the batch shell. */
+static void signal_when_started(const char *dir, pid_t shell, int sig)
+{
+    char path[400];
+    snprintf(path, sizeof(path), "%s/started", dir);
+    for (int i = 0; i < 500 && !mf__path_exists(path); i++)
+        nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+    CHECK(mf__path_exists(path));
+    kill(shell, sig);
+}
+
+TEST(test_script_term)
+{
+    const char *dir = mf_test_fresh_dir("slurm");
+    char code[600];
+    snprintf(code, sizeof(code), "touch '%s/started'; sleep 30 & wait", dir);
+    const char *codes[] = { code };
+    write_script(dir, codes, 1);
+    pid_t sh = run_script(dir, 0);
+    signal_when_started(dir, sh, SIGTERM);
+    CHECK_EQ_INT(wait_status(sh), 143);
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "143 TERM\n");
+}
+
+TEST(test_script_usr2_then_step_exits)
+{
+    /* A step that handles TERM itself and exits 5: its own status is kept. */
+    const char *dir = mf_test_fresh_dir("slurm");
+    char code[600];
+    snprintf(code, sizeof(code), "trap 'exit 5' TERM; touch '%s/started'; while :; do sleep 0.05; done", dir);
+    const char *codes[] = { code };
+    write_script(dir, codes, 1);
+    pid_t sh = run_script(dir, 0);
+    signal_when_started(dir, sh, SIGUSR2);
+    CHECK_EQ_INT(wait_status(sh), 5);
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "5 USR2\n");
+}
+
+TEST(test_script_killed_step)
+{
+    const char *dir = mf_test_fresh_dir("slurm");
+    const char *codes[] = { "kill -KILL $$" };
+    write_script(dir, codes, 1);
+    CHECK_EQ_INT(wait_status(run_script(dir, 0)), 137);
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "137 \n");
+}
+
+TEST(test_quote)
+{
+    struct mf_buf b = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__slurm_quote(&b, "a'b c"), 0);
+    CHECK_EQ_STR(b.buf, "'a'\\''b c'");
+    mf__buf_release(&b);
+}
+
+TEST(test_cmd_runs_argv)
+{
+    struct mf_slurm_out r;
+    struct mf_err err = MF_ERR_INIT;
+    char *argv[] = { (char *)"sh", (char *)"-c", (char *)"echo out; echo err >&2; exit 4", NULL };
+    CHECK_EQ_INT(mf__slurm_cmd(argv, 10, &r, &err), 0);
+    CHECK_EQ_INT(r.status, 4);
+    CHECK_EQ_STR(r.out.buf, "out\n");
+    CHECK_EQ_STR(r.err.buf, "err\n");
+    mf__slurm_out_release(&r);
+    char *missing[] = { (char *)"mf-no-such-command-xyz", NULL };
+    CHECK_EQ_INT(mf__slurm_cmd(missing, 10, &r, &err), MF_ENOENT);
+    CHECK_CONTAINS(err.msg, "not found on PATH");
+    mf__slurm_out_release(&r);
+    char *slow[] = { (char *)"sleep", (char *)"5", NULL };
+    CHECK_EQ_INT(mf__slurm_cmd(slow, 0.2, &r, &err), MF_ETIMEDOUT);
+    mf__slurm_out_release(&r);
+}
+
+TESTS_BEGIN
+T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_exit_file)
+T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step)
+T(test_quote) T(test_cmd_runs_argv)
+TESTS_END
