@@ -85,7 +85,10 @@ int mf__resume_prepare(struct sched *s, struct mf_err *err)
         if (rc)
             return rc;
     }
-    qsort(s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
+    /* An origin that failed in its first step has no task: s->origin is
+     * NULL, and qsort/bsearch must not be given a null array. */
+    if (s->norigin > 1)
+        qsort(s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
     return mf__ds_open(mf__ds_root(s->ds), s->flow->name, 0, &s->clone_ds, err);
 }
 
@@ -127,7 +130,7 @@ static int clone_index(struct sched *s, const struct stask *t, const char *origi
 
 int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
 {
-    if (!s->origin || !t->inputs_cloned || s->rerun[t->node] || t->attempt > 0)
+    if (s->norigin == 0 || !t->inputs_cloned || s->rerun[t->node] || t->attempt > 0)
         return 0;
     const char *step = s->g->nodes[t->node].name;
     char *pos = mf__position_key(step, t->stack);
