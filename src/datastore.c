@@ -6,7 +6,6 @@
  */
 #include "datastore.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +18,6 @@
 
 /* Longest flow, run, step or task name used as a path component. */
 #define PART_MAX 200
-/* mkdir attempts past the largest run id seen before giving up. */
-#define NEW_RUN_TRIES 10000
 
 struct mf_ds {
     char *root;
@@ -115,62 +112,19 @@ struct mf_cas *mf__ds_cas(struct mf_ds *ds) { return ds->cas; }
 /* Runs                                                               */
 /* ------------------------------------------------------------------ */
 
-/* A run directory name as a number; false for other names. */
-static bool run_number(const char *name, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t n = 0;
-    for (; name[n]; n++) {
-        if (name[n] < '0' || name[n] > '9' || n >= 18)
-            return false;
-        v = v * 10 + (uint64_t)(name[n] - '0');
-    }
-    *out = v;
-    return n > 0;
-}
-
-static int largest_run(const char *flow_dir, uint64_t *largest, struct mf_err *err)
-{
-    DIR *d = opendir(flow_dir);
-    *largest = 0;
-    if (!d)
-        return mf__err_errno(err, MF_EIO, errno, "cannot list runs in '%s'", flow_dir);
-    struct dirent *e;
-    uint64_t id;
-    while ((e = readdir(d)))
-        if (run_number(e->d_name, &id) && id > *largest)
-            *largest = id;
-    closedir(d);
-    return 0;
-}
-
-int mf__ds_new_run(struct mf_ds *ds, char **run_id, struct mf_err *err)
+int mf__ds_claim_run(struct mf_ds *ds, const char *run_id, struct mf_err *err)
 {
     struct mf_buf dir = MF_BUF_INIT;
-    uint64_t id;
-    *run_id = NULL;
-    int rc = mf__buf_addf(&dir, "%s/%s", ds->root, ds->flow) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+    int rc = part_check(run_id, "run id", err);
+    if (!rc && mf__buf_addf(&dir, "%s/%s", ds->root, ds->flow))
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
     if (!rc)
         rc = mf__mkdirs(dir.buf, err);
-    if (!rc)
-        rc = largest_run(dir.buf, &id, err);
-    size_t base = dir.len;
-    /* mkdir is the lock: of several runs racing for an id, one creates it
-     * and the others see EEXIST and move on. */
-    for (int tries = 0; !rc && !*run_id; tries++) {
-        id++;
-        dir.len = base;
-        if (tries >= NEW_RUN_TRIES || mf__buf_addf(&dir, "/%llu", (unsigned long long)id)) {
-            rc = mf__err(err, tries >= NEW_RUN_TRIES ? MF_EIO : MF_ENOMEM, "cannot allocate a run id in '%.*s'",
-                         (int)base, dir.buf);
-        } else if (mkdir(dir.buf, 0777) == 0) {
-            *run_id = mf__strdup(dir.buf + base + 1);
-            if (!*run_id)
-                rc = mf__err(err, MF_ENOMEM, "out of memory");
-        } else if (errno != EEXIST) {
-            rc = mf__err_errno(err, MF_EIO, errno, "cannot create run directory '%s'", dir.buf);
-        }
-    }
+    if (!rc && mf__buf_addf(&dir, "/%s", run_id))
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+    if (!rc && mkdir(dir.buf, 0777) != 0)
+        rc = errno == EEXIST ? mf__err(err, MF_EEXIST, "run directory '%s' already exists", dir.buf)
+                             : mf__err_errno(err, MF_EIO, errno, "cannot create run directory '%s'", dir.buf);
     mf__buf_release(&dir);
     return rc;
 }

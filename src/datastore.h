@@ -75,10 +75,10 @@ const char *mf__ds_root(const struct mf_ds *ds);
 const char *mf__ds_flow(const struct mf_ds *ds);
 struct mf_cas *mf__ds_cas(struct mf_ds *ds);
 
-/* Allocates a new run id ("1", "2", ...: one more than the largest existing
- * run of the flow) by creating its directory; safe against concurrent runs.
- * `*run_id` is freed with mf__free(). */
-int mf__ds_new_run(struct mf_ds *ds, char **run_id, struct mf_err *err);
+/* Creates the directory of run `run_id` (and the flow's, if needed).
+ * MF_EEXIST when it already exists: the id is taken. Run ids are allocated
+ * by the metadata (mf__meta_run_allocate), never from these directories. */
+int mf__ds_claim_run(struct mf_ds *ds, const char *run_id, struct mf_err *err);
 
 /* Stores `v` under `name`: inline when small, else in the CAS. */
 int mf__ds_store(struct mf_ds *ds, const char *name, const mf_value *v, struct mf_artifact *out, struct mf_err *err);

@@ -6,6 +6,7 @@
  */
 #include "meta_impl.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@
 #include "util/fsutil.h"
 
 #define META_DB_NAME "metadata.db"
+/* Ids past the largest recorded run tried by mf__meta_run_allocate when
+ * directories the metadata does not know hold them. */
+#define RUN_ID_TRIES 10000
 /* How long a connection waits for another process's write transaction. */
 #define META_BUSY_TIMEOUT_MS 10000
 
@@ -456,8 +460,7 @@ static int insert_run(struct mf_meta *m, const struct mf_meta_run *r, struct mf_
     sqlite3_bind_int64(st, 12, r->pid_start);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        ret = mf__err(err, MF_EEXIST, "run '%s' of flow '%s' already exists; pick another run id", r->run_id,
-                      r->flow);
+        ret = mf__err(err, MF_EEXIST, "run '%s' of flow '%s' is already recorded", r->run_id, r->flow);
     else
         ret = rc == SQLITE_DONE ? 0 : mf__meta_db_err(m, rc, err);
     mf__meta_stmt_reset(st);
@@ -479,6 +482,76 @@ int mf__meta_run_create(struct mf_meta *m, const struct mf_meta_run *r, struct m
 out:
     if (ret < 0)
         mf__meta_rollback(m);
+    return ret;
+}
+
+/* The largest run number recorded for `flow`; 0 when it has none. */
+static int largest_run_num(struct mf_meta *m, const char *flow, int64_t *out, struct mf_err *err)
+{
+    sqlite3_stmt *st =
+        mf__meta_stmt(m, MST_RUN_MAX, "SELECT coalesce(max(run_num), 0) FROM runs WHERE flow = ?1", err);
+    if (!st)
+        return err ? err->code : MF_EDB;
+    bind_text(st, 1, flow);
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        ret = mf__meta_db_err(m, rc, err);
+    mf__meta_stmt_reset(st);
+    return ret;
+}
+
+/* Finds the next id after the largest recorded one that `claim` accepts. */
+static int claim_next_id(struct mf_meta *m, const char *flow, mf__meta_claim_fn claim, void *ctx, char *id,
+                         size_t size, struct mf_err *err)
+{
+    int64_t num = 0;
+    int ret = largest_run_num(m, flow, &num, err);
+    for (int tries = 0; ret == 0 || ret == MF_EEXIST; tries++) {
+        if (tries >= RUN_ID_TRIES)
+            return mf__err(err, MF_EIO,
+                           "cannot allocate a run id for flow '%s': the %d ids after the last recorded run are "
+                           "all taken by run directories that no run record names",
+                           flow, RUN_ID_TRIES);
+        snprintf(id, size, "%" PRId64, num + 1 + tries);
+        ret = claim ? claim(ctx, id, err) : 0;
+        if (ret == 0)
+            return 0;
+    }
+    return ret;
+}
+
+int mf__meta_run_allocate(struct mf_meta *m, const struct mf_meta_run *r, mf__meta_claim_fn claim, void *ctx,
+                          char **run_id, struct mf_err *err)
+{
+    char id[32];
+    *run_id = NULL;
+    int ret = check_writable(m, r->status, err);
+    if (ret < 0)
+        return ret;
+    if (!r->flow)
+        return mf__err(err, MF_EINVAL, "a run needs a flow name");
+    if ((ret = mf__meta_begin(m, true, err)) < 0)
+        return ret;
+    if ((ret = claim_next_id(m, r->flow, claim, ctx, id, sizeof(id), err)) < 0)
+        goto out;
+    struct mf_meta_run rec = *r;
+    rec.run_id = id;
+    if ((ret = insert_run(m, &rec, err)) < 0 || (ret = insert_tags(m, r->flow, id, r->tags, r->ntags, err)) < 0)
+        goto out;
+    if (!(*run_id = mf__strdup(id))) {
+        ret = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    ret = mf__meta_commit(m, err);
+out:
+    if (ret < 0) {
+        mf__meta_rollback(m);
+        mf__free(*run_id);
+        *run_id = NULL;
+    }
     return ret;
 }
 

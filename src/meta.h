@@ -66,6 +66,22 @@ void mf__meta_task_release(struct mf_meta_task *t);
 
 /* Writers (the scheduler). */
 int mf__meta_run_create(struct mf_meta *m, const struct mf_meta_run *r, struct mf_err *err);
+
+/* Makes the place of a new run `run_id` (its directory, its parameters) for
+ * mf__meta_run_allocate: 0 when done, MF_EEXIST when that id is taken by
+ * something the metadata does not know (try the next), another MF_E* code
+ * (with err set) to give up. */
+typedef int (*mf__meta_claim_fn)(void *ctx, const char *run_id, struct mf_err *err);
+
+/* Records a new run of r->flow under a new id (r->run_id is ignored), in one
+ * write transaction: the id is one more than the largest run number the
+ * metadata holds for the flow - never taken from the run directories, which
+ * a user may have deleted - and `claim` (may be NULL) is called for it while
+ * the write lock is held, so that concurrent runs never share an id. On
+ * success `*run_id` is the id (caller frees with mf__free); on failure
+ * nothing is recorded and *run_id is NULL. */
+int mf__meta_run_allocate(struct mf_meta *m, const struct mf_meta_run *r, mf__meta_claim_fn claim, void *ctx,
+                          char **run_id, struct mf_err *err);
 int mf__meta_run_finish(struct mf_meta *m, const char *flow, const char *run_id, const char *status, double end,
                         struct mf_err *err);
 /* One row per attempt of a task; (flow, run, step, task, attempt) is unique. */

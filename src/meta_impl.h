@@ -21,6 +21,7 @@ enum mf_meta_stmt {
     MST_FLOW_ADD,
     MST_RUN_ADD,
     MST_RUN_FINISH,
+    MST_RUN_MAX,
     MST_TASK_START,
     MST_TASK_FINISH,
     MST_TAG_ADD,

@@ -172,6 +172,26 @@ static int params_json(struct sched *s, const mf_value *params, char **out, stru
     return rc;
 }
 
+struct claim_ctx {
+    struct sched *s;
+    const mf_value *params;
+};
+
+/* Makes the place of the new run `run_id` while the metadata's write lock
+ * is held: its directory, then its parameters (a resume's are its
+ * origin's), so that a recorded run always has them. */
+static int claim_run(void *arg, const char *run_id, struct mf_err *err)
+{
+    struct claim_ctx *c = arg;
+    int rc = mf__ds_claim_run(c->s->ds, run_id, err);
+    if (rc)
+        return rc; /* MF_EEXIST: a directory no run record names; next id */
+    c->s->run_id = run_id;
+    rc = c->s->o->origin_run_id ? mf__resume_copy_params(c->s, err) : write_params(c->s, c->params, err);
+    c->s->run_id = NULL;
+    return rc == MF_EEXIST ? MF_EIO : rc;
+}
+
 int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct mf_err *err)
 {
     char build[MF_BUILD_ID_MAX];
@@ -182,22 +202,22 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
     int rc = mf__meta_open(s->o->root, false, &s->meta, err);
     if (!rc)
         rc = params_json(s, params, &pjson, err);
-    if (!rc)
-        rc = mf__ds_new_run(s->ds, run_id, err);
     if (rc)
         goto out;
-    s->run_id = *run_id;
     mf__build_id(s->o->exe, build);
     struct mf_proc_id self;
     mf__proc_id_self(&self);
-    struct mf_meta_run r = { .flow = (char *)s->flow->name, .run_id = *run_id, .status = (char *)"running",
+    struct mf_meta_run r = { .flow = (char *)s->flow->name, .status = (char *)"running",
                              .user = (char *)user_name(), .params_json = pjson,
                              .origin_run_id = (char *)s->o->origin_run_id, .build_id = build,
                              .start = mf__epoch_now(), .tags = (char **)s->o->tags, .ntags = ntags,
                              .host = self.host, .pid = self.pid, .pid_start = self.start };
-    rc = mf__meta_run_create(s->meta, &r, err);
+    struct claim_ctx cc = { s, params };
+    /* s->run_id is set only once the run is recorded: a run that fails to
+     * start records nothing, and never finishes another run's record. */
+    rc = mf__meta_run_allocate(s->meta, &r, claim_run, &cc, run_id, err);
     if (!rc)
-        rc = s->o->origin_run_id ? mf__resume_copy_params(s, err) : write_params(s, params, err);
+        s->run_id = *run_id;
 out:
     mf__free(pjson);
     return rc;

@@ -380,71 +380,16 @@ TEST(index_decode_validates)
     mf__index_release(&ix);
 }
 
-TEST(new_run_ids)
+/* A run directory is claimed once; the id itself comes from the metadata. */
+TEST(claim_run_once)
 {
     struct mf_ds *ds = open_ds();
     struct mf_err err = MF_ERR_INIT;
-    char *id = NULL;
-    CHECK_EQ_INT(mf__ds_new_run(ds, &id, &err), 0);
-    CHECK_EQ_STR(id, "1");
-    mf__free(id);
-    CHECK_EQ_INT(mf__ds_new_run(ds, &id, &err), 0);
-    CHECK_EQ_STR(id, "2");
-    mf__free(id);
-    char dir[256];
-    snprintf(dir, sizeof(dir), "%s/TestFlow/41", root);
-    CHECK(mkdir(dir, 0777) == 0);
-    snprintf(dir, sizeof(dir), "%s/TestFlow/notarun", root);
-    CHECK(mkdir(dir, 0777) == 0);
-    CHECK_EQ_INT(mf__ds_new_run(ds, &id, &err), 0);
-    CHECK_EQ_STR(id, "42");
-    mf__free(id);
-    close_ds(ds);
-}
-
-/* Several processes allocating at once never share an id. */
-TEST(new_run_concurrent)
-{
-    enum { PROCS = 8, EACH = 10 };
-    struct mf_ds *ds = open_ds();
-    int fds[2];
-    CHECK(pipe(fds) == 0);
-    for (int p = 0; p < PROCS; p++) {
-        if (fork() == 0) {
-            struct mf_ds *mine = NULL;
-            struct mf_err err = MF_ERR_INIT;
-            if (mf__ds_open(root, "TestFlow", 0, &mine, &err))
-                _exit(1);
-            for (int i = 0; i < EACH; i++) {
-                char *id = NULL;
-                if (mf__ds_new_run(mine, &id, &err))
-                    _exit(2);
-                long n = atol(id);
-                if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
-                    _exit(3);
-                mf__free(id);
-            }
-            mf__ds_close(mine);
-            _exit(0);
-        }
-    }
-    close(fds[1]);
-    for (int p = 0; p < PROCS; p++) {
-        int st;
-        CHECK(wait(&st) > 0);
-        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    }
-    char seen[PROCS * EACH + 1] = { 0 };
-    long n;
-    int count = 0;
-    while (read(fds[0], &n, sizeof(n)) == (ssize_t)sizeof(n)) {
-        CHECK(n >= 1 && n <= PROCS * EACH);
-        CHECK(!seen[n]);
-        seen[n] = 1;
-        count++;
-    }
-    CHECK_EQ_INT(count, PROCS * EACH);
-    close(fds[0]);
+    CHECK_EQ_INT(mf__ds_claim_run(ds, "1", &err), 0);
+    CHECK_EQ_INT(mf__ds_claim_run(ds, "2", &err), 0);
+    CHECK_EQ_INT(mf__ds_claim_run(ds, "1", &err), MF_EEXIST);
+    CHECK_CONTAINS(err.msg, "already exists");
+    CHECK_EQ_INT(mf__ds_claim_run(ds, "../x", &err), MF_EINVAL);
     close_ds(ds);
 }
 
@@ -495,7 +440,6 @@ T(inline_threshold)
 T(load_checks_hash_and_type)
 T(read_index_missing_and_corrupt)
 T(index_decode_validates)
-T(new_run_ids)
-T(new_run_concurrent)
+T(claim_run_once)
 T(bad_path_parts_refused)
 TESTS_END

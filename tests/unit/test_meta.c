@@ -263,7 +263,7 @@ TEST(create_and_finish_run)
     in.ntags = 2;
     CHECK_EQ_INT(mf__meta_run_create(m, &in, &err), 0);
     CHECK_EQ_INT(mf__meta_run_create(m, &in, &err), MF_EEXIST);
-    CHECK_CONTAINS(err.msg, "run '7' of flow 'HelloFlow' already exists");
+    CHECK_CONTAINS(err.msg, "run '7' of flow 'HelloFlow' is already recorded");
 
     struct mf_meta_run r;
     CHECK_EQ_INT(mf__meta_run(m, "HelloFlow", "7", &r, &err), 0);
@@ -559,6 +559,108 @@ TEST(concurrent_writers)
     mf__meta_close(m);
 }
 
+/* A claim that refuses ids listed in ctx (a ',' separated list). */
+static int claim_unless(void *ctx, const char *run_id, struct mf_err *err)
+{
+    char probe[40];
+    snprintf(probe, sizeof(probe), ",%s,", run_id);
+    return strstr(ctx, probe) ? mf__err(err, MF_EEXIST, "taken") : 0;
+}
+
+static int claim_fails(void *ctx, const char *run_id, struct mf_err *err)
+{
+    (void)ctx;
+    return mf__err(err, MF_EIO, "cannot claim '%s'", run_id);
+}
+
+static char *allocate(struct mf_meta *m, mf__meta_claim_fn claim, void *ctx)
+{
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_meta_run r = {0};
+    char *id = NULL;
+    r.flow = (char *)"Alloc";
+    r.start = 1;
+    int rc = mf__meta_run_allocate(m, &r, claim, ctx, &id, &err);
+    if (rc)
+        fprintf(stderr, "allocate: %s\n", err.msg);
+    CHECK_EQ_INT(rc, 0);
+    return id;
+}
+
+/* Ids come from the recorded runs: one more than the largest, skipping what
+ * the claim says is taken; a failed claim records nothing. */
+TEST(run_ids_allocated_from_metadata)
+{
+    struct mf_meta *m = open_rw(fresh_root());
+    struct mf_err err = MF_ERR_INIT;
+    char *id = allocate(m, NULL, NULL);
+    CHECK_EQ_STR(id, "1");
+    mf__free(id);
+    create_run(m, "Alloc", "7", 2);
+    id = allocate(m, claim_unless, (void *)",8,9,");
+    CHECK_EQ_STR(id, "10");
+    mf__free(id);
+    struct mf_meta_run r = {0};
+    r.flow = (char *)"Alloc";
+    CHECK_EQ_INT(mf__meta_run_allocate(m, &r, claim_fails, NULL, &id, &err), MF_EIO);
+    CHECK(id == NULL);
+    CHECK_CONTAINS(err.msg, "cannot claim '11'");
+    id = allocate(m, NULL, NULL);
+    CHECK_EQ_STR(id, "11");
+    mf__free(id);
+    mf__meta_close(m);
+}
+
+enum { ALLOC_PROCS = 8, ALLOC_EACH = 10 };
+
+/* Several processes allocating at once never share an id. */
+TEST(run_ids_allocated_concurrently)
+{
+    const char *root = fresh_root();
+    mf__meta_close(open_rw(root));
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    for (int p = 0; p < ALLOC_PROCS; p++) {
+        fflush(NULL);
+        if (fork() == 0) {
+            struct mf_meta *m = NULL;
+            struct mf_err err = MF_ERR_INIT;
+            struct mf_meta_run r = {0};
+            r.flow = (char *)"Alloc";
+            if (mf__meta_open(root, false, &m, &err))
+                _exit(1);
+            for (int i = 0; i < ALLOC_EACH; i++) {
+                char *id = NULL;
+                if (mf__meta_run_allocate(m, &r, NULL, NULL, &id, &err))
+                    _exit(2);
+                long n = atol(id);
+                if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
+                    _exit(3);
+                mf__free(id);
+            }
+            mf__meta_close(m);
+            _exit(0);
+        }
+    }
+    close(fds[1]);
+    for (int p = 0; p < ALLOC_PROCS; p++) {
+        int st;
+        CHECK(wait(&st) > 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    char seen[ALLOC_PROCS * ALLOC_EACH + 1] = { 0 };
+    long n;
+    int count = 0;
+    while (read(fds[0], &n, sizeof(n)) == (ssize_t)sizeof(n)) {
+        CHECK(n >= 1 && n <= ALLOC_PROCS * ALLOC_EACH);
+        CHECK(!seen[n]);
+        seen[n] = 1;
+        count++;
+    }
+    CHECK_EQ_INT(count, ALLOC_PROCS * ALLOC_EACH);
+    close(fds[0]);
+}
+
 TESTS_BEGIN
 T(schema_version_is_set)
 T(schema_1_is_migrated)
@@ -575,4 +677,6 @@ T(task_attempts_in_order)
 T(task_fields_and_clone)
 T(unknown_run_message)
 T(concurrent_writers)
+T(run_ids_allocated_from_metadata)
+T(run_ids_allocated_concurrently)
 TESTS_END
