@@ -371,6 +371,25 @@ static int task_persist(struct mf_task *t, struct mf_err *err)
     return mf__ds_write_index(t->ds, t->args->run_id, t->step_name, t->task_id, &t->own, err);
 }
 
+/* A task with a committed index succeeded and is final: running it again
+ * would replace artifacts that later tasks (and resumes) already read. */
+static int task_not_committed(struct mf_task *t, struct mf_err *err)
+{
+    struct mf_buf path = MF_BUF_INIT;
+    int rc = mf__ds_task_dir(t->ds, t->args->run_id, t->step_name, t->task_id, &path);
+    if (rc == MF_EINVAL)
+        rc = 0; /* an invalid name: the reads that follow name the part */
+    else if (rc || mf__buf_adds(&path, "/index"))
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+    else if (mf__path_exists(path.buf))
+        rc = mf__err(err, MF_EEXIST,
+                     "task '%s' already finished (its artifact index '%s' is committed) and is never run again; "
+                     "start a new run, or resume this one",
+                     t->pathspec, path.buf);
+    mf__buf_release(&path);
+    return rc;
+}
+
 int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf_task_args *args)
 {
     struct mf_task t;
@@ -388,6 +407,8 @@ int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf
         rc = mf__stack_validate(args->stack, &err);
     if (!rc)
         rc = mf__ds_open(args->root, flow->name, args->sync ? MF_DS_SYNC : 0, &t.ds, &err);
+    if (!rc)
+        rc = task_not_committed(&t, &err);
     if (!rc)
         rc = mf__ds_read_index(t.ds, args->run_id, "_parameters", "0", &t.params, &err);
     if (rc == MF_ENOENT)
