@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "datastore.h"
 #include "meta.h"
 #include "util/alloc.h"
 
@@ -57,12 +58,70 @@ static int parse_resume_args(struct mf_cli *c, int argc, char **argv, struct mf_
     return MF_EXIT_OK;
 }
 
+/* Whether the run's parameters were recorded: a run without them never
+ * started (killed before it wrote them, or they were deleted). */
+static bool has_params(struct mf_ds *ds, const char *run_id)
+{
+    struct mf_index ix;
+    int rc = mf__ds_read_index(ds, run_id, "_parameters", "0", &ix, NULL);
+    mf__index_release(&ix);
+    return rc == 0;
+}
+
+/* A resume that failed without finishing any task (cloned or run): its
+ * origin has all it has, and more. */
+static bool empty_failed_resume(struct mf_meta *m, const char *flow, const struct mf_meta_run *r)
+{
+    struct mf_meta_task *tasks = NULL;
+    size_t n = 0;
+    bool any = false;
+    if (!r->origin_run_id || !strcmp(r->status, "succeeded"))
+        return false;
+    if (mf__meta_tasks(m, flow, r->run_id, NULL, &tasks, &n, NULL) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        any = any || !strcmp(tasks[i].status, "succeeded");
+        mf__meta_task_release(&tasks[i]);
+    }
+    mf__free(tasks);
+    return !any;
+}
+
+/* The latest run worth resuming: newest first, skipping (and saying so) runs
+ * that never started, and a failed resume that finished no task in favour of
+ * the run it came from. NULL after printing why when there is none. */
+static const struct mf_meta_run *latest_origin(struct mf_cli *c, struct mf_meta *m, struct mf_ds *ds,
+                                               const struct mf_meta_run *runs, size_t n)
+{
+    const char *want = NULL; /* the origin of a skipped empty resume */
+    for (size_t i = 0; i < n; i++) {
+        const struct mf_meta_run *r = &runs[i];
+        if (want && strcmp(r->run_id, want) != 0)
+            continue;
+        want = NULL;
+        if (!has_params(ds, r->run_id)) {
+            fprintf(c->out, "note: skipping run %s: it never started (no parameters were recorded)\n", r->run_id);
+        } else if (empty_failed_resume(m, c->flow->name, r)) {
+            fprintf(c->out, "note: skipping run %s: a resume of run %s that finished no task; resuming run %s\n",
+                    r->run_id, r->origin_run_id, r->origin_run_id);
+            want = r->origin_run_id;
+        } else {
+            return r;
+        }
+    }
+    fprintf(c->err, "error: %s has no run that started under '%s'; start one with '%s run'\n", c->flow->name,
+            c->root, c->prog);
+    return NULL;
+}
+
 /* Finds the origin run and checks that resuming it makes sense. */
 static int pick_origin(struct mf_cli *c, struct mf_run_args *a, char **origin_out)
 {
     struct mf_err err = MF_ERR_INIT;
     struct mf_meta *m = NULL;
+    struct mf_ds *ds = NULL;
     struct mf_meta_run *runs = NULL, one;
+    const struct mf_meta_run *origin = &one;
     size_t n = 0;
     int status = MF_EXIT_FAIL;
     memset(&one, 0, sizeof(one));
@@ -71,20 +130,28 @@ static int pick_origin(struct mf_cli *c, struct mf_run_args *a, char **origin_ou
                 c->flow->name, c->prog);
         goto out;
     }
+    if (mf__ds_open(c->root, c->flow->name, 0, &ds, &err) != 0) {
+        fprintf(c->err, "error: %s\n", err.msg);
+        goto out;
+    }
     if (!a->origin_run_id) {
         if (mf__meta_runs(m, c->flow->name, &runs, &n, &err) != 0 || n == 0) {
             fprintf(c->err, "error: %s has no runs to resume under '%s'; start one with '%s run'\n",
                     c->flow->name, c->root, c->prog);
             goto out;
         }
-        *origin_out = mf__strdup(runs[0].run_id);
+        if (!(origin = latest_origin(c, m, ds, runs, n)))
+            goto out;
     } else if (mf__meta_run(m, c->flow->name, a->origin_run_id, &one, &err) != 0) {
         fprintf(c->err, "error: %s\n", err.msg);
         goto out;
-    } else {
-        *origin_out = mf__strdup(one.run_id);
+    } else if (!has_params(ds, one.run_id)) {
+        fprintf(c->err, "error: run %s of %s never started (no parameters were recorded): there is nothing to "
+                        "resume; start a new run with '%s run'\n",
+                one.run_id, c->flow->name, c->prog);
+        goto out;
     }
-    const struct mf_meta_run *origin = a->origin_run_id ? &one : &runs[0];
+    *origin_out = mf__strdup(origin->run_id);
     if (!strcmp(origin->status, "succeeded") && !a->resume_step) {
         fprintf(c->err,
                 "error: run %s of %s succeeded: there is nothing to resume. Name a step to run it and all after "
@@ -101,6 +168,7 @@ out:
         mf__meta_run_release(&runs[i]);
     mf__free(runs);
     mf__meta_run_release(&one);
+    mf__ds_close(ds);
     mf__meta_close(m);
     return status;
 }
