@@ -102,6 +102,7 @@ struct mf_exec_ops {
     size_t (*running)(const struct mf_exec *ex);
     void (*signal_all)(struct mf_exec *ex, int sig);
     void (*free)(struct mf_exec *ex);
+    size_t (*capacity)(const struct mf_exec *ex); /* may be NULL: no limit */
 };
 
 /* A backend's handle starts with this (its own struct embeds it first). */
@@ -147,6 +148,14 @@ static inline int mf__exec_wait(struct mf_exec *ex, struct mf_exit *out, int tim
 
 /* Tasks started and not yet returned by wait(). */
 static inline size_t mf__exec_running(const struct mf_exec *ex) { return ex ? ex->ops->running(ex) : 0; }
+
+/* How many tasks the backend can run at once here (e.g. what the process's
+ * open-file limit allows for their pipes); 0: no limit of its own. The
+ * scheduler runs min(this, its worker limit). */
+static inline size_t mf__exec_capacity(const struct mf_exec *ex)
+{
+    return ex && ex->ops->capacity ? ex->ops->capacity(ex) : 0;
+}
 
 /* Sends `sig` to every running task: locally to its whole process group, so
  * what the task started gets it too. */

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* glibc declares pipe2 (POSIX 2024) only here */
 #include "exec.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <spawn.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +56,7 @@ struct child {
     int64_t check_ns;      /* next waitid() */
     int64_t check_step_ns; /* back-off between checks once both pipes closed */
     bool lost;             /* ECHILD: reaped by someone else, pid not ours anymore */
+    bool clean_exit;       /* it exited with code 0 (seen by waitid before the reap) */
     struct mf_exit status; /* tag, pid, timed_out, log_errno filled as we go */
 };
 
@@ -62,6 +65,8 @@ struct spawn_exec {
     int64_t kill_grace_ns; /* timeout: SIGTERM -> SIGKILL */
     FILE *console_out;
     FILE *console_err;
+    bool console_gone; /* a console write failed with EPIPE: nobody reads it */
+    size_t capacity;   /* tasks the open-file limit allows at once; 0: no limit */
     struct child **kids; /* started, not yet returned by wait() */
     size_t nkids, kids_cap;
     struct pollfd *pfds; /* rebuilt each round: every open pipe */
@@ -156,13 +161,14 @@ static void emit_line(struct spawn_exec *ex, struct stream *s, const char *data,
 
 static void console_write(struct spawn_exec *ex, FILE *console)
 {
-    if (ex->batch.len) {
+    if (ex->batch.len && !ex->console_gone) {
         /* The scheduler's own lines on stdout come first: when both streams
          * go to one file, a task's stderr must not overtake them. */
         if (console != ex->console_out && ex->console_out)
             fflush(ex->console_out);
-        fwrite(ex->batch.buf, 1, ex->batch.len, console);
-        fflush(console);
+        errno = 0;
+        if (fwrite(ex->batch.buf, 1, ex->batch.len, console) < ex->batch.len || fflush(console) == EOF)
+            ex->console_gone = errno == EPIPE; /* (`run | head`): the logs still get everything */
     }
     if (ex->batch.cap > 4 * READ_CHUNK)
         mf__buf_release(&ex->batch);
@@ -447,6 +453,7 @@ static bool poll_exit(struct child *kid, int64_t now)
         }
         if (info.si_pid == 0)
             return false;
+        kid->clean_exit = info.si_code == CLD_EXITED && info.si_status == 0;
         kid->exited_ns = now;
         return true;
     }
@@ -569,12 +576,14 @@ static int poll_round(struct spawn_exec *ex, int timeout_ms, struct mf_err *err)
     return 0;
 }
 
-/* Reaps the child (killing what is left of a timed-out group first), fills
- * `out` and forgets it. */
+/* Reaps the child, fills `out` and forgets it. What is left of the group of
+ * a task that failed, was killed or timed out is killed first: a task's own
+ * children never outlive a failed task (the leader is still a zombie here, so
+ * the group id is still ours). */
 static void collect(struct spawn_exec *ex, size_t idx, struct mf_exit *out)
 {
     struct child *kid = ex->kids[idx];
-    if (kid->status.timed_out)
+    if (kid->status.timed_out || !kid->clean_exit)
         signal_group(kid, SIGKILL);
     int st = 0;
     while (!kid->lost && waitpid(kid->pid, &st, 0) < 0) {
@@ -655,9 +664,36 @@ static void spawn_free(struct mf_exec *base)
     mf__free(ex);
 }
 
+static size_t spawn_capacity(const struct mf_exec *base) { return ((const struct spawn_exec *)base)->capacity; }
+
+/* Each running task holds up to FDS_PER_TASK of our fds (two pipes, two
+ * logs); FDS_RESERVE are left for the caller (metadata, index reads, the
+ * console) beside those already open. */
+#define FDS_PER_TASK 4
+#define FDS_RESERVE 32
+
+static size_t fd_capacity(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    size_t open_now = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        while (readdir(d))
+            open_now++;
+        closedir(d);
+    } else {
+        open_now = 16;
+    }
+    size_t limit = (size_t)rl.rlim_cur, used = open_now + FDS_RESERVE;
+    size_t n = limit > used ? (limit - used) / FDS_PER_TASK : 0;
+    return n ? n : 1;
+}
+
 static const struct mf_exec_ops spawn_ops = {
     .name = "spawn", .start = spawn_start, .flush = spawn_flush, .wait = spawn_wait,
-    .running = spawn_running, .signal_all = spawn_signal_all, .free = spawn_free,
+    .running = spawn_running, .signal_all = spawn_signal_all, .free = spawn_free, .capacity = spawn_capacity,
 };
 
 int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err)
@@ -670,6 +706,7 @@ int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struc
     ex->console_err = o ? o->console_err : NULL;
     double grace = o && o->kill_grace_s > 0 ? o->kill_grace_s : MF_EXEC_KILL_GRACE_DEFAULT;
     ex->kill_grace_ns = grace > 1e9 ? INT64_MAX / 2 : (int64_t)(grace * 1e9);
+    ex->capacity = fd_capacity();
     mf__buf_init(&ex->batch);
     *out = &ex->base;
     return 0;

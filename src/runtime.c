@@ -20,9 +20,14 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 
-static volatile sig_atomic_t interrupted; /* set by SIGINT/SIGTERM; the only global, as signals demand */
+/* Set by SIGINT/SIGTERM: the first signal's number, plus AGAIN once a second
+ * one came. The only global, as signals demand. */
+static volatile sig_atomic_t interrupted;
+#define AGAIN 0x100
+#define STOP_SIGNAL (interrupted & 0xff)
 
-static void on_signal(int sig) { interrupted = sig; }
+/* SIGINT and SIGTERM are blocked while it runs (sa_mask), so no update is lost. */
+static void on_signal(int sig) { interrupted = interrupted ? interrupted | AGAIN : sig; }
 
 double mf__now(void)
 {
@@ -204,6 +209,8 @@ static int after_failure(struct sched *s, struct stask *t, const struct mf_exit 
         return t->caught ? delay_task(s, t, 0, err) : mf__err(err, MF_ENOMEM, "out of memory");
     }
     fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task failed: %s\n", s->run_id, label_step, t->id, why);
+    if (!s->failed)
+        s->failed_while_stopping = interrupted != 0;
     record_failure(s, t, x, why);
     return 0;
 }
@@ -216,6 +223,8 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
     char why[1100];
     struct mf_outcome outcome;
     struct mf_err oerr = MF_ERR_INIT;
+    if (mf__note_ended(s, t, x))
+        return mf__err(err, MF_ENOMEM, "out of memory");
     if (x->why[0]) /* the backend's words: the task could not say them itself */
         mf__append_task_log(s, t, "stderr", x->why);
     if (x->timed_out) {
@@ -263,7 +272,8 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
 /* Starts (or clones) what is ready, up to the worker limit. */
 static int start_ready(struct sched *s, struct mf_err *err)
 {
-    while (!s->failed && !interrupted && s->qlen && mf__exec_running(s->ex) < (size_t)s->o->max_workers) {
+    size_t limit = mf__worker_limit(s);
+    while (!s->failed && !interrupted && s->qlen && mf__exec_running(s->ex) < limit) {
         struct stask *t = s->queue[s->qhead++];
         s->qlen--;
         int rc = mf__resume_try_clone(s, t, err);
@@ -299,10 +309,11 @@ static int run_loop(struct sched *s, struct mf_err *err)
             continue;
         }
         if (interrupted && !stopping) {
-            fprintf(s->o->out, "interrupted: stopping %zu running task(s)\n", mf__exec_running(s->ex));
-            mf__exec_signal_all(s->ex, SIGTERM);
+            mf__stop_begin(s, STOP_SIGNAL);
             stopping = true;
         }
+        if (stopping)
+            wait_ms = mf__stop_tick(s, (interrupted & AGAIN) != 0, wait_ms);
         if ((rc = mf__exec_flush(s->ex, err)) != 0)
             return rc;
         struct mf_exit x;
@@ -320,6 +331,7 @@ static int run_loop(struct sched *s, struct mf_err *err)
 
 static void sched_release(struct sched *s)
 {
+    mf__stop_release(s);
     mf__exec_free(s->ex);
     for (size_t i = 0; i < s->qlen; i++)
         mf__stask_free(s->queue[s->qhead + i]);
@@ -336,22 +348,46 @@ static void sched_release(struct sched *s)
     mf__meta_close(s->meta);
 }
 
-static int run_watched(struct sched *s, struct mf_err *err)
+struct saved_signals {
+    struct sigaction intr, term, pipe;
+};
+
+/* From before the run is recorded to after its last task was reaped, so an
+ * interrupt at any moment is seen and ends the run as interrupted. */
+static void watch_signals(struct saved_signals *old)
 {
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa, ign;
     interrupted = 0;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &sa, &old->intr);
+    sigaction(SIGTERM, &sa, &old->term);
+    /* A console that goes away (`run | head`) must not kill the scheduler
+     * mid-run: writes to it fail with EPIPE instead, and the run goes on. */
+    sigaction(SIGPIPE, &ign, &old->pipe);
+}
+
+static void unwatch_signals(const struct saved_signals *old)
+{
+    sigaction(SIGINT, &old->intr, NULL);
+    sigaction(SIGTERM, &old->term, NULL);
+    sigaction(SIGPIPE, &old->pipe, NULL);
+}
+
+static int run_watched(struct sched *s, struct mf_err *err)
+{
     int rc = run_loop(s, err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    mf__sweep_temps(s);
     if (!rc && !s->failed && !interrupted && s->njoins)
         rc = mf__err(err, MF_EGRAPH, "the run ended with join '%s' still waiting for inputs",
                      s->g->nodes[s->joins[0]->node].name);
     if (!rc && (s->failed || interrupted)) {
-        mf__report_failure(s, (int)interrupted);
+        mf__report_failure(s, STOP_SIGNAL);
         rc = MF_ESTEPFAIL;
     }
     return rc;
@@ -361,7 +397,9 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
                  const struct mf_run_opts *opts, char **run_id, struct mf_err *err)
 {
     struct sched s;
+    struct saved_signals old;
     memset(&s, 0, sizeof(s));
+    watch_signals(&old);
     s.flow = flow;
     s.g = g;
     s.ds = ds;
@@ -380,8 +418,9 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
         rc = mf__enqueue(&s, g->start, mf__strdup(""), mf__strdup(""), true, err);
     if (rc)
         goto out;
-    fprintf(opts->out, "%s: run %s %s (datastore '%s', up to %d tasks at once)\n", flow->name, s.run_id,
-            opts->origin_run_id ? "resuming" : "starting", opts->root, opts->max_workers);
+    size_t workers = mf__worker_limit(&s); /* says so when the executor allows fewer */
+    fprintf(opts->out, "%s: run %s %s (datastore '%s', up to %zu tasks at once)\n", flow->name, s.run_id,
+            opts->origin_run_id ? "resuming" : "starting", opts->root, workers);
     if (opts->origin_run_id)
         fprintf(opts->out, "%s: cloning what succeeded in run %s%s%s\n", flow->name, opts->origin_run_id,
                 opts->resume_step ? "; running again from step " : "", opts->resume_step ? opts->resume_step : "");
@@ -394,5 +433,8 @@ out:
                 flow->name, s.succeeded, s.cloned, mf__now() - s.t0);
     fflush(opts->out);
     sched_release(&s);
+    if (opts->stopped_by)
+        *opts->stopped_by = STOP_SIGNAL;
+    unwatch_signals(&old);
     return rc;
 }

@@ -11,6 +11,13 @@
  * task of the top frame's split (same frame below it) and pops it. Joins are
  * matched by the split task that made the frame, never by step names, so the
  * same rule holds for nested splits and, later, for loops.
+ *
+ * Signals, while a run goes on: SIGINT or SIGTERM stops it in bounded time
+ * (SIGTERM to every task's process group, SIGKILL after the kill grace or at
+ * a second signal); the run is then recorded failed and can be resumed, and
+ * the temporary files of the tasks a signal ended are removed. SIGPIPE is
+ * ignored, so a console that goes away does not end the run. The caller's
+ * dispositions are restored when it returns.
  */
 #ifndef MF_RUNTIME_H
 #define MF_RUNTIME_H
@@ -39,6 +46,7 @@ struct mf_run_opts {
     int max_passes;            /* passes of a loop allowed at one split position */
     const char *executor;      /* the backend that runs tasks (exec.h); NULL: the default */
     double kill_grace_s;       /* SIGTERM -> SIGKILL when stopping a task; 0: the default */
+    int *stopped_by;           /* out, may be NULL: the signal (SIGINT/SIGTERM) that stopped the run, or 0 */
 };
 
 /*

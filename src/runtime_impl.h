@@ -71,7 +71,16 @@ struct sched {
     struct stask *failed; /* the first task that failed */
     struct mf_exit failed_exit;
     char failed_why[1100];
+    bool failed_while_stopping; /* the first failure came after the interrupt */
     double t0, last_progress;
+    double kill_at; /* stopping: SIGKILL at this time (0: not stopping) */
+    bool killed;    /* SIGKILL was sent */
+    bool said_capacity;
+    struct dead_task { /* ended by a signal: its temp files are removed at the end */
+        pid_t pid;
+        char *dir; /* its task directory */
+    } *dead;
+    size_t ndead, dead_cap;
 };
 
 
@@ -113,6 +122,20 @@ char *mf__fmt_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "STEP|" + the split stack without task ids: where a task stands in the
  * run, the same in a resumed run. NULL when out of memory. */
 char *mf__position_key(const char *step, const char *stack);
+
+/* runtime_stop.c */
+/* First interrupt: SIGTERM to every task, SIGKILL due after the kill grace. */
+void mf__stop_begin(struct sched *s, int sig);
+/* While stopping: sends SIGKILL when the grace is over or `again` (a second
+ * interrupt); returns `wait_ms` cut to the time left until then. */
+int mf__stop_tick(struct sched *s, bool again, int wait_ms);
+/* Remembers a task a signal ended, whose temporary files it could not remove. */
+int mf__note_ended(struct sched *s, const struct stask *t, const struct mf_exit *x);
+/* Removes the temporary files of the tasks mf__note_ended remembered. */
+void mf__sweep_temps(struct sched *s);
+void mf__stop_release(struct sched *s);
+/* max_workers, or fewer when the executor cannot run that many (said once). */
+size_t mf__worker_limit(struct sched *s);
 
 /* runtime_resume.c */
 /* Loads the origin run's successful tasks and decides which steps must run

@@ -105,17 +105,19 @@ static void print_stderr_tail(struct sched *s, const struct stask *t)
 void mf__report_failure(struct sched *s, int interrupted_by)
 {
     FILE *out = s->o->out;
-    if (s->failed) {
+    if (interrupted_by)
+        fprintf(out, "Run %s was interrupted by %s: its running tasks were stopped\n", s->run_id,
+                interrupted_by == SIGTERM ? "SIGTERM" : interrupted_by == SIGINT ? "SIGINT" : "a signal");
+    if (s->failed && !s->failed_while_stopping) {
         const struct stask *t = s->failed;
         fprintf(out, "Task %s/%s/%" PRIu64 " failed: %s\n", s->run_id, s->g->nodes[t->node].name, t->id,
                 s->failed_why);
         print_stderr_tail(s, t);
-    } else if (interrupted_by) {
-        fprintf(out, "Run %s was interrupted by signal %d\n", s->run_id, interrupted_by);
     }
-    fprintf(out, "Run %s of %s failed after %.2f s: %zu task(s) succeeded, %zu cloned; nothing after the failure "
+    fprintf(out, "Run %s of %s failed after %.2f s: %zu task(s) succeeded, %zu cloned; nothing after the %s "
                  "was started.\n",
-            s->run_id, s->flow->name, mf__now() - s->t0, s->succeeded, s->cloned);
+            s->run_id, s->flow->name, mf__now() - s->t0, s->succeeded, s->cloned,
+            interrupted_by ? "interrupt" : "failure");
     fprintf(out, "To resume from where it failed: %s resume --origin-run-id %s\n", s->o->prog, s->run_id);
 }
 

@@ -46,6 +46,8 @@ struct mf_run_args {
     size_t ntags;
     const char *origin_run_id; /* resume only */
     const char *resume_step;   /* resume only */
+    double kill_grace;         /* --kill-grace SECONDS; 0: the default */
+    const char *executor;      /* --executor NAME; NULL: $MF_EXECUTOR, else the default */
 };
 int mf__cli_run_args_init(struct mf_run_args *a, int argc);
 void mf__cli_run_args_release(struct mf_run_args *a);

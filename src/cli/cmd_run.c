@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_run.c - `run`: options, parameters, lint, then the scheduler. */
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "datastore.h"
+#include "exec.h"
 #include "params.h"
 #include "runtime.h"
 #include "util/alloc.h"
@@ -25,8 +29,11 @@ static void run_help(struct mf_cli *c)
             "  --tag TAG             tag the run (repeatable); see also the tag command\n"
             "  --quiet               no per-task start and finish lines\n"
             "  --no-sync             do not fdatasync artifacts: faster, but a power loss may lose\n"
-            "                        what a finished task wrote (a crash of a process never does)\n\n",
-            c->prog, c->flow->name);
+            "                        what a finished task wrote (a crash of a process never does)\n"
+            "  --kill-grace SECONDS  on Ctrl-C, SIGTERM or a timeout, a task gets SIGTERM and, this\n"
+            "                        much later, SIGKILL (default 10; a second Ctrl-C kills at once)\n"
+            "  --executor NAME       how tasks are started: %s (default: $MF_EXECUTOR, else the first)\n\n",
+            c->prog, c->flow->name, mf__exec_names());
     if (c->flow->nparams)
         mf__params_help(c->flow, c->out);
     else
@@ -42,6 +49,31 @@ int mf__cli_valid_tag(const char *tag)
         if ((unsigned char)tag[i] <= ' ' || tag[i] == ',' || tag[i] == 0x7f)
             return 0;
     return 1;
+}
+
+/* A number of seconds, 0.001 to one day. */
+static int parse_seconds(struct mf_cli *c, const char *opt, const char *text, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (!*text || isspace((unsigned char)*text) || *end || errno || !(v >= 0.001 && v <= 86400)) {
+        mf__cli_usage_error(c, "invalid %s '%s': give a number of seconds from 0.001 to 86400", opt, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int check_executor(struct mf_cli *c, const char *where, const char *name)
+{
+    struct mf_exec *ex = NULL;
+    if (name && *name && mf__exec_new(name, &(struct mf_exec_opts){ 0 }, &ex, NULL) == MF_EINVAL) {
+        mf__cli_usage_error(c, "unknown executor '%s' in %s: use one of %s", name, where, mf__exec_names());
+        return -1;
+    }
+    mf__exec_free(ex);
+    return 0;
 }
 
 int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a)
@@ -60,6 +92,10 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
         return m < 0 || mf__cli_int(c, "--max-num-splits", v, 1, 10000000, &a->max_num_splits) ? -1 : 1;
     if ((m = mf__cli_opt(c, argc, argv, i, "--max-passes", &v)) != 0)
         return m < 0 || mf__cli_int(c, "--max-passes", v, 1, 100000000, &a->max_passes) ? -1 : 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--kill-grace", &v)) != 0)
+        return m < 0 || parse_seconds(c, "--kill-grace", v, &a->kill_grace) ? -1 : 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--executor", &v)) != 0)
+        return m < 0 || check_executor(c, "--executor", v) ? -1 : (a->executor = v, 1);
     if ((m = mf__cli_opt(c, argc, argv, i, "--datastore-root", &v)) != 0)
         return m < 0 ? -1 : (c->root = v, 1);
     if ((m = mf__cli_opt(c, argc, argv, i, "--tag", &v)) != 0) {
@@ -113,13 +149,21 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
     struct mf_err err = MF_ERR_INIT;
     struct mf_ds *ds = NULL;
     char *run_id = NULL;
+    int stopped_by = 0;
     if (self_exe(exe, sizeof(exe)))
         return mf__cli_usage_error(c, "cannot find this program's own path in /proc/self/exe");
+    const char *executor = a->executor ? a->executor : getenv("MF_EXECUTOR");
+    if (!a->executor && check_executor(c, "$MF_EXECUTOR", executor))
+        return MF_EXIT_USAGE;
+    /* The console may go away (`run | head`): the run goes on and is recorded,
+     * and what is printed after it must not end this process either. */
+    signal(SIGPIPE, SIG_IGN);
     struct mf_run_opts o = { .max_workers = (int)a->max_workers, .max_num_splits = a->max_num_splits,
                              .sync = !a->nosync, .quiet = a->quiet, .exe = exe, .prog = c->prog, .root = c->root,
                              .out = c->out, .err = c->err, .tags = a->tags, .origin_run_id = a->origin_run_id,
                              .resume_step = a->resume_step,
-                             .max_passes = (int)a->max_passes };
+                             .max_passes = (int)a->max_passes, .executor = executor,
+                             .kill_grace_s = a->kill_grace, .stopped_by = &stopped_by };
     int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
         rc = mf__run_flow(c->flow, c->g, ds, params, &o, &run_id, &err);
@@ -127,6 +171,8 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
         fprintf(c->err, "error: %s\n", err.msg);
     mf__free(run_id);
     mf__ds_close(ds);
+    if (stopped_by)
+        return 128 + stopped_by; /* as a shell reports a command a signal ended: 130, 143 */
     return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
 }
 
