@@ -278,8 +278,15 @@ MF_API int mf_main(const mf_flow *flow, int argc, char **argv);
 /*
  * Setters store an artifact of the running task under `name` (a valid
  * identifier, not starting with '_', not a parameter's name), replacing an
- * earlier value of this task. Data is copied. Artifacts are persisted when the
- * step returns. A bad name fails the task.
+ * earlier value of this task. Artifacts are persisted when the step returns.
+ * A bad name fails the task.
+ * Ownership: the setters borrow `s`, `data` and `a` for the call only; the
+ * caller may change or free them once the setter returns. Bytes and arrays of
+ * more than 4 KiB are not copied at all: they are hashed, (maybe) compressed
+ * and written to the datastore straight from the caller's buffer during the
+ * call, so setting a large artifact costs no second copy in memory; a later
+ * getter of the same name reads it back from the datastore (mapped in place
+ * when it is stored uncompressed). Smaller values are copied.
  */
 MF_API void mf_set_null(mf_task *t, const char *name);
 MF_API void mf_set_bool(mf_task *t, const char *name, bool b);

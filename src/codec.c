@@ -456,6 +456,21 @@ static int next_token(struct decoder *d, struct token *tok, size_t *at)
     return 0;
 }
 
+/* Large bytes point into the blob the encoding was loaded into (a mapped
+ * object, or the buffer it was decompressed into) rather than being copied:
+ * a loaded 100 MiB artifact is then in memory once. Small ones are copied,
+ * keeping the NUL after owned bytes. */
+#define BYTES_REF_MIN 4096
+static int decode_bytes(struct decoder *d, const struct token *tok, mf_value **out)
+{
+    size_t len = (size_t)tok->arg;
+    if (d->blob && len >= BYTES_REF_MIN)
+        *out = mf__value_bytes_ref(tok->p, len, d->blob);
+    else
+        *out = mf_value_bytes(tok->p, len);
+    return *out ? 0 : no_memory(d);
+}
+
 static int decode_item(struct decoder *d, size_t depth, mf_value **out);
 
 static int decode_int(struct decoder *d, const struct token *tok, size_t at, mf_value **out)
@@ -653,8 +668,7 @@ static int decode_item(struct decoder *d, size_t depth, mf_value **out)
     case TOK_BOOL: return (*out = mf_value_bool(tok.b)) ? 0 : no_memory(d);
     case TOK_UNDEFINED: return malformed(d, at, "'undefined' (0xf7) is not a supported value");
     case TOK_TEXT: return decode_text(d, &tok, out);
-    case TOK_BYTES:
-        return (*out = mf_value_bytes(tok.p, (size_t)tok.arg)) ? 0 : no_memory(d);
+    case TOK_BYTES: return decode_bytes(d, &tok, out);
     case TOK_TAG: return decode_typed_array(d, &tok, at, out);
     case TOK_INDEFINITE:
     case TOK_BREAK: return bad_framing(d, tok.kind, at);

@@ -34,8 +34,8 @@ int mf__value_encode_buf(const mf_value *v, struct mf_buf *out, struct mf_err *e
  * MF_CODEC_MAX_DEPTH, a non-string map key, a duplicate key or an unknown tag
  * yields MF_EPARSE with a message saying what and at which byte offset.
  * With a non-NULL `blob` (which must own `data`), typed-array payloads that
- * are 8-byte aligned in memory are referenced, taking a blob reference,
- * instead of copied. `*out` is owned by the caller.
+ * are 8-byte aligned in memory, and byte strings of 4 KiB or more, are
+ * referenced, taking a blob reference, instead of copied. `*out` is owned by the caller.
  */
 #define MF_CODEC_MAX_DEPTH 128
 int mf__value_decode(const void *data, size_t len, struct mf_blob *blob, mf_value **out, struct mf_err *err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "task_impl.h"
+#include "value.h"
 #include "util/alloc.h"
 
 #define MF_NAME_MAX 255
@@ -87,7 +88,9 @@ static const mf_value *get_typed(mf_task *t, const char *name, mf_type want)
     return load_artifact(t, a);
 }
 
-static void set_value(mf_task *t, const char *name, mf_value *v)
+/* Stores `v` (owned) under `name`. A kept value answers later getters of the
+ * step from memory; a borrowed one (keep false) is dropped once stored. */
+static void store_value(mf_task *t, const char *name, mf_value *v, bool keep)
 {
     mf_task *root = t->root;
     struct mf_artifact a;
@@ -109,8 +112,28 @@ static void set_value(mf_task *t, const char *name, mf_value *v)
         mf__task_die(t, "cannot store artifact '%s': %s", name, err.msg);
     if (mf__index_put(&t->own, &a))
         mf__task_die(t, "out of memory setting artifact '%s'", name);
-    mf__task_keep(t, a.hash, v); /* a step: on failure it does not return */
+    if (keep)
+        mf__task_keep(t, a.hash, v); /* a step: on failure it does not return */
+    else
+        mf_value_free(v);
     mf__artifact_release(&a);
+}
+
+static void set_value(mf_task *t, const char *name, mf_value *v) { store_value(t, name, v, true); }
+
+/* Bytes and arrays too large to live in the index are stored straight from
+ * the caller's buffer, which the value only borrows during the call: no copy
+ * of a large artifact is made, and a later getter loads it back from the
+ * store (mapped in place for raw objects) instead of the task keeping a
+ * second copy. `n` counts elements (bytes for MF_BYTES). */
+static void set_buffer(mf_task *t, const char *name, mf_type type, const void *data, size_t n)
+{
+    size_t es = type == MF_BYTES ? 1 : mf__array_elem_size(type);
+    if (n > MF_INLINE_MAX / es && data) {
+        store_value(t, name, mf__value_borrow(type, data, n), false);
+        return;
+    }
+    set_value(t, name, type == MF_BYTES ? mf_value_bytes(data, n) : mf_value_array(type, data, n));
 }
 
 void mf_set(mf_task *t, const char *name, mf_value *v) { set_value(t, name, v); }
@@ -127,16 +150,12 @@ void mf_set_str(mf_task *t, const char *name, const char *s)
     set_value(t, name, mf_value_str(s));
 }
 
-void mf_set_bytes(mf_task *t, const char *name, const void *data, size_t len)
-{
-    set_value(t, name, mf_value_bytes(data, len));
-}
-
-void mf_set_f64s(mf_task *t, const char *name, const double *a, size_t n) { set_value(t, name, mf_value_array(MF_F64S, a, n)); }
-void mf_set_f32s(mf_task *t, const char *name, const float *a, size_t n) { set_value(t, name, mf_value_array(MF_F32S, a, n)); }
-void mf_set_i64s(mf_task *t, const char *name, const int64_t *a, size_t n) { set_value(t, name, mf_value_array(MF_I64S, a, n)); }
-void mf_set_i32s(mf_task *t, const char *name, const int32_t *a, size_t n) { set_value(t, name, mf_value_array(MF_I32S, a, n)); }
-void mf_set_u8s(mf_task *t, const char *name, const uint8_t *a, size_t n) { set_value(t, name, mf_value_array(MF_U8S, a, n)); }
+void mf_set_bytes(mf_task *t, const char *name, const void *data, size_t len) { set_buffer(t, name, MF_BYTES, data, len); }
+void mf_set_f64s(mf_task *t, const char *name, const double *a, size_t n) { set_buffer(t, name, MF_F64S, a, n); }
+void mf_set_f32s(mf_task *t, const char *name, const float *a, size_t n) { set_buffer(t, name, MF_F32S, a, n); }
+void mf_set_i64s(mf_task *t, const char *name, const int64_t *a, size_t n) { set_buffer(t, name, MF_I64S, a, n); }
+void mf_set_i32s(mf_task *t, const char *name, const int32_t *a, size_t n) { set_buffer(t, name, MF_I32S, a, n); }
+void mf_set_u8s(mf_task *t, const char *name, const uint8_t *a, size_t n) { set_buffer(t, name, MF_U8S, a, n); }
 
 bool mf_has(mf_task *t, const char *name) { return name && find_artifact(t, name) != NULL; }
 

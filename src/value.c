@@ -119,7 +119,8 @@ mf_value *mf_value_double(double d)
 }
 
 /* Strings and bytes keep a NUL after their content so that a string's
- * pointer is a C string and a zero-length value has a valid pointer. */
+ * pointer is a C string and a zero-length value has a valid pointer (bytes
+ * that reference a blob are the exception: their pointer is into it). */
 static mf_value *text_new(mf_type type, const void *data, size_t len)
 {
     if (!data && len)
@@ -172,6 +173,33 @@ mf_value *mf__value_array_ref(mf_type t, void *data, size_t n, struct mf_blob *b
     v->u.arr.n = n;
     v->u.arr.blob = blob;
     mf__blob_ref(blob);
+    return v;
+}
+
+mf_value *mf__value_bytes_ref(const void *data, size_t len, struct mf_blob *blob)
+{
+    if (!blob || !data)
+        return NULL;
+    mf_value *v = value_new(MF_BYTES);
+    if (!v)
+        return NULL;
+    v->u.s.p = (char *)(uintptr_t)data;
+    v->u.s.len = len;
+    v->u.s.blob = blob;
+    mf__blob_ref(blob);
+    return v;
+}
+
+mf_value *mf__value_borrow(mf_type t, const void *data, size_t len)
+{
+    size_t es = mf__array_elem_size(t);
+    if ((t != MF_BYTES && !es) || !data)
+        return NULL;
+    struct mf_blob *b = mf__blob_new((void *)(uintptr_t)data, len * (es ? es : 1), NULL);
+    if (!b)
+        return NULL;
+    mf_value *v = t == MF_BYTES ? mf__value_bytes_ref(data, len, b) : mf__value_array_ref(t, (void *)(uintptr_t)data, len, b);
+    mf__blob_unref(b); /* the value holds the only reference */
     return v;
 }
 
@@ -334,8 +362,12 @@ mf_value *mf_value_copy(const mf_value *v)
     case MF_BOOL: return mf_value_bool(v->u.b);
     case MF_INT: return mf_value_int(v->u.i);
     case MF_DOUBLE: return mf_value_double(v->u.d);
-    case MF_STR:
-    case MF_BYTES: return text_new(v->type, v->u.s.p, v->u.s.len);
+    case MF_STR: return text_new(v->type, v->u.s.p, v->u.s.len);
+    case MF_BYTES:
+        /* Like arrays: blob-backed bytes are immutable, a copy shares them. */
+        if (v->u.s.blob)
+            return mf__value_bytes_ref(v->u.s.p, v->u.s.len, v->u.s.blob);
+        return text_new(v->type, v->u.s.p, v->u.s.len);
     case MF_F64S:
     case MF_F32S:
     case MF_I64S:
@@ -356,8 +388,13 @@ void mf_value_free(mf_value *v)
     if (!v)
         return;
     switch (v->type) {
-    case MF_STR:
-    case MF_BYTES: mf__free(v->u.s.p); break;
+    case MF_STR: mf__free(v->u.s.p); break;
+    case MF_BYTES:
+        if (v->u.s.blob)
+            mf__blob_unref(v->u.s.blob);
+        else
+            mf__free(v->u.s.p);
+        break;
     case MF_F64S:
     case MF_F32S:
     case MF_I64S:

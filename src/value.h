@@ -32,8 +32,9 @@ struct mf_value {
         int64_t i;
         double d;
         struct {
-            char *p; /* owned; NUL-terminated also for bytes */
+            char *p; /* owned unless blob != NULL; NUL-terminated when owned */
             size_t len;
+            struct mf_blob *blob; /* bytes only: the memory p points into */
         } s;
         struct {
             void *data; /* owned unless blob != NULL; 8-byte aligned */
@@ -57,4 +58,11 @@ size_t mf__array_elem_size(mf_type t);
 bool mf__type_is_array(mf_type t);
 /* A new array value that references blob memory (takes a blob reference). */
 mf_value *mf__value_array_ref(mf_type t, void *data, size_t n, struct mf_blob *blob);
+/* A new bytes value that references blob memory (takes a blob reference).
+ * Unlike an owned one, no NUL follows its content. */
+mf_value *mf__value_bytes_ref(const void *data, size_t len, struct mf_blob *blob);
+/* Values that borrow the caller's memory for as long as they live (a blob
+ * that does not own it): what a setter streams to the store without a copy.
+ * Elements of `data` need not be aligned: such a value is only encoded. */
+mf_value *mf__value_borrow(mf_type t, const void *data, size_t len);
 #endif

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,93 @@ TEST(corruption_detected)
     mf_value_free(zbig);
 }
 
+/* Random bytes (incompressible) or a repeating pattern (zstd's case). */
+static unsigned char *bytes_of(size_t n, bool random)
+{
+    unsigned char *b = malloc(n + 1);
+    CHECK(b);
+    srand(11);
+    for (size_t i = 0; i < n + 1; i++)
+        b[i] = random ? (unsigned char)rand() : (unsigned char)(i % 13);
+    return b;
+}
+
+/* A setter's borrowed value (mf__value_borrow) is stored from the caller's
+ * buffer as it is, even unaligned, and reads back equal to a copy; a large
+ * loaded bytes value references the loaded object (one copy in memory). */
+TEST(borrowed_values_roundtrip_without_copies)
+{
+    struct mf_cas *cas = open_store();
+    struct mf_err err = MF_ERR_INIT;
+    char hex[MF_HASH_HEX_LEN + 1], hex2[MF_HASH_HEX_LEN + 1];
+    size_t sizes[] = { 5000, (3u << 20) + 5 };
+    for (int random = 0; random < 2; random++)
+        for (size_t k = 0; k < 2; k++) {
+            size_t n = sizes[k];
+            unsigned char *buf = bytes_of(n, random);
+            mf_value *b = mf__value_borrow(MF_BYTES, buf + 1, n), *owned = mf_value_bytes(buf + 1, n), *back = NULL;
+            const void *p = NULL;
+            CHECK(b && owned && mf_value_get_bytes(b, &p, NULL) == 0 && p == buf + 1);
+            put_ok(cas, b, hex);
+            CHECK_EQ_INT(mf__cas_get(cas, hex, &back, &err), 0);
+            CHECK(mf_value_equal(back, owned));
+            CHECK(back->u.s.blob != NULL);
+            mf_value_free(back);
+            mf_value_free(b);
+            /* an f64 array from an unaligned pointer */
+            size_t count = n / 8;
+            b = mf__value_borrow(MF_F64S, buf + 1, count);
+            put_ok(cas, b, hex2);
+            CHECK_EQ_INT(mf__cas_get(cas, hex2, &back, &err), 0);
+            CHECK_EQ_INT(mf_value_len(back), count);
+            const void *elems = NULL;
+            CHECK(mf_value_get_array(back, MF_F64S, &elems, NULL) == 0 && memcmp(elems, buf + 1, count * 8) == 0);
+            mf_value_free(back);
+            mf_value_free(b);
+            mf_value_free(owned);
+            free(buf);
+        }
+    close_store(cas);
+}
+
+/* Data zstd cannot shrink is written raw, its size the encoding's plus the
+ * header; data it can shrink is compressed. */
+TEST(incompressible_bytes_are_stored_raw)
+{
+    struct mf_cas *cas = open_store();
+    char hex[MF_HASH_HEX_LEN + 1];
+    size_t n = (5u << 20) + 3;
+    for (int random = 0; random < 2; random++) {
+        unsigned char *buf = bytes_of(n, random);
+        mf_value *b = mf__value_borrow(MF_BYTES, buf, n);
+        put_ok(cas, b, hex);
+        CHECK_EQ_INT(compression_of(cas, hex), random ? MF_OBJ_RAW : MF_OBJ_ZSTD);
+        struct mf_buf path = MF_BUF_INIT;
+        struct stat st;
+        CHECK(!mf__cas_path(cas, hex, &path) && stat(path.buf, &st) == 0);
+        if (random)
+            CHECK_EQ_INT(st.st_size, MF_OBJ_HEADER_LEN + 5 + n); /* a 5-byte CBOR head, no padding */
+        else
+            CHECK(st.st_size < (off_t)(n / 10));
+        mf__buf_release(&path);
+        mf_value_free(b);
+        free(buf);
+    }
+    close_store(cas);
+}
+
+TEST(big_bytes_corruption_detected)
+{
+    size_t n = (3u << 20) + 1;
+    for (int random = 0; random < 2; random++) {
+        unsigned char *buf = bytes_of(n, random);
+        mf_value *b = mf__value_borrow(MF_BYTES, buf, n);
+        corruption_cases(b, random ? MF_OBJ_RAW : MF_OBJ_ZSTD);
+        mf_value_free(b);
+        free(buf);
+    }
+}
+
 TEST(wrong_name_detected)
 {
     struct mf_cas *cas = open_store();
@@ -414,5 +502,8 @@ T(loaded_arrays_are_zero_copy_and_aligned)
 T(dedup_writes_nothing)
 T(corruption_detected)
 T(wrong_name_detected)
+T(borrowed_values_roundtrip_without_copies)
+T(incompressible_bytes_are_stored_raw)
+T(big_bytes_corruption_detected)
 T(failed_put_leaves_nothing)
 TESTS_END
