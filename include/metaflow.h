@@ -453,11 +453,13 @@ MF_API void mf_task_info_free(mf_task_info *tasks, size_t n);
 /*
  * Opens a finished task, "RUN/STEP/TASK", for reading its artifacts with
  * mf_has(), mf_get() and the typed getters, and mf_run_id()/mf_step_name()/
- * mf_task_id()/mf_pathspec()/mf_attempt(). A getter that fails returns
- * 0/false/NULL and leaves its message in mf_client_errmsg(); setters and
- * the foreach/join calls are for running steps only (misuse ends the
- * process with a message). Parameters of the run are visible as in a step.
- * MF_ENOENT if the task does not exist or has not finished. Close with
+ * mf_task_id()/mf_pathspec()/mf_attempt()/mf_index(). A getter that fails
+ * returns 0/false/NULL (mf_index(): -1) and leaves its message in
+ * mf_client_errmsg(); so do mf_input*() (a client has no flow graph to find
+ * the foreach list) and the join getters (a client handle has no inputs: open
+ * them with mf_client_task()). Setters and mf_merge_artifacts() are for
+ * running steps only (misuse ends the process with a message). Parameters
+ * of the run are visible as in a step. MF_ENOENT if the task does not exist or has not finished. Close with
  * mf_client_task_close() before mf_client_close().
  */
 MF_API int mf_client_task(mf_client *c, const char *flow, const char *pathspec, mf_task **out);
@@ -472,6 +474,44 @@ MF_API char **mf_task_artifact_names(mf_task *t);
  * clones of clones), since that is where its code ran. */
 MF_API int mf_client_logs(mf_client *c, const char *flow, const char *pathspec, const char *stream, int attempt,
                           char **text, size_t *len);
+
+/*
+ * One artifact in one call. `path` names it like Metaflow's DataArtifact
+ * pathspec, "FLOW/RUN/STEP/TASK/NAME", where RUN may also be "latest" or
+ * "latest_successful", and TASK may be left out ("FLOW/RUN/STEP/NAME") when
+ * the step has exactly one task. NAME may be one of the run's parameters.
+ *
+ * mf_client_get() reads through an open client. On success *out is a new
+ * value the caller owns (free it with mf_value_free()); on failure *out is
+ * NULL and the return is a negative MF_E* code with the message in
+ * mf_client_errmsg(c): MF_EINVAL a malformed path or a step of several tasks
+ * without TASK, MF_ENOENT no such flow, run, step, task or artifact (the
+ * message lists what exists), MF_ECORRUPT a damaged store (the message names
+ * the file).
+ */
+MF_API int mf_client_get(mf_client *c, const char *path, mf_value **out);
+
+/*
+ * The same without a client handle: opens `root` (NULL: $MF_DATASTORE_ROOT,
+ * else ".metaflow"), reads, closes. On failure the message is copied into
+ * errbuf (NULL or errsize 0: dropped). The typed forms return MF_ETYPE when
+ * the artifact holds another type (mf_read_double() also takes an int) and
+ * leave *out unchanged on every failure, so a missing value never reads as a
+ * zero:
+ *
+ *     int64_t total;
+ *     char err[512];
+ *     if (mf_read_int(NULL, "BranchFlow/latest_successful/join/total", &total, err, sizeof(err)) != 0)
+ *         fprintf(stderr, "%s\n", err);
+ *
+ * mf_read() hands back a value the caller frees with mf_value_free();
+ * mf_read_str() a copy of the text the caller frees with mf_free().
+ */
+MF_API int mf_read(const char *root, const char *path, mf_value **out, char *errbuf, size_t errsize);
+MF_API int mf_read_bool(const char *root, const char *path, bool *out, char *errbuf, size_t errsize);
+MF_API int mf_read_int(const char *root, const char *path, int64_t *out, char *errbuf, size_t errsize);
+MF_API int mf_read_double(const char *root, const char *path, double *out, char *errbuf, size_t errsize);
+MF_API int mf_read_str(const char *root, const char *path, char **out, char *errbuf, size_t errsize);
 
 #ifdef __cplusplus
 }

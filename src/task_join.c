@@ -12,24 +12,56 @@
 #include "task_impl.h"
 #include "util/alloc.h"
 
-/* The innermost frame of the running task's stack made by a foreach. */
-static bool foreach_frame(mf_task *t, struct mf_frame *out)
+/* Whether the split of frame `f` is a foreach: from the graph in a running
+ * task; on a client handle, which has no graph, from the splitting task's
+ * index (num_splits is set only by a foreach). 1, 0, or -1 when that index
+ * cannot be read (reported on the client handle). */
+static int frame_is_foreach(mf_task *t, const struct mf_frame *f)
+{
+    mf_task *root = t->root;
+    if (!root->client) {
+        size_t node = mf__graph_find(root->g, f->step);
+        return node != MF_NO_NODE && root->g->nodes[node].kind == MF_NODE_FOREACH;
+    }
+    char id[32];
+    struct mf_index ix;
+    struct mf_err err = MF_ERR_INIT;
+    snprintf(id, sizeof(id), "%" PRIu64, f->task);
+    mf__index_init(&ix);
+    int rc = mf__ds_read_index(root->ds, root->run_id, f->step, id, &ix, &err);
+    int yes = !rc && ix.num_splits >= 0;
+    mf__index_release(&ix);
+    if (rc) {
+        mf__task_error(t, "cannot read the split task '%s/%s': %s", f->step, id, err.msg);
+        return -1;
+    }
+    return yes;
+}
+
+/* The innermost frame made by a foreach of the task's stack (the running
+ * task's, or a client handle's own index's). 1 found, 0 not inside a
+ * foreach, -1 an error already reported (only a client handle returns). */
+static int foreach_frame(mf_task *t, struct mf_frame *out)
 {
     mf_task *root = t->root;
     struct mf_err err = MF_ERR_INIT;
-    if (!root->args)
+    if (!root->args && !root->client)
         mf__task_die(t, "the foreach item and index are only available inside a running step");
-    char *stack = mf__strdup(root->args->stack);
-    if (!stack)
-        mf__task_die(t, "out of memory");
+    char *stack = mf__strdup(root->args ? root->args->stack : root->own.stack ? root->own.stack : "");
+    if (!stack) {
+        mf__task_error(t, "out of memory");
+        return -1;
+    }
     size_t len = strlen(stack);
-    bool found = false;
+    int found = 0;
     while (len && !found) {
         stack[len] = '\0';
-        if (mf__stack_top(stack, out, &len, &err))
-            mf__task_die(t, "%s", err.msg);
-        size_t node = mf__graph_find(root->g, out->step);
-        found = node != MF_NO_NODE && root->g->nodes[node].kind == MF_NODE_FOREACH;
+        if (mf__stack_top(stack, out, &len, &err)) {
+            mf__task_error(t, "%s", err.msg);
+            found = -1;
+        } else {
+            found = frame_is_foreach(t, out);
+        }
     }
     mf__free(stack);
     return found;
@@ -61,7 +93,12 @@ const mf_value *mf_input(mf_task *t)
     struct mf_err err = MF_ERR_INIT;
     if (root->item_loaded)
         return root->item;
-    if (!foreach_frame(t, &f))
+    if (root->client) { /* the list's name is in the flow's graph, which a client does not have */
+        mf__task_error(t, "mf_input() needs the running flow's graph to find the foreach list; on a client "
+                          "handle read the artifact the step stored from its item instead");
+        return NULL;
+    }
+    if (foreach_frame(t, &f) <= 0)
         mf__task_die(t, "mf_input() is only available inside a foreach, and step '%s' is not inside one", root->step_name);
     const char *var = root->g->nodes[mf__graph_find(root->g, f.step)].step->foreach;
     char task_id[32];
@@ -94,6 +131,8 @@ const char *mf_input_str(mf_task *t)
 {
     const char *s = NULL;
     const mf_value *v = mf_input(t);
+    if (!v) /* a client handle: reported */
+        return NULL;
     if (mf_value_get_str(v, &s))
         mf__task_die(t, "the foreach item is a %s, not a str", mf_type_name(mf_value_type(v)));
     return s;
@@ -103,6 +142,8 @@ int64_t mf_input_int(mf_task *t)
 {
     int64_t i = 0;
     const mf_value *v = mf_input(t);
+    if (!v) /* a client handle: reported */
+        return 0;
     if (mf_value_get_int(v, &i))
         mf__task_die(t, "the foreach item is a %s, not an int", mf_type_name(mf_value_type(v)));
     return i;
@@ -111,15 +152,21 @@ int64_t mf_input_int(mf_task *t)
 int64_t mf_index(mf_task *t)
 {
     struct mf_frame f;
-    if (!foreach_frame(t, &f))
-        mf__task_die(t, "mf_index() is only available inside a foreach, and step '%s' is not inside one",
-                     t->root->step_name);
-    return f.index;
+    int found = foreach_frame(t, &f);
+    if (found == 0) /* ends a running task; recorded on a client handle */
+        mf__task_error(t, "mf_index() is only available inside a foreach, and step '%s' is not inside one",
+                       t->root->step_name);
+    return found > 0 ? f.index : -1;
 }
 
 static mf_task *join_root(mf_task *t, const char *what)
 {
     mf_task *root = t->root;
+    if (root->client) {
+        mf__task_error(t, "%s is for a running join step; on a client handle open the inputs with mf_client_task()",
+                       what);
+        return NULL;
+    }
     if (!root->args)
         mf__task_die(t, "%s is only available inside a running step", what);
     if (t->readonly || !root->g->nodes[root->node].is_join)
@@ -128,11 +175,17 @@ static mf_task *join_root(mf_task *t, const char *what)
     return root;
 }
 
-size_t mf_join_count(mf_task *t) { return join_root(t, "mf_join_count()")->ninputs; }
+size_t mf_join_count(mf_task *t)
+{
+    mf_task *root = join_root(t, "mf_join_count()");
+    return root ? root->ninputs : 0;
+}
 
 mf_task *mf_join_input(mf_task *t, size_t i)
 {
     mf_task *root = join_root(t, "mf_join_input()");
+    if (!root)
+        return NULL;
     if (i >= root->ninputs)
         mf__task_die(t, "join input %zu does not exist: the join has %zu inputs", i, root->ninputs);
     return root->inputs[i];
@@ -142,6 +195,8 @@ mf_task *mf_join_branch(mf_task *t, const char *step)
 {
     mf_task *root = join_root(t, "mf_join_branch()");
     struct mf_buf names = MF_BUF_INIT;
+    if (!root)
+        return NULL;
     for (size_t i = 0; i < root->ninputs; i++)
         if (step && strcmp(root->inputs[i]->step_name, step) == 0)
             return root->inputs[i];
@@ -183,6 +238,8 @@ static void check_include(mf_task *root, const char *const *include)
 
 void mf_merge_artifacts(mf_task *t, const char *const *include, const char *const *exclude)
 {
+    if (t->root->client) /* a setter: misuse, as mf_set_*() on a client handle */
+        mf__task_die(t, "cannot merge artifacts through a client handle: past tasks are read-only");
     mf_task *root = join_root(t, "mf_merge_artifacts()");
     struct mf_index picked, conflicts;
     struct mf_buf names = MF_BUF_INIT;

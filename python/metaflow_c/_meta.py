@@ -92,9 +92,9 @@ class Meta:
 
     def _open(self):
         if not os.path.exists(self.path):
-            raise MetaflowNotFound("no runs recorded under '%s' yet (set the datastore root with "
-                                   "datastore_root=, $MF_DATASTORE_ROOT or run from the directory "
-                                   "holding .metaflow)" % self.root)
+            raise MetaflowNotFound("nothing was run under '%s' yet: run a flow there first, or open the root it "
+                                   "used (datastore_root=, $MF_DATASTORE_ROOT, or .metaflow in the current "
+                                   "directory)" % self.root)
         try:
             db = sqlite3.connect(_uri(self.path, mode="ro"), uri=True, isolation_level=None,
                                  check_same_thread=False)

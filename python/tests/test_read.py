@@ -195,7 +195,7 @@ def test_datastore_root_from_env_and_default(store, monkeypatch, tmp_path):
     assert Flow("LinearFlow").latest_run["end"].task.data.my_var == "hello world"
     monkeypatch.delenv("MF_DATASTORE_ROOT")
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(MetaflowNotFound, match="no runs recorded under '%s'" % (tmp_path / ".metaflow")):
+    with pytest.raises(MetaflowNotFound, match="nothing was run under '%s' yet" % (tmp_path / ".metaflow")):
         Flow("LinearFlow")
 
 

@@ -638,6 +638,108 @@ TEST(tag_command)
     CHECK_EQ_INT(mf_client_close(c), 0);
 }
 
+/* One artifact in one call: by path, with latest/latest_successful and the
+ * task left out of a one-task step; a missing or mistyped value is a status
+ * and a message, and the out-parameter keeps what it held. */
+TEST(read_one_call)
+{
+    const char *root = build_store();
+    char msg[1024];
+    int64_t i = 0;
+    double d = 0;
+    bool b = true;
+    char *s = NULL;
+    CHECK_EQ_INT(mf_read_int(root, FLOW "/latest_successful/start/z", &i, msg, sizeof(msg)), 0);
+    CHECK_EQ_INT(i, 3);
+    CHECK_EQ_STR(msg, "");
+    CHECK_EQ_INT(mf_read_int(root, FLOW "/1/start/1/x", &i, msg, sizeof(msg)), 0);
+    CHECK_EQ_INT(i, 1);
+    CHECK_EQ_INT(mf_read_double(root, FLOW "/1/start/x", &d, NULL, 0), 0); /* an int reads as a double */
+    CHECK(d == 1.0);
+    CHECK_EQ_INT(mf_read_double(root, FLOW "/1/start/alpha", &d, msg, sizeof(msg)), 0); /* a parameter */
+    CHECK(d == 0.5);
+    CHECK_EQ_INT(mf_read_str(root, FLOW "/1/start/s", &s, msg, sizeof(msg)), 0);
+    CHECK_EQ_STR(s, "hi");
+    mf_free(s);
+    mf_value *v = NULL;
+    CHECK_EQ_INT(mf_read(root, FLOW "/1/start/1/big", &v, msg, sizeof(msg)), 0);
+    CHECK_EQ_INT(mf_value_type(v), MF_F64S);
+    CHECK_EQ_INT(mf_value_len(v), 100);
+    mf_value_free(v);
+
+    d = 42.0;
+    CHECK_EQ_INT(mf_read_double(root, FLOW "/1/start/1/nope", &d, msg, sizeof(msg)), MF_ENOENT);
+    CHECK(d == 42.0);
+    CHECK_CONTAINS(msg, "task 'TestFlow/1/start/1' has no artifact 'nope'; its artifacts are 'big', 'blob', 'long', 's', 'x'");
+    CHECK_EQ_INT(mf_read_bool(root, FLOW "/1/start/1/x", &b, msg, sizeof(msg)), MF_ETYPE);
+    CHECK(b);
+    CHECK_EQ_STR(msg, "artifact 'TestFlow/1/start/1/x' is a int, not a bool");
+    s = (char *)"kept";
+    CHECK_EQ_INT(mf_read_str(root, FLOW "/1/start/x", &s, msg, sizeof(msg)), MF_ETYPE);
+    CHECK_EQ_STR(s, "kept");
+    static const struct {
+        const char *path;
+        int code;
+        const char *msg;
+    } cases[] = {
+        { FLOW "/1/a/y", MF_EINVAL, "step 'a' of run '1' of flow 'TestFlow' has 2 tasks (2, 3): name one, as TestFlow/1/a/TASK/y" },
+        { FLOW "/1", MF_EINVAL, "malformed artifact path 'TestFlow/1': use FLOW/RUN/STEP/TASK/NAME or FLOW/RUN/STEP/NAME" },
+        { FLOW "/1/start//x", MF_EINVAL, "malformed artifact path" },
+        { FLOW "/1/start/1/x/y", MF_EINVAL, "malformed artifact path" },
+        { FLOW "/9/start/x", MF_ENOENT, "run '9' of flow 'TestFlow' does not exist; its runs are: " },
+        { FLOW "/1/zzz/x", MF_ENOENT, "its steps are 'start', 'a'" },
+        { FLOW "/1/a/3/x", MF_ENOENT, "has not finished: its attempt 0 is running" },
+        { FLOW "/oops/start/x", MF_EINVAL, "invalid run id 'oops'" },
+        { "No-Flow/1/start/x", MF_EINVAL, "invalid flow name 'No-Flow'" },
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        i = -5;
+        int rc = mf_read_int(root, cases[k].path, &i, msg, sizeof(msg));
+        if (rc != cases[k].code)
+            fprintf(stderr, "path '%s': %s\n", cases[k].path, msg);
+        CHECK_EQ_INT(rc, cases[k].code);
+        CHECK_EQ_INT(i, -5);
+        CHECK_CONTAINS(msg, cases[k].msg);
+    }
+    CHECK_EQ_INT(mf_read(root, NULL, &v, msg, sizeof(msg)), MF_EINVAL);
+    CHECK(v == NULL);
+    CHECK_EQ_INT(mf_read_int("/nonexistent/root", FLOW "/1/start/x", &i, msg, sizeof(msg)), MF_ENOENT);
+    CHECK_CONTAINS(msg, "nothing was run under '/nonexistent/root' yet");
+
+    /* Through an open client: many reads, one connection; nothing left open. */
+    mf_client *c = open_client(root);
+    CHECK_EQ_INT(mf_client_get(c, FLOW "/3/start/1/z", &v), 0);
+    CHECK_EQ_STR(mf_client_errmsg(c), "");
+    mf_value_free(v);
+    CHECK_EQ_INT(mf_client_get(c, FLOW "/3/start/1/nope", &v), MF_ENOENT);
+    CHECK(v == NULL);
+    CHECK_CONTAINS(mf_client_errmsg(c), "has no artifact 'nope'; its artifacts are 'z'");
+    CHECK_EQ_INT(mf_client_get(c, FLOW "/3/start/1/z", NULL), MF_EINVAL);
+    CHECK_EQ_INT(mf_client_close(c), 0);
+}
+
+/* A client handle answers the foreach and join getters without ending the
+ * program: a task outside any split has no index (-1), no item, no inputs. */
+TEST(client_handle_split_getters)
+{
+    mf_client *c = open_client(build_store());
+    mf_task *t = NULL;
+    CHECK_EQ_INT(mf_client_task(c, FLOW, "1/start/1", &t), 0);
+    CHECK_EQ_INT(mf_index(t), -1);
+    CHECK_CONTAINS(mf_client_errmsg(c), "mf_index() is only available inside a foreach, and step 'start' is not");
+    CHECK(mf_input(t) == NULL);
+    CHECK_CONTAINS(mf_client_errmsg(c), "mf_input() needs the running flow's graph");
+    CHECK(mf_input_str(t) == NULL);
+    CHECK_EQ_INT(mf_input_int(t), 0);
+    CHECK_EQ_INT(mf_join_count(t), 0);
+    CHECK_CONTAINS(mf_client_errmsg(c), "mf_join_count() is for a running join step");
+    CHECK(mf_join_input(t, 0) == NULL);
+    CHECK(mf_join_branch(t, "a") == NULL);
+    CHECK_CONTAINS(mf_client_errmsg(c), "mf_join_branch()");
+    mf_client_task_close(t);
+    CHECK_EQ_INT(mf_client_close(c), 0);
+}
+
 TESTS_BEGIN
 T(open_errors)
 T(open_from_environment)
@@ -653,4 +755,6 @@ T(dump_scopes_and_errors)
 T(runs_command)
 T(logs_command)
 T(tag_command)
+T(read_one_call)
+T(client_handle_split_getters)
 TESTS_END
