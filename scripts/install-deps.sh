@@ -15,6 +15,7 @@ PKGS=(
   python3                            # test helpers
   python3-cbor2 python3-zstandard    # the Python client (python/metaflow_c): CBOR values, zstd objects
   python3-numpy python3-pytest       # ... its arrays as numpy views, and its test suite
+  python3-venv python3-pip python3-setuptools  # ... whose suite checks `pip install ./python` offline
   hyperfine time jq                  # benchmarks in bench/
   slurmctld slurmd slurm-client munge # the one-node cluster of the Slurm executor's tests (tests/slurm/)
 )
