@@ -26,4 +26,15 @@ int mf__client_check_flow(mf_client *c, const char *flow);
  * its parts, validating each; the message says which part is wrong. */
 int mf__pathspec_parse(const char *pathspec, bool need_task, char *run, char *step, char *task, size_t size,
                        char *errbuf, size_t errsize);
+
+/* An artifact path "FLOW/RUN/STEP[/TASK]/NAME" (client_read.c), split into
+ * its parts; `task` is "" when left out. Each part is non-empty, shorter
+ * than MF_ART_PART_MAX and holds no '/'; the client calls check the parts
+ * further (names, ids) before any reaches a file path. */
+#define MF_ART_PART_MAX 256
+struct mf_art_path {
+    char flow[MF_ART_PART_MAX], run[MF_ART_PART_MAX], step[MF_ART_PART_MAX], task[MF_ART_PART_MAX],
+        name[MF_ART_PART_MAX];
+};
+int mf__art_path_parse(const char *path, struct mf_art_path *p, char *errbuf, size_t errsize);
 #endif

@@ -15,12 +15,8 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-#define PART_MAX 256
 #define FORMS "FLOW/RUN/STEP/TASK/NAME or FLOW/RUN/STEP/NAME (RUN may be 'latest' or 'latest_successful')"
-
-struct art_path {
-    char flow[PART_MAX], run[PART_MAX], step[PART_MAX], task[PART_MAX], name[PART_MAX];
-};
+#define PART_MAX MF_ART_PART_MAX
 
 static int fail(mf_client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(mf_client *c, int code, const char *fmt, ...)
@@ -32,21 +28,19 @@ static int fail(mf_client *c, int code, const char *fmt, ...)
     return code;
 }
 
-/* Splits the path into 4 parts (no task) or 5; each part non-empty and
- * short. The client calls check each part further (names, ids). */
-static int parse_path(mf_client *c, const char *path, struct art_path *p)
+int mf__art_path_parse(const char *path, struct mf_art_path *p, char *errbuf, size_t errsize)
 {
     char *dst[5] = { p->flow, p->run, p->step, p->task, p->name };
     const char *parts[5];
     size_t lens[5], n = 0;
     memset(p, 0, sizeof(*p));
     if (!path)
-        return fail(c, MF_EINVAL, "no artifact path given: use " FORMS);
+        return snprintf(errbuf, errsize, "no artifact path given: use " FORMS), MF_EINVAL;
     for (const char *s = path;; s++) {
         const char *slash = strchr(s, '/');
         size_t len = slash ? (size_t)(slash - s) : strlen(s);
         if (n == 5 || len == 0 || len >= PART_MAX)
-            return fail(c, MF_EINVAL, "malformed artifact path '%s': use " FORMS, path);
+            return snprintf(errbuf, errsize, "malformed artifact path '%.400s': use " FORMS, path), MF_EINVAL;
         parts[n] = s;
         lens[n++] = len;
         if (!slash)
@@ -54,14 +48,14 @@ static int parse_path(mf_client *c, const char *path, struct art_path *p)
         s = slash;
     }
     if (n < 4)
-        return fail(c, MF_EINVAL, "malformed artifact path '%s': use " FORMS, path);
+        return snprintf(errbuf, errsize, "malformed artifact path '%.400s': use " FORMS, path), MF_EINVAL;
     for (size_t i = 0; i < n; i++) /* 4 parts: the last one is the name, the task is left "" */
         memcpy(dst[n == 4 && i == 3 ? 4 : i], parts[i], lens[i]);
     return 0;
 }
 
 /* The task id: the path's, or the step's only task. */
-static int pick_task(mf_client *c, const struct art_path *p, const char *run_id, char *task, size_t size)
+static int pick_task(mf_client *c, const struct mf_art_path *p, const char *run_id, char *task, size_t size)
 {
     mf_task_info *tasks = NULL;
     size_t n = 0;
@@ -118,14 +112,14 @@ static int load(mf_client *c, mf_task *t, const char *flow, const char *name, mf
 
 int mf_client_get(mf_client *c, const char *path, mf_value **out)
 {
-    struct art_path p;
+    struct mf_art_path p;
     mf_run_info *run = NULL;
     mf_task *t = NULL;
     char task[PART_MAX], ps[3 * PART_MAX + 4];
     if (!out)
         return fail(c, MF_EINVAL, "mf_client_get() needs somewhere to put the value (out is NULL)");
     *out = NULL;
-    int rc = parse_path(c, path, &p);
+    int rc = mf__art_path_parse(path, &p, c->err, sizeof(c->err));
     if (!rc)
         rc = mf_client_run(c, p.flow, p.run, &run);
     if (!rc)

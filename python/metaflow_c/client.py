@@ -397,6 +397,23 @@ class Task(MetaflowObject):
         """The task's artifact values by attribute: task.data.x (parameters of the run too)."""
         return _Namespace(self, lambda a: a.data)
 
+    @property
+    def index(self):
+        """The task's position in the innermost foreach around it, as mf_index() gives it; None
+        outside any foreach or before the task finished. The split stack is "STEP:TASK:INDEX:COUNT"
+        frames, innermost last; a frame is a foreach's when its splitting task's index has
+        num_splits (a branch's has -1)."""
+        ix = self._read_index()
+        if ix is None or not ix.stack:
+            return None
+        run = self._parent._parent
+        for frame in reversed(ix.stack.split(",")):
+            step, task, index, _count = frame.rsplit(":", 3)
+            split = _store.read_index(os.path.join(self._root.path, run._parent.id, run.id, step, task, "index"))
+            if split is not None and split.num_splits >= 0:
+                return int(index)
+        return None
+
     # -- status ------------------------------------------------------------------------------
 
     @property

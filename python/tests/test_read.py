@@ -165,6 +165,10 @@ def test_runs_tags_parameters_and_status(store):
     assert r1.data.done == "yes" and r1.end_task.pathspec == "PyTypesFlow/1/end/6"
     assert len(list(r1["body"])) == 3 and r1["join"].task.data.positions == [0, 1, 2]
     assert [t.data.item for t in r1["body"]][:2] == ["x", 7]
+    assert [t.index for t in r1["body"]] == [t.data.position for t in r1["body"]] == [0, 1, 2]
+    assert r1["start"].task.index is None and r1["join"].task.index is None
+    branch = Run("BranchFlow/1", datastore_root=store.root)
+    assert branch["a"].task.index is None, "a branch is not a foreach"
 
 
 def test_pathspecs_and_not_found(store):
