@@ -20,6 +20,8 @@ build: deps
 
 demo: build
 	cd $(BUILD) && rm -rf demo && mkdir demo && cd demo && ../examples/branch_flow show && ../examples/branch_flow run
+	@echo "read it from Python: cd $(BUILD)/demo && PYTHONPATH=$(CURDIR)/python python3 -c \\"
+	@echo "  \"from metaflow_c import Flow; print(Flow('BranchFlow').latest_successful_run['join'].task.data.total)\""
 
 test: test-release test-asan
 
