@@ -32,8 +32,9 @@ assert_true "in one file, 'task starting' comes before the task's stderr ($start
 # the run died (not "running" for ever), and resume takes it like a failure.
 "$F" run >"$T_DIR/killed.out" 2>&1 &
 SCHED=$!
-# Wait for the slow task itself (up to 2 min: a loaded machine under ASan is slow), never a fixed time.
-for _ in $(seq 1200); do grep -q 'slow: going to sleep' "$T_DIR/killed.out" && break; sleep 0.1; done
+# Kill as soon as the scheduler has started the slow step (it runs >= 1 s before its timeout), never after a
+# fixed time: under ASan on a loaded machine the task may not print anything before it times out.
+for _ in $(seq 1200); do grep -q '^\[[0-9]*/slow/[0-9]*\] task starting' "$T_DIR/killed.out" && break; sleep 0.05; done
 kill -KILL "$SCHED"
 wait "$SCHED" 2>/dev/null
 pkill -KILL -f "resilience_flow step slow" 2>/dev/null # its orphaned task
