@@ -418,6 +418,28 @@ static int write_streaming(struct mf_cas *cas, const mf_value *v, uint64_t raw_l
     return rc;
 }
 
+/*
+ * Whether the object already stored under `hex` can be trusted: 0 when it
+ * verifies (nothing to write), 1 when it must be written (absent, or
+ * corrupt: the new file is renamed over the bad one, atomically), or a
+ * negative MF_E* when it cannot be read at all. Its mtime is refreshed
+ * first, so that `gc`, which deletes only unnamed objects older than its
+ * grace age, does not delete an object this put is about to reuse (gc.c
+ * re-checks the mtime after taking the name away).
+ */
+static int existing_ok(struct mf_cas *cas, const char *hex, const char *path, struct mf_err *err)
+{
+    if (utimensat(AT_FDCWD, path, NULL, 0) != 0 && errno == ENOENT)
+        return 1;
+    struct mf_err why = MF_ERR_INIT;
+    int rc = mf__cas_verify(cas, hex, NULL, &why);
+    if (rc == MF_ENOENT || rc == MF_ECORRUPT)
+        return 1;
+    if (rc && err)
+        *err = why;
+    return rc;
+}
+
 int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN + 1], uint64_t *encoded_size,
                 struct mf_err *err)
 {
@@ -433,8 +455,10 @@ int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN 
         rc = mf__err(err, MF_ENOMEM, "out of memory");
         goto out;
     }
-    if (mf__path_exists(path.buf))
-        goto out; /* deduplicated: the same bytes are already stored */
+    rc = existing_ok(cas, hex, path.buf, err);
+    if (rc <= 0)
+        goto out; /* deduplicated (0): the same bytes are already stored; or an error */
+    rc = 0;
     fd = mf__tmp_open(path.buf, &tmp, err);
     if (fd < 0) {
         rc = fd;

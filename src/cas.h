@@ -28,6 +28,13 @@ enum mf_cas_flags {
 
 #define MF_HASH_HEX_LEN 64
 
+/* The advice given with a missing or corrupt object. It works as printed:
+ * resume clones no task whose objects are missing or corrupt (it runs it
+ * again), and a put replaces a corrupt object (mf__cas_put). */
+#define MF_CAS_FIX                                                                                                    \
+    "resume the run (the 'verify' command names the runs and tasks that use it): resume runs those tasks again, " \
+    "which stores the object anew"
+
 /* Opens the store under `root` (objects/ is created on first write).
  * `*out` is freed with mf__cas_close(). */
 int mf__cas_open(const char *root, unsigned flags, struct mf_cas **out, struct mf_err *err);
@@ -44,6 +51,11 @@ int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_e
  * MF_ETYPE when it is not a list, MF_ERANGE when it is shorter. */
 int mf__cas_get_item(struct mf_cas *cas, const char *hex, size_t index, mf_value **out, struct mf_err *err);
 bool mf__cas_has(struct mf_cas *cas, const char *hex);
+/* Checks object `hex` without decoding it: its header, and that its content
+ * hashes to its name. 0 (and the encoding's length in *raw_len, if given),
+ * MF_ENOENT if absent, MF_ECORRUPT naming what is wrong, MF_EIO. This is
+ * what `verify` and a put that finds the name taken (mf__cas_put) run. */
+int mf__cas_verify(struct mf_cas *cas, const char *hex, uint64_t *raw_len, struct mf_err *err);
 /* Appends the object's path to `out`. */
 int mf__cas_path(struct mf_cas *cas, const char *hex, struct mf_buf *out);
 

@@ -54,7 +54,7 @@ static int corrupt(struct reader *r, const char *fmt, ...)
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     return mf__err(r->err, MF_ECORRUPT,
-                   "object '%s' is corrupt: %s; delete the file and re-run the task that wrote it", r->path, what);
+                   "object '%s' is corrupt: %s; %s", r->path, what, MF_CAS_FIX);
 }
 
 /* Reads up to len bytes at `off`; *got < len only at end of file. */
@@ -273,7 +273,7 @@ static int reader_open(struct reader *r, const char *hex)
 {
     r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0 && errno == ENOENT)
-        return mf__err(r->err, MF_ENOENT, "object '%s' does not exist in '%s'", hex, r->cas->root);
+        return mf__err(r->err, MF_ENOENT, "object '%s' does not exist in '%s'; %s", hex, r->cas->root, MF_CAS_FIX);
     if (r->fd < 0)
         return mf__err_errno(r->err, MF_EIO, errno, "cannot open object '%s'", r->path);
     struct stat st;
@@ -356,4 +356,73 @@ int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_e
 int mf__cas_get_item(struct mf_cas *cas, const char *hex, size_t index, mf_value **out, struct mf_err *err)
 {
     return get_object(cas, hex, &index, out, err);
+}
+
+/* Hashes the payload of an open object in chunks without keeping it: the
+ * mapping of a raw object, or zstd output through one reusable buffer. */
+static int hash_payload(struct reader *r, char hex[MF_HASH_HEX_LEN + 1])
+{
+    if (mf__cas_hash_begin(r->cas))
+        return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    if (r->compression == MF_OBJ_RAW) {
+        void *m = mmap(NULL, (size_t)r->file_len, PROT_READ, MAP_PRIVATE, r->fd, 0);
+        if (m == MAP_FAILED)
+            return mf__err_errno(r->err, MF_EIO, errno, "cannot map object '%s'", r->path);
+        posix_madvise(m, (size_t)r->file_len, POSIX_MADV_SEQUENTIAL);
+        int bad = mf__cas_hash_update(r->cas, (unsigned char *)m + r->in_off, (size_t)r->raw_len);
+        munmap(m, (size_t)r->file_len);
+        if (bad)
+            return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    } else {
+        unsigned char *chunk = mf__malloc(HASH_CHUNK);
+        int rc = chunk ? 0 : mf__err(r->err, MF_ENOMEM, "out of memory verifying object '%s'", r->path);
+        for (uint64_t done = 0; !rc && done < r->raw_len;) {
+            size_t n = r->raw_len - done < HASH_CHUNK ? (size_t)(r->raw_len - done) : HASH_CHUNK;
+            rc = fill_zstd(r, chunk, n);
+            if (!rc && mf__cas_hash_update(r->cas, chunk, n))
+                rc = mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+            done += n;
+        }
+        mf__free(chunk);
+        if (!rc)
+            rc = finish_zstd(r);
+        if (rc)
+            return rc;
+    }
+    if (mf__cas_hash_end(r->cas, hex))
+        return mf__err(r->err, MF_ENOMEM, "out of memory hashing object '%s'", r->path);
+    return 0;
+}
+
+int mf__cas_verify(struct mf_cas *cas, const char *hex, uint64_t *raw_len, struct mf_err *err)
+{
+    struct mf_buf path = MF_BUF_INIT;
+    struct reader r = { .cas = cas, .fd = -1, .err = err };
+    char actual[MF_HASH_HEX_LEN + 1];
+    int rc = 0;
+    if (raw_len)
+        *raw_len = 0;
+    if (!mf__is_hash_hex(hex)) {
+        rc = mf__err(err, MF_EINVAL, "'%s' is not an object name (64 lower-case hex digits)", hex ? hex : "");
+        goto out;
+    }
+    if (mf__cas_path(cas, hex, &path)) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    r.path = path.buf;
+    if ((rc = reader_open(&r, hex)) || (rc = hash_payload(&r, actual)))
+        goto out;
+    if (strcmp(actual, hex) != 0) {
+        rc = corrupt(&r, "its content hashes to '%s'", actual);
+        goto out;
+    }
+    if (raw_len)
+        *raw_len = r.raw_len;
+out:
+    mf__free(r.in);
+    if (r.fd >= 0)
+        close(r.fd);
+    mf__buf_release(&path);
+    return rc;
 }

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,10 @@ static int cmp_origin(const void *a, const void *b)
 static int add_origin(struct sched *s, size_t *cap, const char *step, const char *task_id, struct mf_err *err)
 {
     struct mf_index ix;
-    int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, task_id, &ix, NULL);
+    struct mf_err why = MF_ERR_INIT;
+    int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, task_id, &ix, &why);
+    if (rc == MF_ECORRUPT) /* said, because the user may wonder why it runs again */
+        fprintf(s->o->err, "warning: not reusing task '%s/%s/%s': %s\n", s->o->origin_run_id, step, task_id, why.msg);
     if (rc) /* no index: that task did not succeed; a corrupt one is not reused */
         return 0;
     char *pos = mf__position_key(step, ix.stack ? ix.stack : "");
@@ -103,6 +107,30 @@ void mf__resume_release(struct sched *s)
     mf__ds_close(s->clone_ds);
 }
 
+/* A task is cloned only when every object its index names is there and
+ * verifies: a clone of a task whose object is missing or corrupt would fail
+ * its successors, and running it again stores the object anew (a put
+ * replaces a corrupt object). MF_ECORRUPT (the object's message) when one
+ * is not; the check costs one read of each object, at hashing speed. */
+static int objects_ok(struct sched *s, const struct mf_index *ix, struct mf_err *err)
+{
+    for (size_t i = 0; i < ix->n; i++) {
+        if (ix->arts[i].inline_data)
+            continue; /* checked with the index */
+        int rc = mf__cas_verify(mf__ds_cas(s->clone_ds), ix->arts[i].hash, NULL, err);
+        if (rc == MF_ENOENT || rc == MF_ECORRUPT) {
+            char *advice = err ? strstr(err->msg, "; " MF_CAS_FIX) : NULL;
+            if (advice) /* that advice is what is being done */
+                *advice = '\0';
+            mf__err_prefix(err, "its artifact '%s': ", ix->arts[i].name);
+            return MF_ECORRUPT;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* Copies the origin's index under the new task's id and stack. Written
  * without fdatasync: it is a copy of a durable index, and after a power loss
  * the worst case is that resume clones it again. */
@@ -116,6 +144,10 @@ static int clone_index(struct sched *s, const struct stask *t, const char *origi
     int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, origin_id, &ix, err);
     if (rc)
         return rc;
+    if ((rc = objects_ok(s, &ix, err)) != 0) {
+        mf__index_release(&ix);
+        return rc;
+    }
     rc = mf__outcome_of(s, t, &ix, o, err);
     mf__free(ix.stack);
     ix.stack = mf__strdup(t->stack);
@@ -144,10 +176,15 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
         return 0;
     struct mf_outcome outcome;
     char origin[256];
+    snprintf(origin, sizeof(origin), "%s/%s/%s", s->o->origin_run_id, step, hit->task_id);
     int rc = clone_index(s, t, hit->task_id, &outcome, err);
+    if (rc == MF_ECORRUPT) { /* run it instead, saying why (stderr: even with --quiet) */
+        fprintf(s->o->err, "[%s/%s/%" PRIu64 "] not cloned from %s, running it again: %s\n", s->run_id, step, t->id,
+                origin, err ? err->msg : "an object it names is missing or corrupt");
+        return 0;
+    }
     if (rc)
         return rc;
-    snprintf(origin, sizeof(origin), "%s/%s/%s", s->o->origin_run_id, step, hit->task_id);
     t->cloned = true;
     s->cloned++;
     mf__meta_task_done(s, t, NULL, "succeeded", origin);
