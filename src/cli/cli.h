@@ -68,4 +68,7 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_dump(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_logs(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_tag(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_verify(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_gc(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_metadata(struct mf_cli *c, int argc, char **argv);
 #endif

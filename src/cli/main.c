@@ -23,6 +23,9 @@ static const struct command commands[] = {
     { "dump", mf__cmd_dump, "print the artifacts of a run, a step or a task: dump RUN[/STEP[/TASK]]" },
     { "logs", mf__cmd_logs, "print a task's stdout or stderr: logs RUN/STEP[/TASK] [--stderr]" },
     { "tag", mf__cmd_tag, "add, remove or list the tags of a run: tag add|remove|list RUN [TAG...]" },
+    { "verify", mf__cmd_verify, "check every object and index of a run (or of the datastore) against its hash" },
+    { "gc", mf__cmd_gc, "list (--delete: remove) temporary files and objects no run needs (gc --help)" },
+    { "metadata", mf__cmd_metadata, "rebuild lost or corrupt run metadata from the run directories: metadata rebuild" },
     { "step", mf__cmd_step, "run one task (the scheduler's command line for each task)" },
 };
 
@@ -102,7 +105,7 @@ static void usage(struct mf_cli *c, FILE *f)
     fprintf(f, "%s%s%s", c->flow->name, c->flow->doc ? ": " : "", c->flow->doc ? c->flow->doc : "");
     fprintf(f, "\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-7s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nGlobal options:\n"
                "  --datastore-root DIR  where runs and artifacts are kept (default: $MF_DATASTORE_ROOT,\n"
                "                        else .metaflow in the current directory)\n"

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * meta_rebuild.c - `metadata rebuild` (meta_rebuild.h): decide whether the
+ * database can be kept, then record each run directory it lacks, with one
+ * row per attempt of each task found on disk.
+ */
+#include "meta_rebuild.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "datastore.h"
+#include "json.h"
+#include "meta.h"
+#include "store_scan.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "value.h"
+
+/* One task directory as found. */
+struct found {
+    char *step, *task, *stack;
+    int attempts; /* attempts seen (logs, index) */
+    bool ok;      /* has an index */
+    double start, end;
+};
+
+struct rctx {
+    struct found *t;
+    size_t n, cap;
+    double params_time;
+    struct mf_err *err;
+};
+
+static void found_release(struct rctx *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        mf__free(r->t[i].step);
+        mf__free(r->t[i].task);
+        mf__free(r->t[i].stack);
+    }
+    r->n = 0;
+}
+
+/* Attempts from the log file names ("<N>.stdout"), and the earliest and
+ * latest file times of the directory. */
+static void look_inside(const char *dir, struct found *f)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    struct mf_buf p = MF_BUF_INIT;
+    while (d && (e = readdir(d)) != NULL) {
+        char *end = NULL;
+        long a = strtol(e->d_name, &end, 10);
+        bool log = end != e->d_name && (!strcmp(end, ".stdout") || !strcmp(end, ".stderr"));
+        if (log && a >= 0 && a < 100000 && a + 1 > f->attempts)
+            f->attempts = (int)a + 1;
+        struct stat st;
+        mf__buf_reset(&p);
+        if ((log || !strcmp(e->d_name, "index")) && !mf__buf_addf(&p, "%s/%s", dir, e->d_name) &&
+            stat(p.buf, &st) == 0) {
+            double t = mf__scan_mtime(&st);
+            f->start = f->start == 0 || t < f->start ? t : f->start;
+            f->end = t > f->end ? t : f->end;
+        }
+    }
+    if (d)
+        closedir(d);
+    mf__buf_release(&p);
+}
+
+static int on_task(void *ctx, const struct mf_scan_task *t)
+{
+    struct rctx *r = ctx;
+    if (!strcmp(t->step, "_parameters")) {
+        r->params_time = t->ix_mtime;
+        return 0;
+    }
+    if (MF_GROW(r->t, r->cap, r->n + 1))
+        return mf__err(r->err, MF_ENOMEM, "out of memory");
+    struct found *f = &r->t[r->n];
+    memset(f, 0, sizeof(*f));
+    f->step = mf__strdup(t->step);
+    f->task = mf__strdup(t->task);
+    f->stack = mf__strdup(t->ix && t->ix->stack ? t->ix->stack : "");
+    r->n++;
+    if (!f->step || !f->task || !f->stack)
+        return mf__err(r->err, MF_ENOMEM, "out of memory");
+    f->ok = t->ix != NULL;
+    look_inside(t->dir, f);
+    if (f->ok && t->ix->attempt + 1 > f->attempts)
+        f->attempts = t->ix->attempt + 1;
+    if (f->attempts == 0)
+        f->attempts = 1;
+    return 0;
+}
+
+/* The run's parameters as JSON, from its _parameters index ("{}" without). */
+static char *params_json(const char *root, const char *flow, const char *run)
+{
+    struct mf_ds *ds = NULL;
+    struct mf_index ix;
+    struct mf_buf doc = MF_BUF_INIT;
+    mf_value *map = mf_value_map();
+    mf__index_init(&ix);
+    bool ok = map && !mf__ds_open(root, flow, 0, &ds, NULL);
+    if (ok && !mf__ds_read_index(ds, run, "_parameters", "0", &ix, NULL))
+        for (size_t i = 0; ok && i < ix.n; i++) {
+            mf_value *v = NULL;
+            ok = !mf__ds_load(ds, &ix.arts[i], &v, NULL) && !mf_value_map_put(map, ix.arts[i].name, v);
+        }
+    char *out = ok && !mf__json_dump(map, &doc) ? mf__buf_detach(&doc, NULL) : mf__strdup("{}");
+    mf__buf_release(&doc);
+    mf_value_free(map);
+    mf__index_release(&ix);
+    mf__ds_close(ds);
+    return out;
+}
+
+static int record_tasks(struct mf_meta *m, const char *flow, const char *run, struct rctx *r,
+                        struct mf_rebuild_stats *st, struct mf_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        const struct found *f = &r->t[i];
+        for (int a = 0; a < f->attempts && !rc; a++) {
+            bool last = a + 1 == f->attempts;
+            struct mf_meta_task t = { .step = f->step, .task_id = f->task, .attempt = a,
+                                      .status = (char *)(last && f->ok ? "succeeded" : "failed"),
+                                      .start = f->start, .end = f->end, .exit_code = -1, .stack = f->stack,
+                                      .input_paths = (char *)"" };
+            rc = mf__meta_task_finish(m, flow, run, &t, err);
+        }
+        st->tasks++;
+    }
+    return rc;
+}
+
+static const char *owner(const char *dir)
+{
+    struct stat st;
+    struct passwd *pw = stat(dir, &st) == 0 ? getpwuid(st.st_uid) : NULL;
+    return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+/* Records run `run` of `flow` from its directory. */
+static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, const char *run,
+                       struct mf_rebuild_stats *st, struct mf_err *err)
+{
+    struct rctx r = { .err = err };
+    struct mf_buf dir = MF_BUF_INIT;
+    char *pjson = NULL;
+    int rc = mf__scan_indexes(root, flow, run, on_task, NULL, &r, err);
+    if (rc)
+        goto out;
+    double start = r.params_time, end = r.params_time;
+    bool ok = false;
+    for (size_t i = 0; i < r.n; i++) {
+        start = start == 0 || (r.t[i].start > 0 && r.t[i].start < start) ? r.t[i].start : start;
+        end = r.t[i].end > end ? r.t[i].end : end;
+        ok = ok || (r.t[i].ok && !strcmp(r.t[i].step, "end"));
+    }
+    pjson = params_json(root, flow, run);
+    if (!pjson || mf__buf_addf(&dir, "%s/%s/%s", root, flow, run)) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    struct stat sb;
+    if (start == 0 && stat(dir.buf, &sb) == 0) /* a run that left nothing */
+        start = end = mf__scan_mtime(&sb);
+    struct mf_meta_run rec = { .flow = (char *)flow, .run_id = (char *)run, .status = (char *)"running",
+                               .user = (char *)owner(dir.buf), .params_json = pjson, .start = start };
+    rc = mf__meta_run_create(m, &rec, err);
+    if (!rc)
+        rc = record_tasks(m, flow, run, &r, st, err);
+    if (!rc)
+        rc = mf__meta_run_finish(m, flow, run, ok ? "succeeded" : "failed", end > start ? end : start, err);
+    st->runs += !rc;
+out:
+    found_release(&r);
+    mf__free(r.t);
+    mf__free(pjson);
+    mf__buf_release(&dir);
+    return rc;
+}
+
+static bool is_run_id(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n > 0 && n <= 18 && !s[n];
+}
+
+static bool is_flow_name(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
+              s[n] == '_'))
+            return false;
+    return n > 0 && n <= 200 && strcmp(s, "objects") != 0;
+}
+
+/* Every run directory of `flow` the database does not have. */
+static int rebuild_flow(struct mf_meta *m, const char *root, const char *flow, struct mf_rebuild_stats *st,
+                        struct mf_err *err)
+{
+    struct mf_buf dir = MF_BUF_INIT;
+    int rc = mf__buf_addf(&dir, "%s/%s", root, flow) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+    DIR *d = rc ? NULL : opendir(dir.buf);
+    struct dirent *e;
+    while (d && !rc && (e = readdir(d)) != NULL) {
+        if (!is_run_id(e->d_name))
+            continue;
+        struct mf_meta_run have;
+        memset(&have, 0, sizeof(have));
+        rc = mf__meta_run(m, flow, e->d_name, &have, err);
+        mf__meta_run_release(&have);
+        if (rc == MF_ENOENT)
+            rc = rebuild_run(m, root, flow, e->d_name, st, err);
+        else if (!rc)
+            st->runs_kept++;
+    }
+    if (d)
+        closedir(d);
+    mf__buf_release(&dir);
+    return rc;
+}
+
+/* true when the database opens for writing and its runs read back. */
+static bool healthy(const char *root, struct mf_meta **out, struct mf_err *err)
+{
+    char **flows = NULL;
+    size_t n = 0;
+    bool ok = !mf__meta_open(root, false, out, err) && !mf__meta_flows(*out, &flows, &n, err);
+    for (size_t i = 0; i < n; i++) {
+        struct mf_meta_run *runs = NULL;
+        size_t nr = 0;
+        ok = ok && !mf__meta_runs(*out, flows[i], &runs, &nr, err);
+        for (size_t j = 0; j < nr; j++)
+            mf__meta_run_release(&runs[j]);
+        mf__free(runs);
+        mf__free(flows[i]);
+    }
+    mf__free(flows);
+    if (!ok) {
+        mf__meta_close(*out);
+        *out = NULL;
+    }
+    return ok;
+}
+
+/* Moves metadata.db and its -wal and -shm to metadata.db.broken-TIME*. */
+static int move_aside(const char *root, struct mf_rebuild_stats *st, struct mf_err *err)
+{
+    static const char *const parts[] = { "", "-wal", "-shm" };
+    struct mf_buf from = MF_BUF_INIT, to = MF_BUF_INIT;
+    int rc = 0;
+    long now = (long)time(NULL);
+    for (size_t i = 0; i < 3 && !rc; i++) {
+        mf__buf_reset(&from);
+        mf__buf_reset(&to);
+        if (mf__buf_addf(&from, "%s/metadata.db%s", root, parts[i]) ||
+            mf__buf_addf(&to, "%s/metadata.db.broken-%ld%s", root, now, parts[i]))
+            rc = mf__err(err, MF_ENOMEM, "out of memory");
+        else if (rename(from.buf, to.buf) != 0 && errno != ENOENT)
+            rc = mf__err_errno(err, MF_EIO, errno, "cannot move '%s' aside to '%s'", from.buf, to.buf);
+        else if (i == 0 && mf__path_exists(to.buf))
+            snprintf(st->aside, sizeof(st->aside), "%s", to.buf);
+    }
+    mf__buf_release(&from);
+    mf__buf_release(&to);
+    return rc;
+}
+
+int mf__meta_rebuild(const char *root, struct mf_rebuild_stats *st, struct mf_err *err)
+{
+    struct mf_meta *m = NULL;
+    struct mf_buf db = MF_BUF_INIT;
+    struct mf_err why = MF_ERR_INIT;
+    memset(st, 0, sizeof(*st));
+    int rc = mf__buf_addf(&db, "%s/metadata.db", root) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+    if (!rc && !mf__path_exists(root))
+        rc = mf__err(err, MF_ENOENT, "there is no datastore at '%s'", root);
+    if (!rc && mf__path_exists(db.buf) && !healthy(root, &m, &why))
+        rc = move_aside(root, st, err);
+    if (!rc && !m)
+        rc = mf__meta_open(root, false, &m, err);
+    DIR *d = rc ? NULL : opendir(root);
+    if (!rc && !d)
+        rc = mf__err_errno(err, MF_EIO, errno, "cannot list '%s'", root);
+    struct dirent *e;
+    while (d && !rc && (e = readdir(d)) != NULL) {
+        struct stat sb;
+        struct mf_buf p = MF_BUF_INIT;
+        if (is_flow_name(e->d_name) && !mf__buf_addf(&p, "%s/%s", root, e->d_name) && lstat(p.buf, &sb) == 0 &&
+            S_ISDIR(sb.st_mode))
+            rc = rebuild_flow(m, root, e->d_name, st, err);
+        mf__buf_release(&p);
+    }
+    if (d)
+        closedir(d);
+    mf__meta_close(m);
+    mf__buf_release(&db);
+    return rc;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * meta_rebuild.h - rebuilding the run metadata (metadata.db) from the run
+ * directories, when it is lost or corrupt or misses runs: the indexes say
+ * which tasks succeeded and what they hold, the log files which attempts
+ * ran. What only the database knew is approximated or lost (see
+ * docs/reliability.md): times come from file times, a run's user from its
+ * directory's owner; tags, origins of resumed runs and exit codes are gone.
+ * Run it when no run is going on: a broken database is moved aside.
+ */
+#ifndef MF_META_REBUILD_H
+#define MF_META_REBUILD_H
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct mf_rebuild_stats {
+    uint64_t runs, tasks; /* records added */
+    uint64_t runs_kept;   /* runs the database already had */
+    char aside[1024];     /* where a broken database was moved, "" if it was kept or absent */
+};
+
+/* Keeps ROOT/metadata.db when it opens and reads, adding the runs it lacks;
+ * otherwise moves it (and its -wal, -shm) aside to metadata.db.broken-TIME
+ * and rebuilds it whole. Every flow under the root is covered. */
+int mf__meta_rebuild(const char *root, struct mf_rebuild_stats *st, struct mf_err *err);
+#endif
