@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "graph.h"
+#include "util/buf.h"
 #include "metaflow.h"
 
 /* Exit statuses of every command. */
@@ -33,6 +34,11 @@ int mf__cli_opt(struct mf_cli *c, int argc, char **argv, int *i, const char *nam
 /* Parses a decimal integer option value in [min, max]; -1 after printing a
  * usage error naming the option. */
 int mf__cli_int(struct mf_cli *c, const char *opt, const char *text, long long min, long long max, long long *out);
+/* Makes c->root absolute when it is relative, pointing it into `out` (which
+ * must outlive that use): a step may chdir(), and each task is given this
+ * root, so they all name the same store whatever their working directory.
+ * 0, or -1 after printing why. */
+int mf__cli_absolute_root(struct mf_cli *c, struct mf_buf *out);
 /* Lints graph and parameters; prints each problem; true when clean. */
 bool mf__cli_lint(struct mf_cli *c);
 

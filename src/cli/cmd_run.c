@@ -158,6 +158,13 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
     /* The console may go away (`run | head`): the run goes on and is recorded,
      * and what is printed after it must not end this process either. */
     signal(SIGPIPE, SIG_IGN);
+    /* --datastore-root may have been given after the command */
+    const char *given_root = c->root;
+    struct mf_buf root = MF_BUF_INIT;
+    if (mf__cli_absolute_root(c, &root) < 0) {
+        mf__buf_release(&root);
+        return MF_EXIT_FAIL;
+    }
     struct mf_run_opts o = { .max_workers = (int)a->max_workers, .max_num_splits = a->max_num_splits,
                              .sync = !a->nosync, .quiet = a->quiet, .exe = exe, .prog = c->prog, .root = c->root,
                              .out = c->out, .err = c->err, .tags = a->tags, .origin_run_id = a->origin_run_id,
@@ -171,6 +178,8 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
         fprintf(c->err, "error: %s\n", err.msg);
     mf__free(run_id);
     mf__ds_close(ds);
+    c->root = given_root;
+    mf__buf_release(&root);
     if (stopped_by)
         return 128 + stopped_by; /* as a shell reports a command a signal ended: 130, 143 */
     return rc ? MF_EXIT_FAIL : MF_EXIT_OK;

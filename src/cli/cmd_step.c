@@ -84,7 +84,17 @@ int mf__cmd_step(struct mf_cli *c, int argc, char **argv)
     int status = parse_step_args(c, argc, argv, &a);
     if (status != MF_EXIT_OK)
         return status;
+    /* the step may chdir(): its root must not depend on the directory */
+    struct mf_buf root = MF_BUF_INIT;
+    c->root = a.root;
+    if (mf__cli_absolute_root(c, &root) < 0) {
+        mf__buf_release(&root);
+        return MF_EXIT_FAIL;
+    }
+    a.root = c->root;
     /* Lines reach the scheduler (and the console) as they are printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    return mf__task_main(c->flow, c->g, &a);
+    status = mf__task_main(c->flow, c->g, &a);
+    mf__buf_release(&root);
+    return status;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - mf_main(): global options and the command table. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "params.h"
@@ -142,6 +144,32 @@ static int parse_globals(struct mf_cli *c, int argc, char **argv, int *status)
     return *status = MF_EXIT_USAGE, -1;
 }
 
+int mf__cli_absolute_root(struct mf_cli *c, struct mf_buf *out)
+{
+    if (c->root[0] == '/' || c->root[0] == '\0')
+        return 0; /* an empty root is refused where it is used */
+    for (size_t size = 256; size <= (1u << 20); size *= 2) {
+        mf__buf_reset(out);
+        if (mf__buf_grow(out, size))
+            break;
+        if (getcwd(out->buf, size)) {
+            out->len = strlen(out->buf);
+            const char *rel = strncmp(c->root, "./", 2) == 0 ? c->root + 2 : c->root;
+            if (mf__buf_addf(out, "%s%s", out->len > 1 ? "/" : "", rel))
+                break;
+            c->root = out->buf;
+            return 0;
+        }
+        if (errno != ERANGE) {
+            fprintf(c->err, "error: cannot find the current directory to locate datastore root '%s' (%s); give an "
+                            "absolute --datastore-root\n", c->root, strerror(errno));
+            return -1;
+        }
+    }
+    fprintf(c->err, "error: out of memory\n");
+    return -1;
+}
+
 int mf_main(const mf_flow *flow, int argc, char **argv)
 {
     struct mf_cli c = { .flow = flow, .prog = argc > 0 ? argv[0] : "flow", .out = stdout, .err = stderr };
@@ -156,8 +184,14 @@ int mf_main(const mf_flow *flow, int argc, char **argv)
     int cmd = parse_globals(&c, argc, argv, &status);
     if (cmd < 0)
         return status;
+    struct mf_buf root = MF_BUF_INIT;
+    if (mf__cli_absolute_root(&c, &root) < 0) {
+        mf__buf_release(&root);
+        return MF_EXIT_FAIL;
+    }
     if (mf__graph_build(flow, &c.g, &err) != 0) {
         fprintf(stderr, "error: %s\n", err.msg);
+        mf__buf_release(&root);
         return MF_EXIT_FAIL;
     }
     status = -1;
@@ -168,6 +202,7 @@ int mf_main(const mf_flow *flow, int argc, char **argv)
         status = mf__cli_usage_error(&c, "unknown command '%s'; see '%s --help' for the commands",
                                      argv[cmd], c.prog);
     mf__graph_free(c.g);
+    mf__buf_release(&root);
     fflush(stdout);
     return status;
 }

@@ -71,8 +71,8 @@ assert_true "run 1's end succeeded" test -n "$(find "$ROOT/FailFlow/1/end" -name
 : >not_a_dir
 expect_fail "a file as datastore root is refused" 1 "$EXAMPLES/linear_flow" --datastore-root not_a_dir run
 assert_eq "... in one line naming it" \
-    "error: 'not_a_dir' is a file, not a directory: remove it or choose another path" "$(cat "$ERR")"
+    "error: '$PWD/not_a_dir' is a file, not a directory: remove it or choose another path" "$(cat "$ERR")"
 expect_fail "... also below it" 1 "$EXAMPLES/linear_flow" --datastore-root not_a_dir/store run
-assert_contains "... naming the file" "$(cat "$ERR")" "'not_a_dir' is a file, not a directory"
+assert_contains "... naming the file" "$(cat "$ERR")" "'$PWD/not_a_dir' is a file, not a directory"
 
 finish
