@@ -107,6 +107,11 @@ static int text_check(const uint8_t *s, size_t n, size_t *bad_at)
     return 0;
 }
 
+int mf__utf8_check(const void *s, size_t n, size_t *bad_at)
+{
+    return text_check(s, n, bad_at);
+}
+
 /* ------------------------------------------------------------------ */
 /* Encoding                                                           */
 /* ------------------------------------------------------------------ */

@@ -24,6 +24,11 @@ typedef int (*mf_sink_fn)(void *ctx, const void *data, size_t len);
 
 /* Streams the encoding of `v` to `sink`. Array payloads are handed to the
  * sink directly from the value's memory. */
+/* Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
+ * U+10FFFF) without NUL: 0, or 1 for a NUL, 2 for bytes that are not UTF-8,
+ * with the offset of the offending byte in *bad_at. */
+int mf__utf8_check(const void *s, size_t n, size_t *bad_at);
+
 int mf__value_encode(const mf_value *v, mf_sink_fn sink, void *ctx, struct mf_err *err);
 /* Appends the encoding of `v` to `out`. */
 int mf__value_encode_buf(const mf_value *v, struct mf_buf *out, struct mf_err *err);

@@ -55,7 +55,9 @@ static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a)
     mf_value *v = NULL;
     char wb[300];
     if (mf__ds_load(root->ds, a, &v, &err)) {
-        mf__task_error(t, "cannot load artifact '%s'%s: %s", a->name, where(t, wb, sizeof(wb)), err.msg);
+        /* err names the artifact already: say only where it was read */
+        const char *w = where(t, wb, sizeof(wb));
+        mf__task_error(t, "%s%s%s", *w ? w + 1 : "", *w ? ": " : "", err.msg);
         return NULL;
     }
     return mf__task_keep(t, a->hash, v) ? NULL : v;
@@ -97,7 +99,8 @@ static void store_value(mf_task *t, const char *name, mf_value *v, bool keep)
     struct mf_err err = MF_ERR_INIT;
     memset(&a, 0, sizeof(a));
     if (!v)
-        mf__task_die(t, "out of memory setting artifact '%s'", name ? name : "(null)");
+        mf__task_die(t, "cannot set artifact '%s': its value is NULL (a value constructor that failed, or a "
+                        "NULL passed by the step)", name ? name : "(null)");
     if (root->client)
         mf__task_die(t, "cannot set artifact '%s' through a client handle: past tasks are read-only", name);
     if (t->readonly)

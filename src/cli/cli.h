@@ -26,6 +26,12 @@ struct mf_cli {
 
 /* Prints "error: <message>" to the CLI's stderr; returns MF_EXIT_USAGE. */
 int mf__cli_usage_error(struct mf_cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* User text for a message: `s` itself, or when longer than fits `buf`
+ * (size bytes) its start (cut on a UTF-8 boundary) + "..." there, so that a
+ * 100 KB argument is never echoed back in full. MF_CLI_CUT(s) uses a buffer
+ * that lives until the end of the enclosing block. */
+const char *mf__cli_cut(const char *s, char *buf, size_t size);
+#define MF_CLI_CUT(s) mf__cli_cut((s), (char[84]){ 0 }, 84)
 /* Matches option `name` at argv[*i] as "--name VALUE" or "--name=VALUE".
  * Returns 1 and sets *value (advancing *i past a separate value), 0 if
  * argv[*i] is another option, -1 after printing a usage error when the value
@@ -60,8 +66,12 @@ void mf__cli_run_args_release(struct mf_run_args *a);
 /* Matches one option shared by run and resume at argv[*i]: 1 taken, 0 not
  * one of them, -1 after printing a usage error. */
 int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a);
-/* 1 when `tag` is 1 to 64 printable characters without spaces or commas. */
-int mf__cli_valid_tag(const char *tag);
+/* Metaflow's rule for a tag: 1 to MF_TAG_MAX bytes of UTF-8 text (spaces,
+ * commas and any script allowed); control characters are refused too, so
+ * that listing tags cannot garble a terminal. 0, or -1 after printing a
+ * usage error saying what is wrong. */
+#define MF_TAG_MAX 500
+int mf__cli_check_tag(struct mf_cli *c, const char *tag);
 /* Starts the run (or resume) and waits for its end; returns the exit status. */
 int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_value *params);
 

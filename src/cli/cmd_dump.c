@@ -200,6 +200,12 @@ static int dump_task(struct mf_cli *c, mf_client *cl, const mf_task_info *info, 
     mf_task *t = NULL;
     char **names = NULL;
     int status = MF_EXIT_FAIL;
+    if (!info->finished && !strcmp(info->status, "succeeded")) {
+        fprintf(c->err, "error: task '%s' succeeded but its artifact index is missing (deleted?): its artifacts "
+                        "cannot be read; run it again with '%s resume %s --origin-run-id %.*s'\n",
+                info->pathspec, c->prog, info->step, (int)strcspn(info->pathspec, "/"), info->pathspec);
+        return MF_EXIT_FAIL;
+    }
     if (!info->finished && !only_task) { /* shown as such in a step or run, unless one artifact is asked for */
         if (!o->artifact) {
             print_header(c, info, o, first);
@@ -256,11 +262,16 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
         return fprintf(c->err, "error: %s\n", mf_client_errmsg(cl)), MF_EXIT_FAIL;
     if (o->json)
         fputc('[', c->out);
+    bool lost = false; /* a succeeded task without its index: go on, exit 1 */
     for (size_t i = 0; i < n && status == MF_EXIT_OK; i++) {
         if (*task && strcmp(tasks[i].task_id, task))
             continue;
         matched++;
         status = dump_task(c, cl, &tasks[i], o, *task != '\0', &first, &shown);
+        if (status != MF_EXIT_OK && !tasks[i].finished && !*task) {
+            lost = true;
+            status = MF_EXIT_OK;
+        }
     }
     if (o->json)
         fputs("]\n", c->out);
@@ -278,7 +289,7 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
         status = MF_EXIT_FAIL;
     }
     mf_task_info_free(tasks, n);
-    return status;
+    return lost ? MF_EXIT_FAIL : status;
 }
 
 static int help(struct mf_cli *c)
@@ -313,7 +324,8 @@ int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
                 return MF_EXIT_USAGE;
             c->root = v;
         } else if (argv[i][0] == '-' || target)
-            return mf__cli_usage_error(c, "unexpected argument '%s' for dump; see '%s dump --help'", argv[i], c->prog);
+            return mf__cli_usage_error(c, "unexpected argument '%s' for dump; see '%s dump --help'",
+                                       MF_CLI_CUT(argv[i]), c->prog);
         else
             target = argv[i];
     }

@@ -42,7 +42,8 @@ int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
                 return MF_EXIT_USAGE;
             c->root = v;
         } else if (argv[i][0] == '-' || target)
-            return mf__cli_usage_error(c, "unexpected argument '%s' for logs; see '%s logs --help'", argv[i], c->prog);
+            return mf__cli_usage_error(c, "unexpected argument '%s' for logs; see '%s logs --help'",
+                                       MF_CLI_CUT(argv[i]), c->prog);
         else
             target = argv[i];
     }

@@ -49,9 +49,10 @@ static int parse_resume_args(struct mf_cli *c, int argc, char **argv, struct mf_
                                        "origin run (start a new run with '%s run' to change them)",
                                        argv[i], c->prog);
         if (a->resume_step)
-            return mf__cli_usage_error(c, "resume takes one step, got '%s' and '%s'", a->resume_step, argv[i]);
+            return mf__cli_usage_error(c, "resume takes one step, got '%s' and '%s'", a->resume_step,
+                                       MF_CLI_CUT(argv[i]));
         if (mf__graph_find(c->g, argv[i]) == MF_NO_NODE)
-            return mf__cli_usage_error(c, "'%s' is not a step of %s; see '%s show' for its steps", argv[i],
+            return mf__cli_usage_error(c, "'%s' is not a step of %s; see '%s show' for its steps", MF_CLI_CUT(argv[i]),
                                        c->flow->name, c->prog);
         a->resume_step = argv[i];
     }

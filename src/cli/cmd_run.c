@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "codec.h"
 #include "datastore.h"
 #include "exec.h"
 #include "params.h"
@@ -40,15 +41,20 @@ static void run_help(struct mf_cli *c)
         fprintf(c->out, "This flow has no parameters.\n");
 }
 
-int mf__cli_valid_tag(const char *tag)
+int mf__cli_check_tag(struct mf_cli *c, const char *tag)
 {
-    size_t len = strlen(tag);
-    if (len == 0 || len > 64)
-        return 0;
+    size_t len = strlen(tag), bad = 0;
+    if (len == 0 || len > MF_TAG_MAX)
+        return mf__cli_usage_error(c, "invalid tag '%s': a tag is 1 to %d bytes of UTF-8 text, this one has %zu",
+                                   MF_CLI_CUT(tag), MF_TAG_MAX, len), -1;
+    if (mf__utf8_check(tag, len, &bad))
+        return mf__cli_usage_error(c, "invalid tag: byte %zu (0x%02x) is not UTF-8 text; a tag is 1 to %d bytes of "
+                                      "UTF-8 text", bad + 1, (unsigned char)tag[bad], MF_TAG_MAX), -1;
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)tag[i] <= ' ' || tag[i] == ',' || tag[i] == 0x7f)
-            return 0;
-    return 1;
+        if ((unsigned char)tag[i] < 0x20 || tag[i] == 0x7f)
+            return mf__cli_usage_error(c, "invalid tag: byte %zu is a control character (0x%02x); a tag is printable "
+                                          "UTF-8 text", i + 1, (unsigned char)tag[i]), -1;
+    return 0;
 }
 
 /* A number of seconds, 0.001 to one day. */
@@ -101,10 +107,8 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
     if ((m = mf__cli_opt(c, argc, argv, i, "--tag", &v)) != 0) {
         if (m < 0)
             return -1;
-        if (!mf__cli_valid_tag(v)) {
-            mf__cli_usage_error(c, "invalid tag '%s': a tag is 1 to 64 printable characters, no spaces or commas", v);
+        if (mf__cli_check_tag(c, v))
             return -1;
-        }
         a->tags[a->ntags++] = v;
         return 1;
     }
@@ -124,7 +128,7 @@ static int parse_run_args(struct mf_cli *c, int argc, char **argv, struct mf_run
             continue;
         if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0')
             return mf__cli_usage_error(c, "unexpected argument '%s': run takes only options; see '%s run --help'",
-                                       argv[i], c->prog);
+                                       MF_CLI_CUT(argv[i]), c->prog);
         const char *name = argv[i] + 2, *eq = strchr(name, '=');
         if (!eq && i + 1 >= argc)
             return mf__cli_usage_error(c, "option '--%s' needs a value; see '%s run --help'", name, c->prog);

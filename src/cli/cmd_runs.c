@@ -130,7 +130,8 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
                 return MF_EXIT_USAGE;
             c->root = v;
         } else
-            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json and --datastore-root DIR", argv[i]);
+            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json and --datastore-root DIR",
+                                       MF_CLI_CUT(argv[i]));
     }
     mf_client *cl = NULL;
     mf_run_info *runs = NULL;

@@ -16,7 +16,7 @@ int mf__cmd_show(struct mf_cli *c, int argc, char **argv)
                             "goes next;\n--dot prints a Graphviz graph instead (render with: dot -Tpng).\n", c->prog);
             return MF_EXIT_OK;
         } else
-            return mf__cli_usage_error(c, "unknown argument '%s' for show; it takes only --dot", argv[i]);
+            return mf__cli_usage_error(c, "unknown argument '%s' for show; it takes only --dot", MF_CLI_CUT(argv[i]));
     }
     int rc = dot ? mf__report_dot(c->g, c->out) : mf__report_show(c->g, c->out);
     return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
@@ -30,7 +30,7 @@ int mf__cmd_check(struct mf_cli *c, int argc, char **argv)
                             "run);\nprints each problem and exits 1 if there is any.\n", c->prog);
             return MF_EXIT_OK;
         }
-        return mf__cli_usage_error(c, "unknown argument '%s' for check; it takes none", argv[i]);
+        return mf__cli_usage_error(c, "unknown argument '%s' for check; it takes none", MF_CLI_CUT(argv[i]));
     }
     if (!mf__cli_lint(c))
         return MF_EXIT_FAIL;

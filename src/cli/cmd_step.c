@@ -49,7 +49,7 @@ static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_ta
                 return MF_EXIT_USAGE;
             continue;
         }
-        return mf__cli_usage_error(c, "unknown argument '%s' for step", argv[i]);
+        return mf__cli_usage_error(c, "unknown argument '%s' for step", MF_CLI_CUT(argv[i]));
     }
     a->attempt = (int)attempt;
     a->max_num_splits = splits;

@@ -16,9 +16,9 @@ static int help(struct mf_cli *c)
 {
     fprintf(c->out,
             "usage: %s " USAGE "\n\n"
-            "Adds tags to a run, removes them, or lists them (one a line). A tag is 1 to 64 printable\n"
-            "characters without spaces or commas. Adding a tag the run has, or removing one it has not,\n"
-            "changes nothing.\n",
+            "Adds tags to a run, removes them, or lists them (one a line). A tag is 1 to 500 bytes of\n"
+            "UTF-8 text, spaces and commas allowed, control characters not. Adding a tag the run has, or\n"
+            "removing one it has not, changes nothing.\n",
             c->prog);
     return MF_EXIT_OK;
 }
@@ -47,17 +47,17 @@ static int parse(struct mf_cli *c, int argc, char **argv, const char **op, const
         return mf__cli_usage_error(c, "usage: %s " USAGE, c->prog);
     bool list = !strcmp(*op, "list");
     if (!list && strcmp(*op, "add") && strcmp(*op, "remove"))
-        return mf__cli_usage_error(c, "unknown tag operation '%s': use add, remove or list", *op);
+        return mf__cli_usage_error(c, "unknown tag operation '%s': use add, remove or list", MF_CLI_CUT(*op));
     if (!mf__client_is_id(*run))
-        return mf__cli_usage_error(c, "invalid run id '%s': a run id is a number; see '%s runs'", *run, c->prog);
+        return mf__cli_usage_error(c, "invalid run id '%s': a run id is a number; see '%s runs'", MF_CLI_CUT(*run),
+                                   c->prog);
     if (list && *ntags)
-        return mf__cli_usage_error(c, "tag list takes only the run id, not '%s'", tags[0]);
+        return mf__cli_usage_error(c, "tag list takes only the run id, not '%s'", MF_CLI_CUT(tags[0]));
     if (!list && !*ntags)
-        return mf__cli_usage_error(c, "tag %s needs at least one tag after the run id", *op);
+        return mf__cli_usage_error(c, "tag %s needs at least one tag after the run id", MF_CLI_CUT(*op));
     for (int i = 0; i < *ntags; i++)
-        if (!mf__cli_valid_tag(tags[i]))
-            return mf__cli_usage_error(c, "invalid tag '%s': a tag is 1 to 64 printable characters, no spaces or "
-                                          "commas", tags[i]);
+        if (mf__cli_check_tag(c, tags[i]))
+            return MF_EXIT_USAGE;
     return MF_EXIT_OK;
 }
 

@@ -44,6 +44,19 @@ int mf__cli_usage_error(struct mf_cli *c, const char *fmt, ...)
     return MF_EXIT_USAGE;
 }
 
+const char *mf__cli_cut(const char *s, char *buf, size_t size)
+{
+    size_t len = strlen(s);
+    if (len < size)
+        return s;
+    size_t keep = size - 4; /* room for "..." and the NUL */
+    while (keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
+        keep--; /* do not split a UTF-8 sequence */
+    memcpy(buf, s, keep);
+    memcpy(buf + keep, "...", 4);
+    return buf;
+}
+
 int mf__cli_opt(struct mf_cli *c, int argc, char **argv, int *i, const char *name, const char **value)
 {
     size_t len = strlen(name);
@@ -67,10 +80,13 @@ int mf__cli_opt(struct mf_cli *c, int argc, char **argv, int *i, const char *nam
 int mf__cli_int(struct mf_cli *c, const char *opt, const char *text, long long min, long long max, long long *out)
 {
     char *end = NULL;
-    long long v = strtoll(text, &end, 10);
-    if (!*text || *end || v < min || v > max) {
-        mf__cli_usage_error(c, "invalid value '%s' for %s: expected a whole number from %lld to %lld", text, opt, min,
-                            max);
+    /* strtoll alone would take " 5" and "+5": only digits, after one '-' */
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    errno = 0;
+    long long v = *digits >= '0' && *digits <= '9' ? strtoll(text, &end, 10) : 0;
+    if (!end || *end || errno || v < min || v > max) {
+        mf__cli_usage_error(c, "invalid value '%s' for %s: expected a whole number from %lld to %lld",
+                            MF_CLI_CUT(text), opt, min, max);
         return -1;
     }
     *out = v;
@@ -137,7 +153,8 @@ static int parse_globals(struct mf_cli *c, int argc, char **argv, int *status)
             return *status = MF_EXIT_OK, -1;
         }
         if (argv[i][0] == '-')
-            return *status = mf__cli_usage_error(c, "unknown option '%s'; see '%s --help'", argv[i], c->prog), -1;
+            return *status = mf__cli_usage_error(c, "unknown option '%s'; see '%s --help'", MF_CLI_CUT(argv[i]),
+                                                 c->prog), -1;
         return i;
     }
     usage(c, c->err);
@@ -200,7 +217,7 @@ int mf_main(const mf_flow *flow, int argc, char **argv)
             status = commands[i].fn(&c, argc - cmd, argv + cmd);
     if (status < 0)
         status = mf__cli_usage_error(&c, "unknown command '%s'; see '%s --help' for the commands",
-                                     argv[cmd], c.prog);
+                                     MF_CLI_CUT(argv[cmd]), c.prog);
     mf__graph_free(c.g);
     mf__buf_release(&root);
     fflush(stdout);

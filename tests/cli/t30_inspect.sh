@@ -120,13 +120,21 @@ run_ok "tag remove" "$M" tag remove 1 nightly
 run_ok "tag list again" "$M" tag list 1
 assert_eq "... without it" "reviewed
 v1" "$(LC_ALL=C sort "$OUT")"
-expect_fail "a bad tag is refused" 2 "$M" tag add 1 "two words"
+expect_fail "a tag that is not UTF-8 is refused" 2 "$M" tag add 1 $'caf\xe9'
+assert_contains "... saying which byte" "$(cat "$ERR")" "byte 4 (0xe9) is not UTF-8 text"
 expect_fail "tagging an unknown run" 1 "$M" tag add 42 x
 assert_contains "... names the run" "$(cat "$ERR")" "'42'"
 expect_fail "tag remove from an unknown run" 1 "$M" tag remove 42 x
 assert_contains "... names the run" "$(cat "$ERR")" "run '42' of flow 'MergeArtifactsFlow' does not exist"
 expect_fail "tag list with a tag" 2 "$M" tag list 1 x
-expect_fail "a tag with a comma" 2 "$M" tag add 1 a,b
+expect_fail "a tag of 501 bytes" 2 "$M" tag add 1 "$(printf 'x%.0s' $(seq 501))"
+expect_fail "an empty tag" 2 "$M" tag add 1 ""
+expect_fail "a tag with a newline" 2 "$M" tag add 1 $'a\nb'
+run_ok "any UTF-8 text is a tag, spaces and commas too" "$M" tag add 1 "刺身 means sashimi" a,b "$(printf 'y%.0s' $(seq 500))"
+run_ok "tag list shows them" "$M" tag list 1
+assert_contains "... the one with spaces" "$(cat "$OUT")" "刺身 means sashimi"
+assert_contains "... the one with a comma" "$(cat "$OUT")" "a,b"
+run_ok "tag remove of them" "$M" tag remove 1 "刺身 means sashimi" a,b "$(printf 'y%.0s' $(seq 500))"
 expect_fail "a run id that is not a number" 2 "$M" tag add x1 ok
 expect_fail "an unknown tag operation" 2 "$M" tag rename 1 x
 run_ok "tag --help" "$M" tag --help

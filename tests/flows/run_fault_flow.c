@@ -5,6 +5,9 @@
  *   MF_FAULT_FAIL=STEP    STEP fails (mf_fail)
  *   MF_FAULT_CHDIR=DIR    every step changes its working directory to DIR first
  *   MF_FAULT_SLEEP=STEP   STEP sleeps for MF_FAULT_SECS seconds (default 3)
+ *   MF_FAULT_NULL=STEP    STEP sets an artifact to a NULL value
+ * start also stores 'big', a string too large to live inline in the index
+ * (an object of the store), which a reads.
  */
 #include <metaflow.h>
 #include <stdio.h>
@@ -29,6 +32,8 @@ static void misbehave(mf_task *t)
         struct timespec ts = { secs ? atoi(secs) : 3, 0 };
         nanosleep(&ts, NULL);
     }
+    if (named("MF_FAULT_NULL", t))
+        mf_set(t, "nothing", NULL);
     if (named("MF_FAULT_FAIL", t))
         mf_fail(t, "the test asked step '%s' to fail", mf_step_name(t));
 }
@@ -37,12 +42,16 @@ static void start(mf_task *t)
 {
     misbehave(t);
     mf_set_int(t, "x", 1);
+    char big[6000];
+    memset(big, 'b', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    mf_set_str(t, "big", big);
 }
 
 static void a(mf_task *t)
 {
     misbehave(t);
-    mf_set_int(t, "y", mf_get_int(t, "x") + 1);
+    mf_set_int(t, "y", mf_get_int(t, "x") + (strlen(mf_get_str(t, "big")) == 5999 ? 1 : 100));
 }
 
 static void end(mf_task *t)

@@ -609,13 +609,21 @@ TEST(tag_command)
     CHECK_EQ_INT(RUN_CMD(mf__cmd_tag, "tag", "list", "3"), 0);
     CHECK_EQ_STR(out, "x:y\n");
     RESET();
-    static const char *const bad[] = { "", "two words", "a,b", "tab\there",
-                                       "12345678901234567890123456789012345678901234567890123456789012345" };
+    /* Metaflow's rule: 1 to 500 bytes of UTF-8 (we refuse control characters too) */
+    char long_tag[502];
+    memset(long_tag, 'x', 501);
+    long_tag[501] = '\0';
+    const char *const bad[] = { "", "tab\there", "caf\xe9", "\xc0\xaf", "\xed\xa0\x80", long_tag };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_EQ_INT(RUN_CMD(mf__cmd_tag, "tag", "add", "3", bad[i]), 2);
         CHECK_CONTAINS(err, "invalid tag");
         RESET();
     }
+    long_tag[500] = '\0';
+    CHECK_EQ_INT(RUN_CMD(mf__cmd_tag, "tag", "add", "3", "two words", "a,b", "\xe5\x88\xba\xe8\xba\xab", long_tag), 0);
+    RESET();
+    CHECK_EQ_INT(RUN_CMD(mf__cmd_tag, "tag", "remove", "3", "two words", "a,b", "\xe5\x88\xba\xe8\xba\xab", long_tag), 0);
+    RESET();
     CHECK_EQ_INT(RUN_CMD(mf__cmd_tag, "tag", "add", "8", "x"), 1);
     CHECK_CONTAINS(err, "run '8' of flow 'TestFlow' does not exist");
     RESET();
