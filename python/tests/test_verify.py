@@ -113,13 +113,13 @@ def test_newer_formats_are_refused(copy_of):
         Flow("BranchFlow", datastore_root=root)
 
 
-def _python(code, root, user=None):
-    """Runs `code` in a fresh interpreter that imports metaflow_c from the source tree."""
+def _python(code, root, user=None, pkg=PKG):
+    """Runs `code` in a fresh interpreter that imports metaflow_c from `pkg` (the source tree)."""
     cmd = [sys.executable, "-c", code, root]
     if user is not None:
         cmd = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups"] + cmd
-    env = dict(os.environ, PYTHONPATH=PKG, PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    env = dict(os.environ, PYTHONPATH=pkg, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=os.path.dirname(root))
 
 
 READ_ALL = """
@@ -166,7 +166,15 @@ def _read_only(store, top, checkpointed):
             os.chmod(dirpath, 0o755)
             for f in files:
                 os.chmod(os.path.join(dirpath, f), 0o644)
-        p = _python(READ_ALL, root, user=65534)
+        # The source tree may sit where 'nobody' cannot read (a CI clone under /root): use a copy.
+        pkg = os.path.join(top, "pkg")
+        shutil.copytree(os.path.join(PKG, "metaflow_c"), os.path.join(pkg, "metaflow_c"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for dirpath, dirs, files in os.walk(pkg):
+            os.chmod(dirpath, 0o755)
+            for f in files:
+                os.chmod(os.path.join(dirpath, f), 0o644)
+        p = _python(READ_ALL, root, user=65534, pkg=pkg)
     else:
         for dirpath, dirs, files in os.walk(root):
             os.chmod(dirpath, 0o555)
