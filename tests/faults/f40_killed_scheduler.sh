@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# f40_killed_scheduler.sh - a scheduler SIGKILLed at 30 random moments of a
+# 200-task flow (a run, then a chain of resumes, each killed): after every
+# kill `verify` finds nothing wrong and `runs` says the run died; the last
+# resume completes with the right result. MF_KILLS overrides the 30.
+. "$(dirname "$0")/../cli/lib.sh"
+
+F=$FLOWS/trust_flow
+WIDTH=197          # start + 197 work + join + end = 200 tasks
+KILLS=${MF_KILLS:-30}
+# total for width W: sum over i < W of (2000 i + 1023), plus 2047.5
+TOTAL=$(awk -v w=$WIDTH 'BEGIN { printf "end: total is %.1f", 1000 * w * (w - 1) + 1023 * w + 2047.5 }')
+RANDOM=${MF_SEED:-$$}
+echo "# seed for the kill moments: ${MF_SEED:-$$}"
+
+bad_verify=0 not_died=0
+for k in $(seq "$KILLS"); do
+    last=$(last_run_id TrustFlow)
+    latest=$("$F" runs | awk -v id="$last" '$1 == id { print $2 }')
+    if [ -z "$latest" ] || [ "$latest" = succeeded ]; then # a kill came too late: start anew
+        "$F" run --width $WIDTH --max-num-splits 200 --quiet >/dev/null 2>&1 &
+    else
+        "$F" resume --max-num-splits 200 --quiet >/dev/null 2>&1 &
+    fi
+    pid=$!
+    # a moment from 0 to 0.5 s into the run (a 200-task run takes about 2 s here)
+    sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", (r % 500) / 1000 }')"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    id=$(last_run_id TrustFlow)
+    [ -n "$id" ] && run "$F" verify "$id"
+    if [ "$RC" -ne 0 ]; then
+        bad_verify=$((bad_verify + 1))
+        fail "verify after kill $k (run $id)"
+    fi
+    status=$("$F" runs | awk -v id="$id" '$1 == id { print $2 }')
+    # the kill may come after the run ended (then it succeeded) or before
+    # it recorded itself (then there is no such run yet)
+    case $status in
+    died | succeeded | "") ;;
+    *)
+        not_died=$((not_died + 1))
+        fail "run $id after kill $k is '$status', not died"
+        ;;
+    esac
+done
+assert_eq "verify was clean after each of the $KILLS kills" 0 "$bad_verify"
+assert_eq "every killed run showed as died" 0 "$not_died"
+assert_contains "runs lists died runs" "$("$F" runs)" "died"
+
+# let orphaned tasks of the last kill finish their writes, then resume to the end
+sleep 1
+run_ok "the last resume completes" "$F" resume --max-num-splits 200
+assert_eq "with the right result" "$TOTAL" "$(user_lines)"
+assert_contains "it cloned what the killed runs finished" "$(cat "$OUT")" "cloned"
+run_ok "verify: clean at the end" "$F" verify
+run_ok "gc --delete --grace 0 once no run is going on" "$F" gc --delete --grace 0
+run_ok "verify: clean after gc" "$F" verify
+run_ok "the result reads back" "$F" dump "$(last_run_id TrustFlow)/end" --artifact total
+
+finish
