@@ -112,8 +112,7 @@ def read_object(root, sha):
     try:
         f = open(path, "rb")
     except FileNotFoundError:
-        raise CorruptDataError(path, "the object is missing",
-                               "re-run the task that wrote it (or resume the run)") from None
+        raise CorruptDataError(path, "the object is missing") from None  # the same fix: resume
     with f:
         size = os.fstat(f.fileno()).st_size
         h = f.read(HEADER_LEN)

@@ -21,11 +21,12 @@ class MetaflowNotFound(MetaflowCError, KeyError):
 class CorruptDataError(MetaflowCError):
     """An object, an index or a log in the datastore fails verification.
 
-    `path` names the file. A corrupt value is never returned: the fix is to delete the file and
-    re-run (or resume) the task that wrote it.
+    `path` names the file. A corrupt value is never returned. The fix for an object is the C
+    reader's (src/cas.h): resume the run, which runs the tasks that use it again and stores it anew.
     """
 
-    def __init__(self, path, what, fix="delete the file and re-run the task that wrote it"):
+    def __init__(self, path, what, fix=("resume the run (the 'verify' command names the runs and tasks that use "
+                                         "it): resume runs those tasks again, which stores the object anew")):
         self.path = path
         self.what = what
         super().__init__("'%s' is corrupt: %s; %s" % (path, what, fix))

@@ -48,7 +48,7 @@ def test_a_flipped_byte_in_an_object_raises_naming_it(copy_of, name, where):
     with pytest.raises(CorruptDataError) as e:
         task.data.__getattr__(name)
     assert path in str(e.value) and e.value.path == path
-    assert "delete the file and re-run the task that wrote it" in str(e.value)
+    assert "resume the run (the 'verify' command names the runs and tasks that use it)" in str(e.value)
     assert task.data.third == 1 / 3, "other artifacts stay readable"
 
 
