@@ -12,18 +12,26 @@ struct backend {
     int (*make)(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
 };
 
-/* The first entry is the default local executor. */
 static const struct backend backends[] = {
+    { "fork", mf__exec_fork_new },
     { "spawn", mf__exec_spawn_new },
 };
 
-const char *mf__exec_names(void) { return "spawn"; }
+const char *mf__exec_names(void) { return "fork, spawn"; }
+
+bool mf__exec_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+        if (strcmp(backends[i].name, name) == 0)
+            return true;
+    return false;
+}
 
 int mf__exec_new(const char *name, const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err)
 {
     *out = NULL;
     if (!name || !*name)
-        return backends[0].make(o, out, err);
+        return o && o->task_entry ? mf__exec_fork_new(o, out, err) : mf__exec_spawn_new(o, out, err);
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
         if (strcmp(backends[i].name, name) == 0)
             return backends[i].make(o, out, err);

@@ -89,6 +89,11 @@ struct mf_exec_opts {
     FILE *console_out;   /* task stdout lines, "[LABEL (pid N)] line"; NULL: not printed */
     FILE *console_err;   /* task stderr lines; NULL: not printed */
     double kill_grace_s; /* timeout: SIGTERM, then SIGKILL this much later (0: the default) */
+    /* The program's own entry for a task's argv, as main() would run it
+     * (mf_main with the flow): the fork backend calls it in a forked child
+     * instead of exec'ing argv[0]. NULL: the fork backend is not available. */
+    int (*task_entry)(void *ctx, int argc, char **argv);
+    void *task_entry_ctx;
 };
 
 struct mf_exec;
@@ -113,12 +118,19 @@ struct mf_exec {
 /* Backends. Each returns MF_ENOMEM, or a backend-specific failure to set up
  * (e.g. MF_EIO: cannot start the fork server) with a message. */
 int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
+/* The fork server (exec_fork.c): needs o->task_entry (MF_EINVAL without).
+ * Create it before opening anything a task must not inherit (the metadata):
+ * the server is forked from this process as it is now. */
+int mf__exec_fork_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
 
-/* The backend called `name` ("spawn"; NULL: the default local one).
+/* The backend called `name` ("fork", "spawn"; NULL or "": "fork" when
+ * o->task_entry is set, else "spawn").
  * MF_EINVAL with the list of names for an unknown one. */
 int mf__exec_new(const char *name, const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
 /* The names mf__exec_new accepts, comma separated, for help texts. */
 const char *mf__exec_names(void);
+/* true when mf__exec_new knows `name`. */
+bool mf__exec_known(const char *name);
 
 /*
  * Starts (or, for a batching backend, queues until flush) one task. Errors:

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* exec_spawn.c - the "spawn" executor backend (exec.h): posix_spawn each task
- * as its own process group, stream its stdout/stderr through one poll() loop,
- * enforce its timeout, reap it. Knows nothing of flows. Invariants:
- * docs/internals/exec.md. */
+/* exec_spawn.c - the local executor backends (exec.h): start each task as
+ * its own process group (posix_spawn here: "spawn"; or a launcher given by
+ * another backend, exec_fork.c's fork server: "fork"), stream its
+ * stdout/stderr through one poll() loop, enforce its timeout, reap it. Knows
+ * nothing of flows. Invariants: docs/internals/exec.md. */
 #define _GNU_SOURCE /* glibc declares pipe2 (POSIX 2024) only here */
-#include "exec.h"
+#include "exec_local.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -62,6 +63,10 @@ struct child {
 
 struct spawn_exec {
     struct mf_exec base; /* first: the handle the scheduler holds */
+    struct mf_exec_ops ops;
+    mf__launch_fn launch; /* starts one child (mf__spawn_child by default) */
+    void *launch_state;
+    void (*launch_free)(void *state);
     int64_t kill_grace_ns; /* timeout: SIGTERM -> SIGKILL */
     FILE *console_out;
     FILE *console_err;
@@ -334,10 +339,13 @@ static int open_pipe(int fds[2], struct mf_err *err)
 }
 
 /* posix_spawn in a new process group with stdin from /dev/null, the pipes
- * on 1 and 2, an empty signal mask and default dispositions (a parent that
- * ignores SIGPIPE or SIGINT must not pass that on). Returns an errno value. */
-static int spawn_child(char *const argv[], int out_w, int err_w, pid_t *pid)
+ * on 1 and 2, every other fd closed (also those the program was started with
+ * without close-on-exec), an empty signal mask and default dispositions (a
+ * parent that ignores SIGPIPE or SIGINT must not pass that on). Returns an
+ * errno value. */
+int mf__spawn_child(void *state, char *const argv[], int out_w, int err_w, pid_t *pid)
 {
+    (void)state;
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     sigset_t no_signals, all_signals;
@@ -357,6 +365,7 @@ static int spawn_child(char *const argv[], int out_w, int err_w, pid_t *pid)
     if (!(rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) &&
         !(rc = posix_spawn_file_actions_adddup2(&actions, out_w, 1)) &&
         !(rc = posix_spawn_file_actions_adddup2(&actions, err_w, 2)) &&
+        !(rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) &&
         !(rc = posix_spawnattr_setpgroup(&attr, 0)) && !(rc = posix_spawnattr_setsigmask(&attr, &no_signals)) &&
         !(rc = posix_spawnattr_setsigdefault(&attr, &all_signals)) && !(rc = posix_spawnattr_setflags(&attr, flags)))
         rc = posix_spawn(pid, argv[0], &actions, &attr, argv, environ);
@@ -395,7 +404,7 @@ static int spawn_start(struct mf_exec *base, const struct mf_exec_task *task, st
         (rc = open_log(task->stderr_log, &kid->err.log_path, err)) ||
         (rc = open_pipe(out_pipe, err)) || (rc = open_pipe(err_pipe, err)))
         goto out;
-    int spawn_errno = spawn_child(argv, out_pipe[1], err_pipe[1], &kid->pid);
+    int spawn_errno = ex->launch(ex->launch_state, argv, out_pipe[1], err_pipe[1], &kid->pid);
     if (spawn_errno) {
         rc = mf__err_errno(err, errno_code(spawn_errno), spawn_errno, "cannot run '%s' for '%s'", argv[0], label);
         kid->pid = 0;
@@ -661,6 +670,8 @@ static void spawn_free(struct mf_exec *base)
     mf__free(ex->pfds);
     mf__free(ex->pfd_streams);
     mf__buf_release(&ex->batch);
+    if (ex->launch_free)
+        ex->launch_free(ex->launch_state);
     mf__free(ex);
 }
 
@@ -696,12 +707,21 @@ static const struct mf_exec_ops spawn_ops = {
     .running = spawn_running, .signal_all = spawn_signal_all, .free = spawn_free, .capacity = spawn_capacity,
 };
 
-int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err)
+int mf__exec_local_new(const struct mf_exec_opts *o, const char *name, mf__launch_fn launch, void *state,
+                       void (*state_free)(void *state), struct mf_exec **out, struct mf_err *err)
 {
     struct spawn_exec *ex = mf__calloc(1, sizeof(*ex));
-    if (!ex)
+    if (!ex) {
+        if (state_free)
+            state_free(state);
         return mf__err(err, MF_ENOMEM, "out of memory");
-    ex->base.ops = &spawn_ops;
+    }
+    ex->ops = spawn_ops;
+    ex->ops.name = name;
+    ex->base.ops = &ex->ops;
+    ex->launch = launch;
+    ex->launch_state = state;
+    ex->launch_free = state_free;
     ex->console_out = o ? o->console_out : NULL;
     ex->console_err = o ? o->console_err : NULL;
     double grace = o && o->kill_grace_s > 0 ? o->kill_grace_s : MF_EXEC_KILL_GRACE_DEFAULT;
@@ -710,4 +730,9 @@ int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struc
     mf__buf_init(&ex->batch);
     *out = &ex->base;
     return 0;
+}
+
+int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err)
+{
+    return mf__exec_local_new(o, "spawn", mf__spawn_child, NULL, NULL, out, err);
 }

@@ -407,13 +407,15 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     s.next_id = 1;
     s.t0 = s.last_progress = mf__now();
     *run_id = NULL;
-    int rc = mf__resume_prepare(&s, err);
+    /* The executor first: a fork server forks this process as it is now, so it
+     * must come before the metadata connection opens (docs/design.md). */
+    struct mf_exec_opts eo = { .console_out = opts->out, .console_err = opts->err, .kill_grace_s = opts->kill_grace_s,
+                               .task_entry = opts->task_entry, .task_entry_ctx = opts->task_entry_ctx };
+    int rc = mf__exec_new(opts->executor, &eo, &s.ex, err);
+    if (!rc)
+        rc = mf__resume_prepare(&s, err);
     if (!rc)
         rc = mf__run_begin(&s, params, run_id, err);
-    if (!rc)
-        rc = mf__exec_new(opts->executor, &(struct mf_exec_opts){ .console_out = opts->out, .console_err = opts->err,
-                                                                  .kill_grace_s = opts->kill_grace_s },
-                          &s.ex, err);
     if (!rc)
         rc = mf__enqueue(&s, g->start, mf__strdup(""), mf__strdup(""), true, err);
     if (rc)

@@ -47,6 +47,10 @@ struct mf_run_opts {
     const char *executor;      /* the backend that runs tasks (exec.h); NULL: the default */
     double kill_grace_s;       /* SIGTERM -> SIGKILL when stopping a task; 0: the default */
     int *stopped_by;           /* out, may be NULL: the signal (SIGINT/SIGTERM) that stopped the run, or 0 */
+    /* The program's entry for a task's argv (mf_main with this flow), for the
+     * fork executor (exec.h); NULL: tasks are spawned. */
+    int (*task_entry)(void *ctx, int argc, char **argv);
+    void *task_entry_ctx;
 };
 
 /*

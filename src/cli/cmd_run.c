@@ -73,12 +73,10 @@ static int parse_seconds(struct mf_cli *c, const char *opt, const char *text, do
 
 static int check_executor(struct mf_cli *c, const char *where, const char *name)
 {
-    struct mf_exec *ex = NULL;
-    if (name && *name && mf__exec_new(name, &(struct mf_exec_opts){ 0 }, &ex, NULL) == MF_EINVAL) {
+    if (name && *name && !mf__exec_known(name)) {
         mf__cli_usage_error(c, "unknown executor '%s' in %s: use one of %s", name, where, mf__exec_names());
         return -1;
     }
-    mf__exec_free(ex);
     return 0;
 }
 
@@ -138,6 +136,10 @@ static int parse_run_args(struct mf_cli *c, int argc, char **argv, struct mf_run
     return MF_EXIT_OK;
 }
 
+/* A task forked by the fork executor enters here, as the exec'd program
+ * would enter main(): the same flow, the same `step` command line. */
+static int task_entry(void *flow, int argc, char **argv) { return mf_main(flow, argc, argv); }
+
 static int self_exe(char *buf, size_t size)
 {
     ssize_t n = readlink("/proc/self/exe", buf, size - 1);
@@ -174,7 +176,8 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
                              .out = c->out, .err = c->err, .tags = a->tags, .origin_run_id = a->origin_run_id,
                              .resume_step = a->resume_step,
                              .max_passes = (int)a->max_passes, .executor = executor,
-                             .kill_grace_s = a->kill_grace, .stopped_by = &stopped_by };
+                             .kill_grace_s = a->kill_grace, .stopped_by = &stopped_by,
+                             .task_entry = task_entry, .task_entry_ctx = (void *)c->flow };
     int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
         rc = mf__run_flow(c->flow, c->g, ds, params, &o, &run_id, &err);

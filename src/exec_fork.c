@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec_fork.c - the "fork" executor backend: a fork server. The flow program,
+ * loaded and initialised once, forks a server process before the scheduler
+ * opens its metadata; for each task the scheduler sends the server the
+ * task's argv (the `step` command line, unchanged) and its two pipe ends,
+ * and the server forks a child that enters the program's own step entry
+ * (mf_main) with that argv instead of exec'ing it. Everything else (pipes,
+ * output, timeouts, reaping) is exec_spawn.c's machinery.
+ *
+ * The task must be the scheduler's child (its exit is waited for, its group
+ * signalled, by pid), so the server forks an intermediate that forks the
+ * task and exits at once: the orphaned task is reparented to the scheduler,
+ * which is made a child subreaper for that. What a forked task must not
+ * inherit, and how, is in docs/design.md ("Forked tasks").
+ */
+#define _GNU_SOURCE /* close_range, SCM_RIGHTS helpers, prctl */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec_local.h"
+#include "metaflow.h"
+#include "util/alloc.h"
+
+#define MSG_MAX (128 * 1024) /* a longer command line is spawned instead */
+#define ARGS_MAX 4096
+
+struct fork_server {
+    pid_t pid;    /* the server process; 0: none (spawn everything) */
+    int sock;     /* our end of the request socket; -1: server gone */
+    int was_subreaper;
+    char *msg;    /* MSG_MAX bytes: one request being built */
+};
+
+struct reply {
+    int err; /* errno of the failed fork, or 0 */
+    int pid; /* the task */
+};
+
+/* ---------------------------------------------------------------- */
+/* The task: runs in the forked child                               */
+/* ---------------------------------------------------------------- */
+
+/* Closes every fd from `from` up: the pipes and logs of other tasks, the
+ * server's socket, whatever the program had open when the server forked. */
+static void close_from(int from)
+{
+    if (close_range((unsigned)from, ~0U, 0) == 0)
+        return;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = from; fd < (max > 0 ? max : 65536); fd++)
+        close((int)fd);
+}
+
+/* Default dispositions and an empty mask, as after exec: the scheduler's
+ * SIGINT/SIGTERM handlers and ignored SIGPIPE must not reach the task. */
+static void reset_signals(void)
+{
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL); /* EINVAL for the numbers that are not signals */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static _Noreturn void task_main(const struct mf_exec_opts *o, int argc, char **argv, int out_w, int err_w)
+{
+    setpgid(0, 0);
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
+        _exit(127);
+    close_from(3);
+    reset_signals();
+    /* The buffers are empty (flushed before the server forked); give the
+     * streams the buffering a fresh process has on pipes. */
+    setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
+    setvbuf(stderr, NULL, _IONBF, 0);
+    clearerr(stdout);
+    clearerr(stderr);
+    exit(o->task_entry(o->task_entry_ctx, argc, argv));
+}
+
+/* ---------------------------------------------------------------- */
+/* The server                                                       */
+/* ---------------------------------------------------------------- */
+
+/* Moves an fd received on 0-2 (the program's stdio was closed) above them,
+ * so the task's dup2 onto 1 and 2 cannot clobber it. */
+static int above_stdio(int fd)
+{
+    if (fd > 2)
+        return fd;
+    int moved = fcntl(fd, F_DUPFD, 3);
+    close(fd);
+    return moved;
+}
+
+/* Receives one request: argv (NUL-separated) and two fds. Returns argc, 0 at
+ * EOF (the scheduler is gone), -1 on a malformed request. */
+static int receive(int sock, char *msg, char **argv, int fds[2])
+{
+    char ctl[CMSG_SPACE(2 * sizeof(int))];
+    struct iovec iov = { .iov_base = msg, .iov_len = MSG_MAX };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+    ssize_t n;
+    while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    if (n <= 0)
+        return 0;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+        return -1;
+    memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+    fds[0] = above_stdio(fds[0]);
+    fds[1] = above_stdio(fds[1]);
+    if (msg[n - 1] != '\0')
+        return -1;
+    int argc = 0;
+    for (char *p = msg; p < msg + n && argc < ARGS_MAX - 1; p += strlen(p) + 1)
+        argv[argc++] = p;
+    argv[argc] = NULL;
+    return argc;
+}
+
+/* Forks the task through an intermediate that exits at once, so the task is
+ * orphaned and reparented to the scheduler (a subreaper) before we reply. */
+static struct reply fork_task(const struct mf_exec_opts *o, int argc, char **argv, int fds[2], int pid_pipe[2])
+{
+    struct reply r = { 0, 0 };
+    pid_t mid = fork();
+    if (mid < 0)
+        return (struct reply){ errno, 0 };
+    if (mid == 0) {
+        pid_t task = fork();
+        if (task == 0) {
+            close(pid_pipe[0]);
+            close(pid_pipe[1]);
+            task_main(o, argc, argv, fds[0], fds[1]);
+        }
+        struct reply mine = { task < 0 ? errno : 0, task < 0 ? 0 : (int)task };
+        if (task > 0)
+            setpgid(task, task); /* the group exists before the scheduler may signal it */
+        _exit(write(pid_pipe[1], &mine, sizeof(mine)) == (ssize_t)sizeof(mine) ? 0 : 1);
+    }
+    int st = 0;
+    while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+        ;
+    ssize_t n;
+    while ((n = read(pid_pipe[0], &r, sizeof(r))) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof(r))
+        r = (struct reply){ EIO, 0 };
+    return r;
+}
+
+static _Noreturn void server_main(const struct mf_exec_opts *o, int sock)
+{
+    /* Ctrl-C reaches the whole foreground group: the scheduler decides. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL);
+    /* Hold nothing the program had open but stdio and the socket: a task gets
+     * only what it is given. */
+    int pid_pipe[2];
+    if (sock != 3 && dup2(sock, 3) < 0)
+        _exit(1);
+    sock = 3;
+    close_from(4);
+    if (pipe2(pid_pipe, O_CLOEXEC) < 0)
+        _exit(1);
+    char *msg = malloc(MSG_MAX);
+    char **argv = malloc(ARGS_MAX * sizeof(*argv));
+    if (!msg || !argv)
+        _exit(1);
+    for (;;) {
+        int fds[2] = { -1, -1 };
+        int argc = receive(sock, msg, argv, fds);
+        if (argc == 0)
+            _exit(0);
+        struct reply r = argc < 0 ? (struct reply){ EINVAL, 0 } : fork_task(o, argc, argv, fds, pid_pipe);
+        if (fds[0] >= 0)
+            close(fds[0]);
+        if (fds[1] >= 0)
+            close(fds[1]);
+        if (send(sock, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
+            _exit(0);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* The scheduler's side                                             */
+/* ---------------------------------------------------------------- */
+
+/* Sends argv and the two pipe ends; returns the server's reply, or an errno
+ * value > 0 when the server cannot be used (the caller spawns instead). */
+static int ask_server(struct fork_server *fs, char *const argv[], int out_w, int err_w, struct reply *r)
+{
+    size_t len = 0;
+    for (size_t i = 0; argv[i]; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        if (i >= ARGS_MAX - 1 || len + n > MSG_MAX)
+            return E2BIG;
+        memcpy(fs->msg + len, argv[i], n);
+        len += n;
+    }
+    char ctl[CMSG_SPACE(2 * sizeof(int))];
+    memset(ctl, 0, sizeof(ctl));
+    struct iovec iov = { .iov_base = fs->msg, .iov_len = len };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(2 * sizeof(int));
+    memcpy(CMSG_DATA(c), (int[2]){ out_w, err_w }, 2 * sizeof(int));
+    ssize_t n;
+    while ((n = sendmsg(fs->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)len)
+        return n < 0 ? errno : EIO;
+    while ((n = recv(fs->sock, r, sizeof(*r), 0)) < 0 && errno == EINTR)
+        ;
+    return n == (ssize_t)sizeof(*r) ? 0 : n < 0 ? errno : EPIPE;
+}
+
+/* The launcher: through the server, or with posix_spawn when the command
+ * line is too long for one request or the server is gone. */
+static int fork_launch(void *state, char *const argv[], int out_w, int err_w, pid_t *pid)
+{
+    struct fork_server *fs = state;
+    struct reply r;
+    if (fs->sock < 0)
+        return mf__spawn_child(NULL, argv, out_w, err_w, pid);
+    int e = ask_server(fs, argv, out_w, err_w, &r);
+    if (e == E2BIG)
+        return mf__spawn_child(NULL, argv, out_w, err_w, pid);
+    if (e) { /* the server died: every later task is spawned */
+        close(fs->sock);
+        fs->sock = -1;
+        return mf__spawn_child(NULL, argv, out_w, err_w, pid);
+    }
+    if (r.err)
+        return r.err;
+    *pid = (pid_t)r.pid;
+    return 0;
+}
+
+static void server_free(void *state)
+{
+    struct fork_server *fs = state;
+    if (!fs)
+        return;
+    if (fs->sock >= 0)
+        close(fs->sock); /* the server reads EOF and exits */
+    while (fs->pid > 0 && waitpid(fs->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (!fs->was_subreaper)
+        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    mf__free(fs->msg);
+    mf__free(fs);
+}
+
+int mf__exec_fork_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err)
+{
+    if (!o || !o->task_entry)
+        return mf__err(err, MF_EINVAL, "the fork executor needs the program's task entry; use --executor spawn");
+    struct fork_server *fs = mf__calloc(1, sizeof(*fs));
+    int sv[2] = { -1, -1 };
+    if (!fs || !(fs->msg = mf__malloc(MSG_MAX))) {
+        server_free(fs);
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    fs->sock = -1;
+    int was = 0;
+    if (prctl(PR_GET_CHILD_SUBREAPER, &was, 0, 0, 0) == 0)
+        fs->was_subreaper = was;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+        int e = errno;
+        fs->was_subreaper = 1; /* nothing to undo */
+        server_free(fs);
+        return mf__err_errno(err, MF_EIO, e, "cannot set up the fork server; use --executor spawn");
+    }
+    struct mf_exec_opts copy = *o;
+    fflush(NULL); /* nothing buffered may be written twice */
+    fs->pid = fork();
+    if (fs->pid == 0) {
+        close(sv[0]);
+        server_main(&copy, sv[1]);
+    }
+    int e = errno;
+    close(sv[1]);
+    fs->sock = sv[0];
+    if (fs->pid < 0) {
+        fs->pid = 0;
+        server_free(fs);
+        return mf__err_errno(err, MF_EIO, e, "cannot fork the fork server; use --executor spawn");
+    }
+    return mf__exec_local_new(o, "fork", fork_launch, fs, server_free, out, err);
+}
