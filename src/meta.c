@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "metaflow.h"
 #include "util/alloc.h"
@@ -334,6 +335,69 @@ static int open_db(struct mf_meta *m, struct mf_err *err)
     return 0;
 }
 
+/* A reader that may not write the root (read-only mount, no permission)
+ * cannot create the -shm file WAL mode reads through, and SQLite reports
+ * the database read-only or unopenable. */
+static bool cannot_share(struct mf_meta *m)
+{
+    int code = sqlite3_errcode(m->db) & 0xff;
+    return code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
+}
+
+/* Reopens the database as immutable: SQLite then takes no lock and needs no
+ * -shm file. Safe only when no -wal file holds commits (checked by the
+ * caller): with nobody able to write the store, nothing can change it. */
+static int reopen_immutable(struct mf_meta *m, struct mf_err *err)
+{
+    struct mf_buf uri = MF_BUF_INIT;
+    int ret = mf__buf_adds(&uri, "file:");
+    for (const char *p = m->path; !ret && *p; p++)
+        ret = (*p == '?' || *p == '#' || *p == '%') ? mf__buf_addf(&uri, "%%%02X", (unsigned char)*p)
+                                                    : mf__buf_addch(&uri, *p);
+    if (!ret)
+        ret = mf__buf_adds(&uri, "?immutable=1");
+    if (ret) {
+        mf__buf_release(&uri);
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    sqlite3_close(m->db);
+    m->db = NULL;
+    int rc = sqlite3_open_v2(uri.buf, &m->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    mf__buf_release(&uri);
+    ret = rc == SQLITE_OK ? configure(m, err) : mf__meta_db_err(m, rc, err);
+    return ret < 0 ? ret : check_version_readonly(m, err);
+}
+
+/* Whether ROOT/metadata.db-wal holds commits not yet in the database. */
+static bool wal_has_commits(const struct mf_meta *m)
+{
+    struct mf_buf wal = MF_BUF_INIT;
+    struct stat st;
+    bool has = mf__buf_addf(&wal, "%s-wal", m->path) != 0 || (stat(wal.buf, &st) == 0 && st.st_size > 0);
+    mf__buf_release(&wal);
+    return has;
+}
+
+/* Opens for reading only: through the WAL as usual, else (a store this
+ * process cannot write) immutable when that loses nothing. */
+static int open_readonly(struct mf_meta *m, struct mf_err *err)
+{
+    int ret = open_db(m, err);
+    if (!ret)
+        ret = configure(m, err);
+    if (!ret)
+        ret = check_version_readonly(m, err);
+    if (ret == 0 || !m->db || !cannot_share(m))
+        return ret;
+    if (wal_has_commits(m))
+        return mf__err(err, MF_EIO,
+                       "metadata database '%s' cannot be read by this user: its directory is not writable and "
+                       "its write-ahead log '%s-wal' holds recent commits; read it as a user who can write "
+                       "'%s', or run any writing command there once",
+                       m->path, m->path, m->root);
+    return reopen_immutable(m, err);
+}
+
 int mf__meta_open(const char *root, bool readonly, struct mf_meta **out, struct mf_err *err)
 {
     struct mf_buf path = MF_BUF_INIT;
@@ -356,9 +420,10 @@ int mf__meta_open(const char *root, bool readonly, struct mf_meta **out, struct 
         goto out;
     }
     m->readonly = readonly;
-    if ((ret = open_db(m, err)) < 0 || (ret = configure(m, err)) < 0)
-        goto out;
-    ret = readonly ? check_version_readonly(m, err) : migrate(m, err);
+    if (readonly)
+        ret = open_readonly(m, err);
+    else if ((ret = open_db(m, err)) == 0 && (ret = configure(m, err)) == 0)
+        ret = migrate(m, err);
     if (ret < 0)
         goto out;
     *out = m;
