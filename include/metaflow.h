@@ -231,6 +231,20 @@ typedef struct mf_step {
     double retry_delay;
     double timeout;
     const char *catch_var;
+    /* Resources (all optional; 0 / NULL: not asked for). A local run ignores
+     * them except time_limit; `run --with slurm` asks Slurm for each task of
+     * the step with them (docs/slurm.md):
+     *  - cpus:       --cpus-per-task;
+     *  - memory_mb:  --mem, in MiB (enforced where the cluster uses cgroups);
+     *  - gpus:       --gpus (or --gres=gpu:N with --slurm-gres-gpus);
+     *  - time_limit: seconds; --time in whole minutes, rounded up. It is also
+     *                the step's timeout when `timeout` is 0, locally too;
+     *  - partition:  --partition for this step, over --slurm-partition. */
+    int cpus;
+    int64_t memory_mb;
+    int gpus;
+    double time_limit;
+    const char *partition;
 } mf_step;
 
 typedef enum mf_param_type {

@@ -15,9 +15,10 @@ struct backend {
 static const struct backend backends[] = {
     { "fork", mf__exec_fork_new },
     { "spawn", mf__exec_spawn_new },
+    { "slurm", mf__exec_slurm_new },
 };
 
-const char *mf__exec_names(void) { return "fork, spawn"; }
+const char *mf__exec_names(void) { return "fork, spawn, slurm"; }
 
 bool mf__exec_known(const char *name)
 {

@@ -36,6 +36,8 @@
 
 #include "util/err.h"
 
+struct mf_slurm_opts; /* slurm.h */
+
 #define MF_EXEC_KILL_GRACE_DEFAULT 10.0 /* seconds from SIGTERM to SIGKILL */
 
 /* Resources a step declares; 0 / NULL = not set. A local backend ignores
@@ -94,6 +96,9 @@ struct mf_exec_opts {
      * instead of exec'ing argv[0]. NULL: the fork backend is not available. */
     int (*task_entry)(void *ctx, int argc, char **argv);
     void *task_entry_ctx;
+    /* For backends that queue tasks themselves (ops->self_limiting) or run them elsewhere: */
+    int max_workers;                   /* tasks in flight at once (0: 16) */
+    const struct mf_slurm_opts *slurm; /* the slurm backend's options (slurm.h); NULL: defaults */
 };
 
 struct mf_exec;
@@ -101,8 +106,15 @@ struct mf_exec;
 /* The operations of one backend. Return codes as for the wrappers below. */
 struct mf_exec_ops {
     const char *name; /* "spawn", "fork", "slurm" */
+    bool self_limiting; /* the backend keeps at most opts.max_workers tasks in flight itself (Slurm:
+                         * by array throttles and a queue): the scheduler starts every ready task, so
+                         * that one foreach can go out as one job array */
     int (*start)(struct mf_exec *ex, const struct mf_exec_task *task, struct mf_err *err);
     int (*flush)(struct mf_exec *ex, struct mf_err *err);
+    /* May be NULL. Called once the run exists, before the first start(): a name that identifies
+     * the run on a cluster (squeue --name) and a folder on the shared datastore, beside the run,
+     * for batch scripts, job ids and the cluster's own logs. */
+    int (*bind_run)(struct mf_exec *ex, const char *job_name, const char *state_dir, struct mf_err *err);
     int (*wait)(struct mf_exec *ex, struct mf_exit *out, int timeout_ms, struct mf_err *err);
     size_t (*running)(const struct mf_exec *ex);
     void (*signal_all)(struct mf_exec *ex, int sig);
@@ -122,8 +134,12 @@ int mf__exec_spawn_new(const struct mf_exec_opts *o, struct mf_exec **out, struc
  * Create it before opening anything a task must not inherit (the metadata):
  * the server is forked from this process as it is now. */
 int mf__exec_fork_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
+/* Slurm (exec_slurm.c, docs/slurm.md): batch jobs and job arrays, or job steps inside an allocation.
+ * Reads the cluster's limits at once (MF_EIO when the controller cannot be reached); needs bind_run
+ * before the first start(). */
+int mf__exec_slurm_new(const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
 
-/* The backend called `name` ("fork", "spawn"; NULL or "": "fork" when
+/* The backend called `name` ("fork", "spawn", "slurm"; NULL or "": "fork" when
  * o->task_entry is set, else "spawn").
  * MF_EINVAL with the list of names for an unknown one. */
 int mf__exec_new(const char *name, const struct mf_exec_opts *o, struct mf_exec **out, struct mf_err *err);
@@ -140,6 +156,13 @@ bool mf__exec_known(const char *name);
 static inline int mf__exec_start(struct mf_exec *ex, const struct mf_exec_task *task, struct mf_err *err)
 {
     return ex->ops->start(ex, task, err);
+}
+
+/* Tells a cluster backend which run it serves (see ops->bind_run); a no-op for the others. */
+static inline int mf__exec_bind_run(struct mf_exec *ex, const char *job_name, const char *state_dir,
+                                    struct mf_err *err)
+{
+    return ex->ops->bind_run ? ex->ops->bind_run(ex, job_name, state_dir, err) : 0;
 }
 
 /* Submits what start() queued; a no-op for backends that start at once. */

@@ -11,9 +11,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "runtime_impl.h"
 #include "util/alloc.h"
@@ -68,6 +71,13 @@ void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_
         fprintf(s->o->err, "warning: %s\n", err.msg);
 }
 
+double mf__step_timeout(const mf_step *decl)
+{
+    if (decl->timeout > 0 && decl->time_limit > 0)
+        return decl->timeout < decl->time_limit ? decl->timeout : decl->time_limit;
+    return decl->timeout > 0 ? decl->timeout : decl->time_limit;
+}
+
 static int launch(struct sched *s, struct stask *t, struct mf_err *err)
 {
     const mf_step *decl = s->g->nodes[t->node].step;
@@ -104,17 +114,25 @@ static int launch(struct sched *s, struct stask *t, struct mf_err *err)
     }
     t->started = mf__now();
     /* exec's argv is not const-qualified (execv's isn't) but is not modified. */
+    /* Every task of a step asks for the same resources, so a batching backend may submit the
+     * step's ready tasks (a foreach) together; a catch attempt has no timeout, so not with them. */
+    struct mf_task_resources res = { .cpus = decl->cpus, .memory_mb = decl->memory_mb, .gpus = decl->gpus,
+                                     .time_limit_s = decl->time_limit, .partition = decl->partition };
     struct mf_exec_task task = { .argv = (char *const *)argv, .label = label.buf, .stdout_log = outlog.buf,
-                                 .stderr_log = errlog.buf, .timeout_s = t->caught ? 0 : decl->timeout,
-                                 .tag = t, .pid_out = &pid };
+                                 .stderr_log = errlog.buf, .timeout_s = t->caught ? 0 : mf__step_timeout(decl),
+                                 .res = &res, .group = t->caught ? NULL : step, .tag = t, .pid_out = &pid };
     rc = mf__exec_start(s->ex, &task, err);
     if (rc)
         goto out;
     s->started++;
     meta_task_start(s, t, id, pid);
-    if (!s->o->quiet)
-        fprintf(s->o->out, "[%s] task starting%s, pid %ld\n", label.buf,
-                t->caught ? " to record its failure in its catch artifact" : "", (long)pid);
+    if (!s->o->quiet) {
+        const char *what = t->caught ? " to record its failure in its catch artifact" : "";
+        if (pid)
+            fprintf(s->o->out, "[%s] task starting%s, pid %ld\n", label.buf, what, (long)pid);
+        else /* a cluster job: its id is known once the backend submits it */
+            fprintf(s->o->out, "[%s] task starting%s (%s)\n", label.buf, what, s->ex->ops->name);
+    }
 out:
     mf__buf_release(&label);
     mf__buf_release(&outlog);
@@ -228,7 +246,7 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
     if (x->why[0]) /* the backend's words: the task could not say them itself */
         mf__append_task_log(s, t, "stderr", x->why);
     if (x->timed_out) {
-        snprintf(why, sizeof(why), "timed out after %g s%s%s%s", decl->timeout, x->why[0] ? " (" : "", x->why,
+        snprintf(why, sizeof(why), "timed out after %g s%s%s%s", mf__step_timeout(decl), x->why[0] ? " (" : "", x->why,
                  x->why[0] ? ")" : "");
         mf__append_task_log(s, t, "stderr", why);
     } else if (!x->exited || x->exit_code != 0) {
@@ -272,7 +290,7 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
 /* Starts (or clones) what is ready, up to the worker limit. */
 static int start_ready(struct sched *s, struct mf_err *err)
 {
-    size_t limit = mf__worker_limit(s);
+    size_t limit = s->ex->ops->self_limiting ? SIZE_MAX : mf__worker_limit(s);
     while (!s->failed && !interrupted && s->qlen && mf__exec_running(s->ex) < limit) {
         struct stask *t = s->queue[s->qhead++];
         s->qlen--;
@@ -308,6 +326,13 @@ static int run_loop(struct sched *s, struct mf_err *err)
             nanosleep(&ts, NULL);
             continue;
         }
+        if (s->failed && !stopping && s->ex->ops->self_limiting) {
+            /* A cluster backend holds the whole of a foreach in flight: stop it, not only what follows. */
+            fprintf(s->o->out, "a task failed: cancelling the %zu task(s) still queued or running\n",
+                    mf__exec_running(s->ex));
+            mf__exec_signal_all(s->ex, SIGTERM);
+            stopping = true;
+        }
         if (interrupted && !stopping) {
             mf__stop_begin(s, STOP_SIGNAL);
             stopping = true;
@@ -327,6 +352,32 @@ static int run_loop(struct sched *s, struct mf_err *err)
         if ((rc = handle_exit(s, &x, err)) != 0)
             return rc;
     }
+}
+
+/* A name that tells this run's cluster jobs from every other's: flow, run id
+ * and a hash of the datastore root (two roots may each have a run 1). */
+static char *job_name(const struct sched *s)
+{
+    char cwd[4096] = "";
+    if (s->o->root[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+        cwd[0] = '\0';
+    uint32_t h = 2166136261u; /* FNV-1a of the root's absolute path */
+    for (const char *parts[] = { cwd, "/", s->o->root }, **q = parts; q < parts + 3; q++)
+        for (const char *p = *q; *p; p++)
+            h = (h ^ (unsigned char)*p) * 16777619u;
+    return mf__fmt_str("mf-%s-%s-%08x", s->flow->name, s->run_id, h);
+}
+
+static int bind_run(struct sched *s, struct mf_err *err)
+{
+    char *name = job_name(s);
+    char *dir = mf__fmt_str("%s/%s/%s/_slurm", s->o->root, s->flow->name, s->run_id);
+    int rc = name && dir ? 0 : mf__err(err, MF_ENOMEM, "out of memory");
+    if (!rc)
+        rc = mf__exec_bind_run(s->ex, name, dir, err);
+    mf__free(name);
+    mf__free(dir);
+    return rc;
 }
 
 static void sched_release(struct sched *s)
@@ -410,12 +461,15 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     /* The executor first: a fork server forks this process as it is now, so it
      * must come before the metadata connection opens (docs/design.md). */
     struct mf_exec_opts eo = { .console_out = opts->out, .console_err = opts->err, .kill_grace_s = opts->kill_grace_s,
-                               .task_entry = opts->task_entry, .task_entry_ctx = opts->task_entry_ctx };
+                               .task_entry = opts->task_entry, .task_entry_ctx = opts->task_entry_ctx,
+                               .max_workers = opts->max_workers, .slurm = opts->slurm };
     int rc = mf__exec_new(opts->executor, &eo, &s.ex, err);
     if (!rc)
         rc = mf__resume_prepare(&s, err);
     if (!rc)
         rc = mf__run_begin(&s, params, run_id, err);
+    if (!rc)
+        rc = bind_run(&s, err);
     if (!rc)
         rc = mf__enqueue(&s, g->start, mf__strdup(""), mf__strdup(""), true, err);
     if (rc)

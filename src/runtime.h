@@ -30,6 +30,8 @@
 #include "metaflow.h"
 #include "util/err.h"
 
+struct mf_slurm_opts;
+
 struct mf_run_opts {
     int max_workers;        /* tasks running at once */
     int64_t max_num_splits; /* widest foreach allowed */
@@ -44,6 +46,7 @@ struct mf_run_opts {
     const char *origin_run_id; /* resume: clone what succeeded in this run */
     const char *resume_step;   /* resume STEP: run it and all after it again */
     int max_passes;            /* passes of a loop allowed at one split position */
+    const struct mf_slurm_opts *slurm; /* --with slurm: the --slurm-* options (slurm.h); may be NULL */
     const char *executor;      /* the backend that runs tasks (exec.h); NULL: the default */
     double kill_grace_s;       /* SIGTERM -> SIGKILL when stopping a task; 0: the default */
     int *stopped_by;           /* out, may be NULL: the signal (SIGINT/SIGTERM) that stopped the run, or 0 */

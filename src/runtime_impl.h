@@ -91,6 +91,8 @@ struct mf_outcome {
 };
 
 /* runtime.c */
+/* The step's timeout: `timeout`, or its time limit, whichever is set and smaller (0: none). */
+double mf__step_timeout(const mf_step *decl);
 double mf__now(void);       /* monotonic seconds */
 double mf__epoch_now(void); /* seconds since the epoch */
 /* Records the end of an attempt (or a clone, with `origin`) in the metadata. */

@@ -40,6 +40,10 @@ static const char *signal_name(int sig)
 void mf__describe_exit(const struct mf_exit *x, char *buf, size_t size)
 {
     const char *name = x->exited ? NULL : signal_name(x->signal);
+    if (x->why[0] && ((x->exited && x->exit_code < 0) || (!x->exited && x->signal == 0))) {
+        snprintf(buf, size, "%s", x->why); /* no status of its own: the backend's words say it all */
+        return;
+    }
     if (x->exited)
         snprintf(buf, size, "exit code %d", x->exit_code);
     else if (name)

@@ -82,6 +82,17 @@ bool mf__slurm_transient(const char *stderr_text);
  * Slurm sent the wrapper (TERM, USR2) if any. MF_EPARSE otherwise. */
 int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8]);
 
+/* ---- the backend's options (exec_slurm.c; docs/slurm.md has the defaults) ---- */
+
+struct mf_slurm_opts {
+    const char *partition, *account, *qos; /* NULL: the cluster's defaults */
+    const char *const *extra; /* NULL-terminated words added verbatim to every sbatch/srun; may be NULL */
+    double poll_s;            /* at most one squeue per this many seconds (0: 30) */
+    double grace_s;           /* a job gone from the queue without an exit file is failed this much
+                               * later (0: 10): the shared filesystem's attribute cache */
+    bool gres_gpus;           /* GPUs as --gres=gpu:N instead of --gpus=N */
+};
+
 /* ---- the batch script (slurm_script.c) ---- */
 
 struct mf_slurm_script_task {

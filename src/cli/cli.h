@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "util/buf.h"
 #include "metaflow.h"
+#include "slurm.h"
 
 /* Exit statuses of every command. */
 enum { MF_EXIT_OK = 0, MF_EXIT_FAIL = 1, MF_EXIT_USAGE = 2 };
@@ -56,16 +57,28 @@ struct mf_run_args {
     size_t nparams;
     const char **tags; /* NULL-terminated */
     size_t ntags;
+    struct mf_slurm_opts slurm; /* --slurm-* */
+    const char **slurm_extra;  /* NULL-terminated --slurm-extra words */
+    size_t nextra;
     const char *origin_run_id; /* resume only */
     const char *resume_step;   /* resume only */
     double kill_grace;         /* --kill-grace SECONDS; 0: the default */
-    const char *executor;      /* --executor NAME; NULL: $MF_EXECUTOR, else the default */
+    const char *executor;      /* --executor NAME or --with NAME; NULL: $MF_EXECUTOR, else the default */
 };
 int mf__cli_run_args_init(struct mf_run_args *a, int argc);
 void mf__cli_run_args_release(struct mf_run_args *a);
 /* Matches one option shared by run and resume at argv[*i]: 1 taken, 0 not
  * one of them, -1 after printing a usage error. */
 int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a);
+/* The --slurm-* options of run and resume (cmd_slurm.c): 1 taken, 0 not one
+ * of them, -1 after a usage error. */
+int mf__cli_slurm_option(struct mf_cli *c, int argc, char **argv, int *i, struct mf_run_args *a);
+#define MF_CLI_SLURM_HELP                                                                               \
+    "  --slurm-partition P   --slurm-account A   --slurm-qos Q: for every job (default: the cluster's)\n" \
+    "  --slurm-extra WORD    one more sbatch/srun argument, verbatim (repeatable)\n"                    \
+    "  --slurm-poll S        at most one squeue per S seconds for the whole run (default 30)\n"          \
+    "  --slurm-grace S       a job gone from the queue without an exit file fails S s later (10)\n"     \
+    "  --slurm-gres-gpus     ask for GPUs as --gres=gpu:N instead of --gpus=N\n"
 /* Metaflow's rule for a tag: 1 to MF_TAG_MAX bytes of UTF-8 text (spaces,
  * commas and any script allowed); control characters are refused too, so
  * that listing tags cannot garble a terminal. 0, or -1 after printing a
@@ -87,4 +100,5 @@ int mf__cmd_tag(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_verify(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_gc(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_metadata(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_slurm_cancel(struct mf_cli *c, int argc, char **argv);
 #endif

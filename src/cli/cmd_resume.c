@@ -24,6 +24,7 @@ static void resume_help(struct mf_cli *c)
             "  --max-num-splits N    refuse a foreach with more items than this (default 100)\n"
             "  --tag TAG             tag the new run (repeatable)\n"
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
+            "  --with EXECUTOR, --slurm-*  as for run (see run --help)\n"
             "  --quiet, --no-sync, --kill-grace SECONDS, --executor NAME   as for run\n",
             c->prog, c->flow->name);
 }

@@ -28,6 +28,9 @@ static void run_help(struct mf_cli *c)
             "  --max-passes N        fail the run when a loop would run a step more often (default 1000)\n"
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
             "  --tag TAG             tag the run (repeatable); see also the tag command\n"
+            "  --with EXECUTOR       where tasks run: spawn (this machine, the default) or slurm\n"
+            "                        (a Slurm cluster: see docs/slurm.md and the --slurm-* options)\n"
+            MF_CLI_SLURM_HELP
             "  --quiet               no per-task start and finish lines\n"
             "  --no-sync             do not fdatasync artifacts: faster, but a power loss may lose\n"
             "                        what a finished task wrote (a crash of a process never does)\n"
@@ -102,6 +105,10 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
         return m < 0 || check_executor(c, "--executor", v) ? -1 : (a->executor = v, 1);
     if ((m = mf__cli_opt(c, argc, argv, i, "--datastore-root", &v)) != 0)
         return m < 0 ? -1 : (c->root = v, 1);
+    if ((m = mf__cli_opt(c, argc, argv, i, "--with", &v)) != 0) /* Metaflow's word; --executor's alias */
+        return m < 0 || check_executor(c, "--with", v) ? -1 : (a->executor = v, 1);
+    if ((m = mf__cli_slurm_option(c, argc, argv, i, a)) != 0)
+        return m;
     if ((m = mf__cli_opt(c, argc, argv, i, "--tag", &v)) != 0) {
         if (m < 0)
             return -1;
@@ -177,7 +184,8 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
                              .resume_step = a->resume_step,
                              .max_passes = (int)a->max_passes, .executor = executor,
                              .kill_grace_s = a->kill_grace, .stopped_by = &stopped_by,
-                             .task_entry = task_entry, .task_entry_ctx = (void *)c->flow };
+                             .task_entry = task_entry, .task_entry_ctx = (void *)c->flow,
+                             .slurm = &a->slurm };
     int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
         rc = mf__run_flow(c->flow, c->g, ds, params, &o, &run_id, &err);
@@ -199,6 +207,7 @@ void mf__cli_run_args_release(struct mf_run_args *a)
     mf__free(a->names);
     mf__free(a->texts);
     mf__free(a->tags);
+    mf__free(a->slurm_extra);
 }
 
 int mf__cli_run_args_init(struct mf_run_args *a, int argc)
@@ -210,7 +219,9 @@ int mf__cli_run_args_init(struct mf_run_args *a, int argc)
     a->names = mf__calloc((size_t)argc + 1, sizeof(*a->names));
     a->texts = mf__calloc((size_t)argc + 1, sizeof(*a->texts));
     a->tags = mf__calloc((size_t)argc + 1, sizeof(*a->tags));
-    return a->names && a->texts && a->tags ? 0 : -1;
+    a->slurm_extra = mf__calloc((size_t)argc + 1, sizeof(*a->slurm_extra));
+    a->slurm.extra = a->slurm_extra;
+    return a->names && a->texts && a->tags && a->slurm_extra ? 0 : -1;
 }
 
 int mf__cmd_run(struct mf_cli *c, int argc, char **argv)

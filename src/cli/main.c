@@ -28,6 +28,7 @@ static const struct command commands[] = {
     { "verify", mf__cmd_verify, "check every object and index of a run (or of the datastore) against its hash" },
     { "gc", mf__cmd_gc, "list (--delete: remove) temporary files and objects no run needs (gc --help)" },
     { "metadata", mf__cmd_metadata, "rebuild lost or corrupt run metadata from the run directories: metadata rebuild" },
+    { "slurm-cancel", mf__cmd_slurm_cancel, "cancel the Slurm jobs a killed run left: slurm-cancel RUN" },
     { "step", mf__cmd_step, "run one task (the scheduler's command line for each task)" },
 };
 

@@ -9,9 +9,9 @@
 #   finish
 #
 # A cluster that cannot start fails the test loudly (exit 1): these tests never skip themselves.
-. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
+SLURM_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) # before cli/lib.sh moves to the test's folder
+. "$SLURM_SCRIPTS/../cli/lib.sh"
 
-SLURM_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SLURM_DIR=$T_DIR/cluster
 SHIMS=$T_DIR/shims
 CALLS=$T_DIR/calls
@@ -32,6 +32,7 @@ slurm_shims() {
         printf '#!/bin/sh\necho "$*" >>"%s/%s"\nexec "%s" "$@"\n' "$CALLS" "$n" "$real" >"$SHIMS/$n"
         chmod +x "$SHIMS/$n"
     done
+    ORIG_PATH=$PATH
     export PATH="$SHIMS:$PATH"
 }
 
@@ -55,12 +56,46 @@ calls() {
 }
 
 # The jobs in the queue (any state), one line each.
-queue_jobs() { squeue -h -o '%i %T %j' 2>/dev/null; }
+queue_jobs() { PATH=$ORIG_PATH squeue -h -o '%i %T %j' 2>/dev/null; }
 
 # wait_queue_empty SECONDS: true when the queue empties within SECONDS.
 wait_queue_empty() {
     local n=$(($1 * 10))
     while [ -n "$(queue_jobs)" ]; do
+        n=$((n - 1)); [ "$n" -gt 0 ] || return 1
+        sleep 0.1
+    done
+}
+
+# The lines the tasks printed under Slurm, without the "[RUN/STEP/TASK (job J)] " prefix, sorted.
+job_lines_sorted() {
+    sed -n 's/^\[[0-9]*\/[A-Za-z0-9_]*\/[0-9]* (job [0-9_]*)\] //p' "${1:-$OUT}" | grep -v '^slurm log: \|^(Slurm' |
+        LC_ALL=C sort
+}
+
+# assert_requeue0 DESC: every job the cluster knows has Requeue=0 (and there is at least one).
+assert_requeue0() {
+    local recs
+    recs=$(PATH=$ORIG_PATH scontrol -o show job 2>/dev/null)
+    if [ -n "$recs" ] && ! printf '%s\n' "$recs" | grep -q 'Requeue=1'; then
+        pass "$1"
+    else
+        fail "$1" "jobs with Requeue=1 (or none at all):" "$(printf '%s\n' "$recs" | grep -o 'JobId=[0-9]* .*Requeue=[0-9]' | cut -c1-100 | head -5)"
+    fi
+}
+
+# bg_run LOG CMD...: starts CMD in the background (stdout+stderr to LOG); its pid in $BG.
+bg_run() {
+    local log=$1
+    shift
+    "$@" >"$log" 2>&1 &
+    BG=$!
+}
+
+# wait_for_line FILE TEXT SECONDS: true when FILE contains TEXT within SECONDS.
+wait_for_line() {
+    local n=$(($3 * 10))
+    while ! grep -qF -- "$2" "$1" 2>/dev/null; do
         n=$((n - 1)); [ "$n" -gt 0 ] || return 1
         sleep 0.1
     done

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec_slurm_impl.h - the Slurm backend's state, shared by exec_slurm.c (the
+ * executor operations: submit, watch, cancel), exec_slurm_util.c (argv
+ * building, console tails, failure accounts, cancelling) and
+ * exec_slurm_alloc.c (tasks as job steps inside an allocation).
+ */
+#ifndef MF_EXEC_SLURM_IMPL_H
+#define MF_EXEC_SLURM_IMPL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "exec.h"
+#include "slurm.h"
+
+enum stask_state {
+    T_QUEUED,        /* started by the scheduler, not submitted yet */
+    T_SUBMITTED,     /* a batch job (or array task) exists */
+    T_RUNNING_LOCAL, /* inside an allocation: a local srun process runs it */
+    T_DONE,          /* ended; x holds how; returned by the next wait() */
+};
+
+struct stask {
+    enum stask_state state;
+    void *tag;
+    char *label, **argv, *out_log, *err_log, *exit_path, *group, *partition;
+    struct mf_task_resources res; /* partition: see `partition` */
+    double timeout_s;
+    uint64_t job;       /* the job (or array) id */
+    int64_t idx;        /* the array index, -1 for a plain job */
+    double submitted;   /* when sbatch returned */
+    double gone_since;  /* first poll that did not list the job; 0: listed (or not polled yet) */
+    double cancelled_at; /* when we cancelled it; 0: not */
+    pid_t srun;         /* inside an allocation: the srun process */
+    long long off[2];   /* console tail: bytes of stdout/stderr already shown */
+    char *pending[2];   /* the partial last line of each stream */
+    struct mf_exit x;
+};
+
+struct mf_slurm_argv {
+    char **v;
+    size_t n, cap;
+};
+
+struct slurm_exec {
+    struct mf_exec base; /* first: the interface's handle */
+    struct mf_slurm_opts so;
+    FILE *cout, *cerr;
+    char *job_name, *state_dir;
+    int max_workers;
+    int64_t max_array;
+    bool alloc; /* inside an allocation: srun job steps */
+    struct stask **tasks;
+    size_t n, cap;
+    uint64_t seq; /* batch scripts written */
+    double next_submit, backoff, last_poll, nap_s;
+    uint64_t rng;
+    uint64_t *jobs; /* every job id submitted, for cancelling */
+    size_t njobs, jobs_cap;
+    FILE *jobs_file; /* STATE_DIR/jobs: the same ids, for `slurm-cancel` after a SIGKILL */
+};
+
+/* exec_slurm_util.c */
+double mf__slurm_now(void);
+/* Copies `s` into x->why, cut to fit. */
+void mf__slurm_set_why(struct mf_exit *x, const char *s);
+uint64_t mf__slurm_rand(struct slurm_exec *ex);
+char *mf__slurm_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Cuts a command's output `b` to its first line and returns it, for messages. */
+const char *mf__slurm_first_line(struct mf_buf *b);
+/* A scheduler-side remark on the console's stderr ("slurm: ..."). */
+void mf__slurm_note(struct slurm_exec *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mf__slurm_argv_add(struct mf_slurm_argv *a, const char *s);
+int mf__slurm_argv_addf(struct mf_slurm_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mf__slurm_argv_release(struct mf_slurm_argv *a);
+/* --partition, --cpus-per-task, --mem, --gpus/--gres, --time for a task. */
+int mf__slurm_res_args(struct slurm_exec *ex, struct mf_slurm_argv *a, const struct stask *t);
+/* Remembers a submitted job id (memory and STATE_DIR/jobs). */
+int mf__slurm_record_job(struct slurm_exec *ex, uint64_t job, struct mf_err *err);
+/* scancel of the jobs of submitted tasks (only those not cancelled before
+ * `since`, when since > 0), CANCEL_BATCH ids per call. */
+void mf__slurm_cancel_all(struct slurm_exec *ex, double since);
+/* Prints the new complete lines of the task's logs with its prefix; `final`
+ * also prints a last line without a newline. */
+void mf__slurm_tail(struct slurm_exec *ex, struct stask *t, bool final);
+/* Fills t->x.why with Slurm's state and reason for the job (scontrol while the
+ * record lives, else sacct), and prints the tail of the job's Slurm log.
+ * `had_exit_file`: the wrapper wrote a status, Slurm's state only names it. */
+void mf__slurm_explain(struct slurm_exec *ex, struct stask *t, bool had_exit_file);
+void mf__slurm_stask_free(struct stask *t);
+
+/* exec_slurm_alloc.c */
+int mf__slurm_alloc_launch(struct slurm_exec *ex, struct mf_err *err);
+/* Reaps srun processes that ended; true when a task ended (without an exit file). */
+bool mf__slurm_alloc_check(struct slurm_exec *ex);
+void mf__slurm_alloc_reap(struct slurm_exec *ex, struct stask *t);
+void mf__slurm_alloc_signal(struct slurm_exec *ex, int sig);
+#endif

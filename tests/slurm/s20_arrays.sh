@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# s20_arrays.sh - job arrays cut to the cluster's MaxArraySize: with MaxArraySize=51 a 200-item foreach is
+# four arrays (51, 51, 51, 47), read from `scontrol show config`, and the run still sees every item.
+. "$(dirname "$0")/lib.sh"
+slurm_start max_array=51
+
+run_ok "200-item foreach, MaxArraySize=51" "$FLOWS/wide_foreach" run --with slurm --slurm-poll 3 --quiet \
+    --width 200 --max-num-splits 1000 --max-workers 32
+assert_done "Done!"
+assert_contains "the join saw 200 items" "$(cat "$OUT")" "end: count is 200"
+assert_eq "4 arrays + start, join, end = 7 sbatch calls" "7" "$(calls sbatch)"
+assert_eq "three arrays of 51" "3" "$(grep -c -- '--array=0-50%32' "$CALLS/sbatch")"
+assert_eq "one of 47" "1" "$(grep -c -- '--array=0-46%32' "$CALLS/sbatch")"
+assert_requeue0 "every job shows Requeue=0"
+finish

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# s31_timeout.sh - a step over its time limit (.time_limit = 60: --time=1) is stopped by Slurm and its task
+# fails as TIMEOUT, in the console and in the task's stderr log; nothing hangs. (Slurm counts whole minutes, so
+# this test takes one to two minutes.)
+. "$(dirname "$0")/lib.sh"
+slurm_start
+t0=$(date +%s)
+expect_fail "a step past its time limit fails the run" 1 "$FLOWS/slurm_flow" run --with slurm --slurm-poll 5 \
+    --mode sleep
+assert_contains "the task names TIMEOUT" "$(cat "$OUT")" "TIMEOUT: the job ran past its time limit"
+assert_true "asked for --time=1" grep -q -- '--time=1 ' "$CALLS/sbatch"
+assert_true "within 3 minutes" test $(($(date +%s) - t0)) -lt 180
+run_ok "logs --stderr" "$FLOWS/slurm_flow" logs 1/work --stderr
+assert_contains "the stderr log names TIMEOUT" "$(cat "$OUT")" "TIMEOUT"
+finish
