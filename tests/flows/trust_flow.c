@@ -5,7 +5,8 @@
  * inlined), so that killing, corrupting or deleting things hits real objects.
  * The join checks every part and end prints a total that depends on all of
  * them. MF_FAIL_AT=STEP makes that step fail; MF_SLEEP_MS=N makes each work
- * task sleep N ms (to be caught in the middle of a run).
+ * task sleep N ms (to be caught in the middle of a run); MF_PID_DIR=DIR makes
+ * each work task create DIR/work.PID first (to be killed by its pid).
  */
 #include <inttypes.h>
 #include <metaflow.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BIG 4096 /* doubles: 32 KiB, stored as an object */
 #define PART 1024
@@ -42,7 +44,14 @@ static void start(mf_task *t)
 static void work(mf_task *t)
 {
     static double part[PART];
-    const char *ms = getenv("MF_SLEEP_MS");
+    const char *ms = getenv("MF_SLEEP_MS"), *pids = getenv("MF_PID_DIR");
+    if (pids) { /* so that a test can kill this task by its pid */
+        char path[512];
+        snprintf(path, sizeof(path), "%s/work.%ld", pids, (long)getpid());
+        FILE *f = fopen(path, "w");
+        if (f)
+            fclose(f);
+    }
     if (ms) {
         long n = atol(ms);
         struct timespec ts = { n / 1000, (n % 1000) * 1000000L };
