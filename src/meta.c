@@ -6,6 +6,7 @@
  */
 #include "meta_impl.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,18 @@ int mf__meta_db_err(struct mf_meta *m, int rc, struct mf_err *err)
                        m->path, msg, META_BUSY_TIMEOUT_MS / 1000);
     case SQLITE_NOMEM:
         return mf__err(err, MF_ENOMEM, "metadata database '%s': %s", m->path, msg);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN: {
+        /* SQLite says "disk I/O error" or "database or disk is full": the
+         * system's errno says why (no space left on device, ...). */
+        int sys = m->db ? sqlite3_system_errno(m->db) : 0;
+        if (sys == ENOSPC || (rc & 0xff) == SQLITE_FULL)
+            return mf__err(err, MF_EIO, "metadata database '%s': no space left on device (%s)", m->path, msg);
+        if (sys)
+            return mf__err_errno(err, MF_EDB, sys, "metadata database '%s': %s", m->path, msg);
+        return mf__err(err, MF_EDB, "metadata database '%s': %s", m->path, msg);
+    }
     default:
         return mf__err(err, MF_EDB, "metadata database '%s': %s", m->path, msg);
     }

@@ -46,6 +46,18 @@ double mf__epoch_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A metadata write that failed (a full disk, an I/O error) fails the run:
+ * what it would have recorded is lost, so nothing more is started and the
+ * run ends failed with this message, not "succeeded" with warnings. */
+static void meta_write_failed(struct sched *s, const char *msg)
+{
+    if (s->meta_failed)
+        return;
+    s->meta_failed = true;
+    snprintf(s->meta_why, sizeof(s->meta_why), "%s", msg);
+    fprintf(s->o->err, "error: %s; starting no more tasks\n", msg);
+}
+
 static void meta_task_start(struct sched *s, const struct stask *t, const char *id, pid_t pid)
 {
     struct mf_meta_task mt = { .step = (char *)s->g->nodes[t->node].name, .task_id = (char *)id,
@@ -53,7 +65,7 @@ static void meta_task_start(struct sched *s, const struct stask *t, const char *
                                .exit_code = -1, .stack = t->stack, .input_paths = t->inputs };
     struct mf_err err = MF_ERR_INIT;
     if (mf__meta_task_start(s->meta, s->flow->name, s->run_id, &mt, &err))
-        fprintf(s->o->err, "warning: %s\n", err.msg);
+        meta_write_failed(s, err.msg);
 }
 
 void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_exit *x, const char *status,
@@ -68,7 +80,7 @@ void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_
                                .stack = t->stack, .input_paths = t->inputs, .origin = (char *)origin };
     struct mf_err err = MF_ERR_INIT;
     if (mf__meta_task_finish(s->meta, s->flow->name, s->run_id, &mt, &err))
-        fprintf(s->o->err, "warning: %s\n", err.msg);
+        meta_write_failed(s, err.msg);
 }
 
 double mf__step_timeout(const mf_step *decl)
@@ -291,7 +303,7 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
 static int start_ready(struct sched *s, struct mf_err *err)
 {
     size_t limit = s->ex->ops->self_limiting ? SIZE_MAX : mf__worker_limit(s);
-    while (!s->failed && !interrupted && s->qlen && mf__exec_running(s->ex) < limit) {
+    while (!s->failed && !s->meta_failed && !interrupted && s->qlen && mf__exec_running(s->ex) < limit) {
         struct stask *t = s->queue[s->qhead++];
         s->qlen--;
         int rc = mf__resume_try_clone(s, t, err);
@@ -320,7 +332,7 @@ static int run_loop(struct sched *s, struct mf_err *err)
         if (rc)
             return rc;
         if (mf__exec_running(s->ex) == 0) {
-            if (s->ndelayed == 0 || s->failed || interrupted)
+            if (s->ndelayed == 0 || s->failed || s->meta_failed || interrupted)
                 return 0;
             struct timespec ts = { wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L };
             nanosleep(&ts, NULL);
@@ -434,6 +446,8 @@ static int run_watched(struct sched *s, struct mf_err *err)
 {
     int rc = run_loop(s, err);
     mf__sweep_temps(s);
+    if (!rc && s->meta_failed && !s->failed && !interrupted)
+        return mf__err(err, MF_EIO, "run %s failed: %s", s->run_id, s->meta_why);
     if (!rc && !s->failed && !interrupted && s->njoins)
         rc = mf__err(err, MF_EGRAPH, "the run ended with join '%s' still waiting for inputs",
                      s->g->nodes[s->joins[0]->node].name);

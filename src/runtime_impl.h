@@ -71,6 +71,8 @@ struct sched {
     struct stask *failed; /* the first task that failed */
     struct mf_exit failed_exit;
     char failed_why[1100];
+    bool meta_failed; /* a metadata write failed: start nothing more, fail the run */
+    char meta_why[1100];
     bool failed_while_stopping; /* the first failure came after the interrupt */
     double t0, last_progress;
     double kill_at; /* stopping: SIGKILL at this time (0: not stopping) */
