@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "chunk.h"
 #include "codec.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
@@ -176,6 +177,27 @@ static int store_inline(struct mf_ds *ds, const struct inline_sink *s, struct mf
     return 0;
 }
 
+/* A large list: its chunks go to the CAS and the record names their
+ * manifest, stored like any value (inline when small). */
+static int store_chunked(struct mf_ds *ds, const mf_value *v, struct mf_artifact *out, struct mf_err *err)
+{
+    mf_value *manifest = NULL;
+    struct inline_sink sink = { .len = 0, .too_big = false };
+    struct mf_err encode_err = MF_ERR_INIT;
+    int rc = mf__chunk_store(ds->cas, v, &manifest, &out->chunks, err);
+    if (rc)
+        goto out;
+    rc = mf__value_encode(manifest, inline_sink_add, &sink, &encode_err);
+    if (rc && !sink.too_big) {
+        rc = mf__err(err, rc, "cannot store artifact '%s': %s", out->name, encode_err.msg);
+        goto out;
+    }
+    rc = sink.too_big ? mf__cas_put(ds->cas, manifest, out->hash, &out->size, err) : store_inline(ds, &sink, out, err);
+out:
+    mf_value_free(manifest);
+    return rc;
+}
+
 int mf__ds_store(struct mf_ds *ds, const char *name, const mf_value *v, struct mf_artifact *out, struct mf_err *err)
 {
     struct inline_sink sink;
@@ -198,7 +220,10 @@ int mf__ds_store(struct mf_ds *ds, const char *name, const mf_value *v, struct m
     out->name = mf__strdup(name);
     if (!out->name)
         return mf__err(err, MF_ENOMEM, "out of memory");
-    rc = sink.too_big ? mf__cas_put(ds->cas, v, out->hash, &out->size, err) : store_inline(ds, &sink, out, err);
+    if (sink.too_big && mf__chunk_wanted(v))
+        rc = store_chunked(ds, v, out, err);
+    else
+        rc = sink.too_big ? mf__cas_put(ds->cas, v, out->hash, &out->size, err) : store_inline(ds, &sink, out, err);
     if (rc)
         mf__artifact_release(out);
     return rc;
@@ -224,15 +249,39 @@ static int load_inline(struct mf_ds *ds, const struct mf_artifact *a, const size
     return rc;
 }
 
+/* The stored value the record names (a chunked list's manifest), verified. */
+static int load_stored(struct mf_ds *ds, const struct mf_artifact *a, mf_value **out, struct mf_err *err)
+{
+    int rc = a->inline_data ? load_inline(ds, a, NULL, out, err) : mf__cas_get(ds->cas, a->hash, out, err);
+    if (rc && !a->inline_data)
+        mf__err_prefix(err, "cannot load artifact '%s': ", a->name);
+    return rc;
+}
+
+/* A chunked list, whole (index NULL) or one item. */
+static int load_chunked(struct mf_ds *ds, const struct mf_artifact *a, const size_t *index, mf_value **out,
+                        struct mf_err *err)
+{
+    mf_value *manifest = NULL;
+    int rc = load_stored(ds, a, &manifest, err);
+    if (!rc)
+        rc = index ? mf__chunk_load_item(ds->cas, a->name, manifest, a->chunks, *index, out, err)
+                   : mf__chunk_load(ds->cas, a->name, manifest, a->chunks, out, err);
+    if (rc && rc != MF_ERANGE && manifest)
+        mf__err_prefix(err, "cannot load artifact '%s': ", a->name);
+    mf_value_free(manifest);
+    return rc;
+}
+
 int mf__ds_load(struct mf_ds *ds, const struct mf_artifact *a, mf_value **out, struct mf_err *err)
 {
     *out = NULL;
-    int rc = a->inline_data ? load_inline(ds, a, NULL, out, err) : mf__cas_get(ds->cas, a->hash, out, err);
-    if (rc) {
-        if (!a->inline_data)
-            mf__err_prefix(err, "cannot load artifact '%s': ", a->name);
+    if (a->chunks && a->type != MF_LIST)
+        return mf__err(err, MF_ECORRUPT, "artifact '%s' (%s) is chunked but its index says %s; re-run the task that "
+                       "wrote it", a->name, a->hash, mf_type_name(a->type));
+    int rc = a->chunks ? load_chunked(ds, a, NULL, out, err) : load_stored(ds, a, out, err);
+    if (rc)
         return rc;
-    }
     if (mf_value_type(*out) != a->type) {
         rc = mf__err(err, MF_ECORRUPT, "artifact '%s' (%s) holds a %s but its index says %s; re-run the task that wrote it",
                      a->name, a->hash, mf_type_name(mf_value_type(*out)), mf_type_name(a->type));
@@ -248,6 +297,8 @@ int mf__ds_load_item(struct mf_ds *ds, const struct mf_artifact *a, size_t index
     *out = NULL;
     if (a->type != MF_LIST)
         return mf__err(err, MF_ETYPE, "artifact '%s' is a %s, not a list", a->name, mf_type_name(a->type));
+    if (a->chunks)
+        return load_chunked(ds, a, &index, out, err);
     int rc = a->inline_data ? load_inline(ds, a, &index, out, err) : mf__cas_get_item(ds->cas, a->hash, index, out, err);
     if (rc == MF_ETYPE) /* verified bytes that are not the list the index says */
         return mf__err(err, MF_ECORRUPT, "artifact '%s' (%s) is not the list its index says; re-run the task that "

@@ -33,6 +33,8 @@ struct mf_artifact {
     mf_type type;
     uint64_t size;              /* bytes of the encoding */
     unsigned char *inline_data; /* the encoding when inline, else NULL */
+    uint32_t chunks;            /* 0, or a chunked list's number of chunks (chunk.h): then
+                                   hash, size and inline_data are its manifest's */
 };
 
 struct mf_index {

@@ -13,7 +13,12 @@
 #include "util/alloc.h"
 #include "value.h"
 
+/* Version 2 adds the artifact field "chunks" (a chunked list, chunk.h); an
+ * index is written as version 1 unless it holds one, so stores without
+ * chunked lists stay readable by older readers, and each index has one
+ * encoding. */
 #define INDEX_VERSION 1
+#define INDEX_VERSION_CHUNKED 2
 
 void mf__index_init(struct mf_index *ix)
 {
@@ -141,6 +146,8 @@ static mf_value *artifact_value(const struct mf_artifact *a)
         rc = put(m, "size", mf_value_int((int64_t)a->size));
     if (!rc && a->inline_data)
         rc = put(m, "inline", mf_value_bytes(a->inline_data, (size_t)a->size));
+    if (!rc && a->chunks)
+        rc = put(m, "chunks", mf_value_int(a->chunks));
     if (rc) {
         mf_value_free(m);
         return NULL;
@@ -152,15 +159,19 @@ static mf_value *index_value(const struct mf_index *ix)
 {
     mf_value *top = mf_value_map(), *arts = mf_value_map();
     int rc = top && arts ? 0 : MF_ENOMEM;
-    for (size_t i = 0; !rc && i < ix->n; i++)
+    int version = INDEX_VERSION;
+    for (size_t i = 0; !rc && i < ix->n; i++) {
         rc = put(arts, ix->arts[i].name, artifact_value(&ix->arts[i]));
+        if (ix->arts[i].chunks)
+            version = INDEX_VERSION_CHUNKED;
+    }
     if (!rc)
         rc = put(top, "artifacts", arts);
     else
         mf_value_free(arts);
     arts = NULL;
     if (!rc)
-        rc = put(top, "version", mf_value_int(INDEX_VERSION));
+        rc = put(top, "version", mf_value_int(version));
     if (!rc)
         rc = put(top, "attempt", mf_value_int(ix->attempt));
     if (!rc)
@@ -263,9 +274,10 @@ static int inline_check(const mf_value *data, struct mf_artifact *a, const char 
     return 0;
 }
 
-static int artifact_decode(const char *name, const mf_value *m, struct mf_artifact *a, struct mf_err *err)
+static int artifact_decode(const char *name, const mf_value *m, int64_t version, struct mf_artifact *a,
+                           struct mf_err *err)
 {
-    static const char *const keys[] = { "hash", "type", "size", "inline", NULL };
+    static const char *const keys[] = { "hash", "type", "size", "inline", "chunks", NULL };
     char what[160];
     snprintf(what, sizeof(what), "artifact '%s'", name);
     const mf_value *f;
@@ -295,12 +307,24 @@ static int artifact_decode(const char *name, const mf_value *m, struct mf_artifa
         return mf__err(err, MF_EPARSE, "%s field 'inline' is a %s, not bytes", what, mf_type_name(mf_value_type(f)));
     if (f && (rc = inline_check(f, a, what, err)))
         return rc;
+    if (mf_value_key(m, "chunks")) {
+        int64_t chunks;
+        if (version < INDEX_VERSION_CHUNKED)
+            return mf__err(err, MF_EPARSE, "%s has field 'chunks', which a version %lld index cannot have", what,
+                           (long long)version);
+        if ((rc = int_field(m, "chunks", 1, UINT32_MAX, what, &chunks, err)))
+            return rc;
+        if (a->type != MF_LIST)
+            return mf__err(err, MF_EPARSE, "%s is chunked but is a %s, not a list", what, mf_type_name(a->type));
+        a->chunks = (uint32_t)chunks;
+    }
     a->name = mf__strdup(name);
     return a->name ? 0 : mf__err(err, MF_ENOMEM, "out of memory reading a task index");
 }
 
-static int artifacts_decode(const mf_value *arts, struct mf_index *ix, struct mf_err *err)
+static int artifacts_decode(const mf_value *arts, int64_t version, struct mf_index *ix, struct mf_err *err)
 {
+    bool chunked = false;
     size_t n = mf_value_len(arts);
     if (n && !(ix->arts = mf__calloc(n, sizeof(*ix->arts))))
         return mf__err(err, MF_ENOMEM, "out of memory reading a task index");
@@ -308,13 +332,17 @@ static int artifacts_decode(const mf_value *arts, struct mf_index *ix, struct mf
     /* Map keys come sorted by strcmp and unique: the order mf_index keeps. */
     for (size_t i = 0; i < n; i++) {
         const char *name = mf_value_key_at(arts, i);
-        int rc = artifact_decode(name, mf_value_key(arts, name), &ix->arts[i], err);
+        int rc = artifact_decode(name, mf_value_key(arts, name), version, &ix->arts[i], err);
         if (rc) {
             mf__artifact_release(&ix->arts[i]);
             return rc;
         }
+        chunked = chunked || ix->arts[i].chunks;
         ix->n++;
     }
+    if (version == INDEX_VERSION_CHUNKED && !chunked)
+        return mf__err(err, MF_EPARSE, "the index has version %d but no chunked artifact (such an index is version %d)",
+                       INDEX_VERSION_CHUNKED, INDEX_VERSION);
     return 0;
 }
 
@@ -324,15 +352,16 @@ static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *e
                                         NULL };
     const mf_value *f;
     const char *stack;
-    int64_t num;
+    int64_t num, version;
     int rc;
     if (mf_value_type(v) != MF_MAP)
         return mf__err(err, MF_EPARSE, "the index is a %s, not a map", mf_type_name(mf_value_type(v)));
     if ((rc = int_field(v, "version", 0, INT64_MAX, "the index", &num, err)))
         return rc;
-    if (num != INDEX_VERSION)
-        return mf__err(err, MF_EPARSE, "the index has version %lld; this metaflow-c reads version %d", (long long)num,
-                       INDEX_VERSION);
+    if (num != INDEX_VERSION && num != INDEX_VERSION_CHUNKED)
+        return mf__err(err, MF_EPARSE, "the index has version %lld; this metaflow-c reads versions %d and %d",
+                       (long long)num, INDEX_VERSION, INDEX_VERSION_CHUNKED);
+    version = num;
     if ((rc = only_keys(v, keys, "the index", err)) || (rc = int_field(v, "attempt", 0, INT_MAX, "the index", &num, err)))
         return rc;
     ix->attempt = (int)num;
@@ -358,7 +387,7 @@ static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *e
     }
     if ((rc = field(v, "artifacts", MF_MAP, "the index", &f, err)))
         return rc;
-    return artifacts_decode(f, ix, err);
+    return artifacts_decode(f, version, ix, err);
 }
 
 int mf__index_decode(const void *data, size_t len, struct mf_index *out, struct mf_err *err)

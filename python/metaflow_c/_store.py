@@ -10,6 +10,7 @@ An object's payload kind (byte 5 of its header) selects one small reader functio
 a new kind of object is one more function registered there.
 """
 
+import bisect
 import hashlib
 import mmap
 import os
@@ -20,7 +21,8 @@ from .errors import CorruptDataError, FormatVersionError
 
 OBJECT_MAGIC = b"MFOB"
 OBJECT_VERSION = 1  # byte 4 of an object's header
-INDEX_VERSION = 1  # the `version` field of a task index
+INDEX_VERSION = 2  # the newest `version` of a task index read (2: chunked lists)
+INDEX_VERSION_CHUNKED = 2
 HEADER_LEN = 16
 PAD_MAX = 7
 INLINE_MAX = 4096
@@ -162,10 +164,11 @@ def _header(path, h):
 class Record:
     """One artifact of an index: name, hash, type name, encoded size, inline encoding or None."""
 
-    __slots__ = ("name", "sha", "type", "size", "inline")
+    __slots__ = ("name", "sha", "type", "size", "inline", "chunks")
 
-    def __init__(self, name, sha, type_, size, inline):
+    def __init__(self, name, sha, type_, size, inline, chunks=0):
         self.name, self.sha, self.type, self.size, self.inline = name, sha, type_, size, inline
+        self.chunks = chunks  # 0, or a chunked list's number of chunks (sha/size/inline: its manifest)
 
 
 class Index:
@@ -190,7 +193,7 @@ def _int_field(m, key, lo, hi, what, path):
     return v
 
 
-def _record(path, name, m):
+def _record(path, name, m, version):
     what = "artifact '%s'" % name
 
     def bad(msg):
@@ -201,7 +204,7 @@ def _record(path, name, m):
     if not isinstance(m, dict):
         raise bad("is a %s, not a map" % type(m).__name__)
     for k in m:
-        if k not in ("hash", "type", "size", "inline"):
+        if k not in ("hash", "type", "size", "inline", "chunks"):
             raise bad("has an unknown field '%s'" % k)
     sha, type_ = m.get("hash"), m.get("type")
     if not isinstance(sha, str) or not _HASH_RE.match(sha):
@@ -219,7 +222,14 @@ def _record(path, name, m):
         actual = hashlib.sha256(inline).hexdigest()
         if actual != sha:
             raise bad("has inline bytes that hash to '%s', not '%s'" % (actual, sha))
-    return Record(name, sha, type_, size, inline)
+    chunks = 0
+    if "chunks" in m:
+        if version < INDEX_VERSION_CHUNKED:
+            raise bad("has field 'chunks', which a version %d index cannot have" % version)
+        chunks = _int_field(m, "chunks", 1, 2 ** 32 - 1, what, path)
+        if type_ != "list":
+            raise bad("is chunked but is a %s, not a list" % type_)
+    return Record(name, sha, type_, size, inline, chunks)
 
 
 def read_index(path):
@@ -240,8 +250,8 @@ def read_index(path):
         raise FormatVersionError(
             "task index '%s' has version %d, newer than the %d this metaflow_c reads: upgrade the "
             "metaflow_c package to the version of the metaflow-c that wrote it" % (path, version, INDEX_VERSION))
-    if version != INDEX_VERSION:
-        raise CorruptDataError(path, "the index has version %d; this package reads version %d"
+    if version < 1:
+        raise CorruptDataError(path, "the index has version %d; this package reads versions 1 to %d"
                                % (version, INDEX_VERSION), INDEX_FIX)
     for k in top:
         if k not in ("version", "attempt", "stack", "num_splits", "artifacts", "next", "pass"):
@@ -262,12 +272,68 @@ def read_index(path):
     arts = top.get("artifacts")
     if not isinstance(arts, dict):
         raise CorruptDataError(path, "the index field 'artifacts' is missing or not a map", INDEX_FIX)
-    return Index(path, fields, {name: _record(path, name, m) for name, m in arts.items()})
+    records = {name: _record(path, name, m, version) for name, m in arts.items()}
+    if version == INDEX_VERSION_CHUNKED and not any(r.chunks for r in records.values()):
+        raise CorruptDataError(path, "the index has version 2 but no chunked artifact (such an index is "
+                               "version 1)", INDEX_FIX)
+    return Index(path, fields, records)
+
+
+def _manifest(root, index, rec):
+    """A chunked list's manifest: (ends, digests), verified against the record (docs/format.md,
+    "Chunked lists")."""
+    enc = rec.inline if rec.inline is not None else read_object(root, rec.sha)
+    where = index.path if rec.inline is not None else object_path(root, rec.sha)
+    try:
+        m = _values.decode(enc, use_numpy=False)
+    except _values.DecodeError as e:
+        raise CorruptDataError(where, "artifact '%s' has a malformed chunk manifest: %s" % (rec.name, e)) from e
+    ends, hashes = (m.get("ends"), m.get("hashes")) if isinstance(m, dict) and len(m) == 2 else (None, None)
+    ends = list(ends) if ends is not None and not isinstance(ends, (bytes, str, dict)) else None
+    ok = (ends is not None and isinstance(hashes, bytes) and len(ends) == rec.chunks
+          and len(hashes) == 32 * rec.chunks and all(type(e) is int for e in ends)
+          and all(b > a for a, b in zip([0] + ends, ends)))
+    if not ok:
+        raise CorruptDataError(where, "artifact '%s' has a chunk manifest that is not one of %d chunks"
+                               % (rec.name, rec.chunks))
+    return ends, [hashes[i:i + 32].hex() for i in range(0, len(hashes), 32)]
+
+
+def _chunk(root, rec, ends, shas, c, use_numpy):
+    """Chunk `c`: its object read, verified, decoded and checked to hold its items."""
+    sha = shas[c]
+    try:
+        items = _values.decode(read_object(root, sha), use_numpy=use_numpy)
+    except _values.DecodeError as e:
+        raise CorruptDataError(object_path(root, sha), "chunk %d of artifact '%s' has a malformed value "
+                               "encoding: %s" % (c, rec.name, e)) from e
+    if not isinstance(items, list) or len(items) != ends[c] - (ends[c - 1] if c else 0):
+        raise CorruptDataError(object_path(root, sha), "chunk %d of artifact '%s' is not a list of its %d items"
+                               % (c, rec.name, ends[c] - (ends[c - 1] if c else 0)))
+    return items
+
+
+def load_item(root, index, rec, i, use_numpy=None):
+    """Item `i` of the list record `rec`, reading only the chunk that holds it when the list is
+    chunked; IndexError when the list is shorter."""
+    if not rec.chunks:
+        return load_value(root, index, rec, use_numpy)[i]
+    ends, shas = _manifest(root, index, rec)
+    if not 0 <= i < ends[-1]:
+        raise IndexError("list artifact '%s' has %d items, so no item %d" % (rec.name, ends[-1], i))
+    c = bisect.bisect_right(ends, i)
+    return _chunk(root, rec, ends, shas, c, use_numpy)[i - (ends[c - 1] if c else 0)]
 
 
 def load_value(root, index, rec, use_numpy=None):
-    """The value of record `rec` of `index`: from its inline bytes or its object, verified, and
-    of the type the index states."""
+    """The value of record `rec` of `index`: from its inline bytes or its object (or, for a chunked
+    list, every chunk), verified, and of the type the index states."""
+    if rec.chunks:
+        ends, shas = _manifest(root, index, rec)
+        out = []
+        for c in range(len(shas)):
+            out.extend(_chunk(root, rec, ends, shas, c, use_numpy))
+        return out
     enc = rec.inline if rec.inline is not None else read_object(root, rec.sha)
     where = index.path if rec.inline is not None else object_path(root, rec.sha)
     try:

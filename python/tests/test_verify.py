@@ -101,10 +101,10 @@ def test_newer_formats_are_refused(copy_of):
         Task("PyTypesFlow/1/start/1", datastore_root=root).data.i32_object
     index = os.path.join(root, "BranchFlow", "1", "a", "2", "index")
     top = cbor2.loads(open(index, "rb").read())
-    top["version"] = 2
+    top["version"] = 3
     with open(index, "wb") as f:
         f.write(cbor2.dumps(top))
-    with pytest.raises(FormatVersionError, match="task index .* has version 2, newer"):
+    with pytest.raises(FormatVersionError, match="task index .* has version 3, newer"):
         Task("BranchFlow/1/a/2", datastore_root=root).data.x
     db = sqlite3.connect(os.path.join(root, "metadata.db"))
     db.execute("PRAGMA user_version = 3")
