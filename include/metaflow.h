@@ -350,8 +350,12 @@ MF_API int64_t mf_index(mf_task *t);
  * a read-only task handle that the getters accept. For a foreach join the
  * inputs are in index order; for a branch join, in the order of the split's
  * `next` list, and mf_join_branch() finds one by the name of the step it
- * comes from. Handles are borrowed, valid until the step returns. Outside a
- * join, or with an index or name that does not exist, these fail the task.
+ * comes from. Handles are borrowed, valid until the step returns. An
+ * input's artifact index is read when the step first uses that input and
+ * at most 16 are held at once (re-read, and verified again, on later use),
+ * so a join over N inputs holds the values the step keeps, not N indexes.
+ * Outside a join, or with an index or name that does not exist, these fail
+ * the task.
  */
 MF_API size_t mf_join_count(mf_task *t);
 MF_API mf_task *mf_join_input(mf_task *t, size_t i);

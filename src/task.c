@@ -176,20 +176,57 @@ struct load_ctx {
     struct mf_err *err;
 };
 
-/* One input of the task: a join keeps it as a view; any other task takes
- * its parent's artifacts as its own starting set. */
+/* Reads a view's index into v->own. */
+static int view_read(struct mf_task *v, struct mf_err *err)
+{
+    struct mf_task *root = v->root;
+    int rc = mf__ds_read_index(root->ds, root->args->run_id, v->step_name, v->task_id, &v->own, err);
+    if (rc == MF_ENOENT)
+        mf__err(err, rc, "input task '%s' has no artifact index: it did not succeed", v->pathspec);
+    v->own_loaded = !rc;
+    return rc;
+}
+
+struct mf_index *mf__task_index(struct mf_task *t)
+{
+    struct mf_task *root = t->root;
+    struct mf_err err = MF_ERR_INIT;
+    if (t == root || t->own_loaded) /* the task itself, or a client handle */
+        return &t->own;
+    if (root->nresident == MF_JOIN_RESIDENT) { /* drop the oldest */
+        struct mf_task *old = root->resident[0];
+        mf__index_release(&old->own);
+        old->own_loaded = false;
+        memmove(root->resident, root->resident + 1, (MF_JOIN_RESIDENT - 1) * sizeof(root->resident[0]));
+        root->nresident--;
+    }
+    if (view_read(t, &err))
+        mf__task_die(root, "cannot read join input '%s': %s", t->pathspec, err.msg);
+    root->resident[root->nresident++] = t;
+    return &t->own;
+}
+
+/* One input of the task: a join keeps it as a view whose index is read
+ * when used (checked to exist now, so a missing input fails the task
+ * before its step runs); any other task reads its parent's index now and
+ * takes its artifacts as its own starting set. */
 static int load_input(void *arg, const char *step, size_t step_len, uint64_t id)
 {
     struct load_ctx *c = arg;
     struct mf_task *root = c->root;
     struct mf_task *v = mf__calloc(1, sizeof(*v));
+    struct mf_buf path = MF_BUF_INIT;
     if (!v)
         return mf__err(c->err, MF_ENOMEM, "out of memory");
     int rc = task_init_view(v, root, step, step_len, id);
-    if (!rc)
-        rc = mf__ds_read_index(root->ds, root->args->run_id, v->step_name, v->task_id, &v->own, c->err);
-    if (rc == MF_ENOENT)
-        mf__err(c->err, rc, "input task '%s' has no artifact index: it did not succeed", v->pathspec);
+    if (!rc && !root->g->nodes[root->node].is_join)
+        rc = view_read(v, c->err);
+    else if (!rc && (mf__ds_task_dir(root->ds, root->args->run_id, v->step_name, v->task_id, &path) ||
+                     mf__buf_adds(&path, "/index")))
+        rc = mf__err(c->err, MF_ENOMEM, "out of memory");
+    else if (!rc && !mf__path_exists(path.buf))
+        rc = mf__err(c->err, MF_ENOENT, "input task '%s' has no artifact index: it did not succeed", v->pathspec);
+    mf__buf_release(&path);
     if (!rc && MF_GROW(root->inputs, root->inputs_cap, root->ninputs + 1))
         rc = mf__err(c->err, MF_ENOMEM, "out of memory");
     if (rc) {

@@ -41,11 +41,16 @@ static bool valid_name(const char *s)
 
 static const struct mf_artifact *find_artifact(mf_task *t, const char *name)
 {
-    const struct mf_artifact *a = mf__index_find(&t->own, name);
+    const struct mf_artifact *a = mf__index_find(mf__task_index(t), name);
     return a ? a : mf__index_find(&t->root->params, name);
 }
 
-static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a)
+/* The value of `a`: one the step already holds, or loaded and kept until
+ * the step returns (getters hand out pointers). With `unkept` set (scalar
+ * getters, which copy the value out), a newly loaded value is not kept but
+ * handed to the caller in *unkept to free: a join reading a scalar from
+ * each of N inputs holds none of them. */
+static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a, mf_value **unkept)
 {
     mf_task *root = t->root;
     for (size_t i = root->nloaded; i-- > 0;)
@@ -59,6 +64,10 @@ static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a)
         const char *w = where(t, wb, sizeof(wb));
         mf__task_error(t, "%s%s%s", *w ? w + 1 : "", *w ? ": " : "", err.msg);
         return NULL;
+    }
+    if (unkept) {
+        *unkept = v;
+        return v;
     }
     return mf__task_keep(t, a->hash, v) ? NULL : v;
 }
@@ -76,7 +85,7 @@ static const struct mf_artifact *must_find(mf_task *t, const char *name)
 
 /* The artifact `name` as type `want` (MF_DOUBLE also takes an int); NULL
  * after reporting a missing name or another type. */
-static const mf_value *get_typed(mf_task *t, const char *name, mf_type want)
+static const mf_value *get_typed(mf_task *t, const char *name, mf_type want, mf_value **unkept)
 {
     char wb[300];
     const struct mf_artifact *a = must_find(t, name);
@@ -87,7 +96,7 @@ static const mf_value *get_typed(mf_task *t, const char *name, mf_type want)
                        mf_type_name(want));
         return NULL;
     }
-    return load_artifact(t, a);
+    return load_artifact(t, a, unkept);
 }
 
 /* Stores `v` (owned) under `name`. A kept value answers later getters of the
@@ -165,34 +174,40 @@ bool mf_has(mf_task *t, const char *name) { return name && find_artifact(t, name
 const mf_value *mf_get(mf_task *t, const char *name)
 {
     const struct mf_artifact *a = must_find(t, name);
-    return a ? load_artifact(t, a) : NULL;
+    return a ? load_artifact(t, a, NULL) : NULL;
 }
 
 bool mf_get_bool(mf_task *t, const char *name)
 {
     bool b = false;
-    mf_value_get_bool(get_typed(t, name, MF_BOOL), &b);
+    mf_value *unkept = NULL;
+    mf_value_get_bool(get_typed(t, name, MF_BOOL, &unkept), &b);
+    mf_value_free(unkept);
     return b;
 }
 
 int64_t mf_get_int(mf_task *t, const char *name)
 {
     int64_t i = 0;
-    mf_value_get_int(get_typed(t, name, MF_INT), &i);
+    mf_value *unkept = NULL;
+    mf_value_get_int(get_typed(t, name, MF_INT, &unkept), &i);
+    mf_value_free(unkept);
     return i;
 }
 
 double mf_get_double(mf_task *t, const char *name)
 {
     double d = 0;
-    mf_value_get_double(get_typed(t, name, MF_DOUBLE), &d);
+    mf_value *unkept = NULL;
+    mf_value_get_double(get_typed(t, name, MF_DOUBLE, &unkept), &d);
+    mf_value_free(unkept);
     return d;
 }
 
 const char *mf_get_str(mf_task *t, const char *name)
 {
     const char *s = NULL;
-    mf_value_get_str(get_typed(t, name, MF_STR), &s);
+    mf_value_get_str(get_typed(t, name, MF_STR, NULL), &s);
     return s;
 }
 
@@ -200,7 +215,7 @@ const void *mf_get_bytes(mf_task *t, const char *name, size_t *len)
 {
     const void *p = NULL;
     size_t n = 0;
-    mf_value_get_bytes(get_typed(t, name, MF_BYTES), &p, &n);
+    mf_value_get_bytes(get_typed(t, name, MF_BYTES, NULL), &p, &n);
     if (len)
         *len = n;
     return p;
@@ -210,7 +225,7 @@ static const void *get_array(mf_task *t, const char *name, mf_type ty, size_t *n
 {
     const void *p = NULL;
     size_t count = 0;
-    mf_value_get_array(get_typed(t, name, ty), ty, &p, &count);
+    mf_value_get_array(get_typed(t, name, ty, NULL), ty, &p, &count);
     if (n)
         *n = count;
     return p;
@@ -227,7 +242,10 @@ const char *mf_run_id(mf_task *t) { return t->root->run_id; }
 const char *mf_step_name(mf_task *t) { return t->step_name; }
 const char *mf_task_id(mf_task *t) { return t->task_id; }
 const char *mf_pathspec(mf_task *t) { return t->pathspec; }
-int mf_attempt(mf_task *t) { return t->readonly || !t->root->args ? t->own.attempt : t->root->args->attempt; }
+int mf_attempt(mf_task *t)
+{
+    return t->readonly || !t->root->args ? mf__task_index(t)->attempt : t->root->args->attempt;
+}
 
 void mf_fail(mf_task *t, const char *fmt, ...)
 {

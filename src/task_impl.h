@@ -27,7 +27,9 @@ struct mf_task {
     char *step_name;
     char *task_id;
     char *pathspec;
-    struct mf_index own; /* what the task sees and will persist */
+    struct mf_index own; /* what the task sees and will persist; on a join
+                            input, loaded on use (mf__task_index) */
+    bool own_loaded;     /* a join input's `own` is read */
 
     /* Only meaningful on root: */
     /* A client's read-only handle (client.c): getter failures are recorded
@@ -44,6 +46,11 @@ struct mf_task {
     size_t nloaded, loaded_cap;
     struct mf_task **inputs; /* join inputs, in input order */
     size_t ninputs, inputs_cap;
+    /* The join inputs whose index is in memory, oldest first: at most
+     * MF_JOIN_RESIDENT, so a join over N inputs holds a bounded number of
+     * indexes, not N (issue 14). */
+    struct mf_task *resident[16];
+    size_t nresident;
     mf_value *item; /* foreach item, loaded on first mf_input() */
     bool item_loaded;
 };
@@ -55,6 +62,12 @@ void mf__task_die(struct mf_task *t, const char *fmt, ...) __attribute__((noretu
 /* A getter's failure: fails a running task (does not return), or records
  * the message on a client handle and returns. */
 void mf__task_error(struct mf_task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define MF_JOIN_RESIDENT 16
+/* The artifact index of `t`: its own, or a join input's, read (and
+ * verified) on first use and dropped again when MF_JOIN_RESIDENT later
+ * inputs have been read; a pointer into it is valid until the next call for
+ * another input. A read failure fails the task. */
+struct mf_index *mf__task_index(struct mf_task *t);
 /* Frees what a root handle holds (inputs, loaded values, indexes, the
  * datastore handle, names), not the handle itself. */
 void mf__task_release(struct mf_task *t);

@@ -214,26 +214,37 @@ static bool listed(const char *const *list, const char *name)
     return false;
 }
 
-/* Whether every input holding `name` holds the same hash as `a`. */
-static bool agrees(mf_task *root, const struct mf_artifact *a)
+/* One input's artifacts into the merge: a name first seen is picked, a name
+ * seen with another hash becomes a conflict. Inputs are read one at a time
+ * (mf__task_index), so merging N inputs holds one index, not N. */
+static void merge_one(mf_task *root, const struct mf_index *ix, const char *const *include,
+                      const char *const *exclude, bool *found, struct mf_index *picked, struct mf_index *conflicts)
 {
-    for (size_t i = 0; i < root->ninputs; i++) {
-        const struct mf_artifact *b = mf__index_find(&root->inputs[i]->own, a->name);
-        if (b && strcmp(a->hash, b->hash) != 0)
-            return false;
+    for (size_t k = 0; k < ix->n; k++) {
+        const struct mf_artifact *a = &ix->arts[k], *seen;
+        for (size_t j = 0; include && include[j]; j++)
+            found[j] = found[j] || strcmp(include[j], a->name) == 0;
+        if (a->name[0] == '_' || mf__index_find(&root->own, a->name) || listed(exclude, a->name) ||
+            (include && !listed(include, a->name)) || mf__index_find(conflicts, a->name))
+            continue;
+        seen = mf__index_find(picked, a->name);
+        if (seen && strcmp(seen->hash, a->hash) == 0)
+            continue;
+        if (seen) {
+            if (mf__index_put(conflicts, seen))
+                mf__task_die(root, "out of memory");
+            mf__index_remove(picked, a->name);
+        } else if (mf__index_put(picked, a)) {
+            mf__task_die(root, "out of memory");
+        }
     }
-    return true;
 }
 
-static void check_include(mf_task *root, const char *const *include)
+static void check_include(mf_task *root, const char *const *include, const bool *found)
 {
-    for (; include && *include; include++) {
-        bool found = false;
-        for (size_t i = 0; i < root->ninputs && !found; i++)
-            found = mf__index_find(&root->inputs[i]->own, *include) != NULL;
-        if (!found)
-            mf__task_die(root, "mf_merge_artifacts(): '%s' is in include but in none of the join's inputs", *include);
-    }
+    for (size_t j = 0; include && include[j]; j++)
+        if (!found[j])
+            mf__task_die(root, "mf_merge_artifacts(): '%s' is in include but in none of the join's inputs", include[j]);
 }
 
 void mf_merge_artifacts(mf_task *t, const char *const *include, const char *const *exclude)
@@ -245,21 +256,18 @@ void mf_merge_artifacts(mf_task *t, const char *const *include, const char *cons
     struct mf_buf names = MF_BUF_INIT;
     if (include && exclude)
         mf__task_die(t, "mf_merge_artifacts() takes include or exclude, not both");
-    check_include(root, include);
+    size_t ninclude = 0;
+    while (include && include[ninclude])
+        ninclude++;
+    bool *found = mf__calloc(ninclude + 1, sizeof(*found));
+    if (!found)
+        mf__task_die(t, "out of memory");
     mf__index_init(&picked);
     mf__index_init(&conflicts);
-    for (size_t i = 0; i < root->ninputs; i++) {
-        const struct mf_index *ix = &root->inputs[i]->own;
-        for (size_t k = 0; k < ix->n; k++) {
-            const struct mf_artifact *a = &ix->arts[k];
-            if (a->name[0] == '_' || mf__index_find(&root->own, a->name) || listed(exclude, a->name) ||
-                (include && !listed(include, a->name)) || mf__index_find(&picked, a->name) ||
-                mf__index_find(&conflicts, a->name))
-                continue;
-            if (mf__index_put(agrees(root, a) ? &picked : &conflicts, a))
-                mf__task_die(t, "out of memory");
-        }
-    }
+    for (size_t i = 0; i < root->ninputs; i++)
+        merge_one(root, mf__task_index(root->inputs[i]), include, exclude, found, &picked, &conflicts);
+    check_include(root, include, found);
+    mf__free(found);
     for (size_t k = 0; k < conflicts.n; k++)
         mf__buf_addf(&names, "%s'%s'", k ? ", " : "", conflicts.arts[k].name);
     if (conflicts.n)
