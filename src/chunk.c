@@ -253,3 +253,29 @@ int mf__chunk_load_item(struct mf_cas *cas, const char *name, const mf_value *ma
                      "re-run the task that wrote it", name, lo, hex, index);
     return rc;
 }
+
+int mf__chunk_names(struct mf_cas *cas, const struct mf_artifact *a, mf_chunk_name_fn fn, void *ctx,
+                    struct mf_err *err)
+{
+    mf_value *manifest = NULL;
+    const int64_t *ends;
+    const unsigned char *hashes;
+    char hex[MF_HASH_HEX_LEN + 1];
+    int rc = 0;
+    if (a->inline_data) {
+        mf__sha256_hex(a->inline_data, (size_t)a->size, hex);
+        rc = strcmp(hex, a->hash) ? mf__err(err, MF_ECORRUPT, "artifact '%s' is corrupt: its inline manifest hashes "
+                                            "to '%s', not '%s'", a->name, hex, a->hash)
+                                  : mf__value_decode(a->inline_data, (size_t)a->size, NULL, &manifest, err);
+    } else {
+        rc = mf__cas_get(cas, a->hash, &manifest, err);
+    }
+    if (!rc)
+        rc = manifest_fields(manifest, a->chunks, a->name, &ends, &hashes, err);
+    for (uint32_t c = 0; !rc && c < a->chunks; c++) {
+        digest_hex(hashes + (size_t)c * MF_HASH_LEN, hex);
+        rc = fn(ctx, hex);
+    }
+    mf_value_free(manifest);
+    return rc;
+}

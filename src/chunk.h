@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cas.h"
+#include "datastore.h"
 #include "metaflow.h"
 #include "util/err.h"
 
@@ -33,4 +34,10 @@ int mf__chunk_load(struct mf_cas *cas, const char *name, const mf_value *manifes
  * MF_ERANGE when the list is shorter. */
 int mf__chunk_load_item(struct mf_cas *cas, const char *name, const mf_value *manifest, uint32_t n, size_t index,
                         mf_value **out, struct mf_err *err);
+/* Calls fn(ctx, hex) with the object name of each chunk of the chunked
+ * artifact `a` (a->chunks != 0), after verifying its manifest: what gc and
+ * verify must count as named. A non-zero return of fn stops and is returned. */
+typedef int (*mf_chunk_name_fn)(void *ctx, const char *hex);
+int mf__chunk_names(struct mf_cas *cas, const struct mf_artifact *a, mf_chunk_name_fn fn, void *ctx,
+                    struct mf_err *err);
 #endif

@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include "cas.h"
+#include "chunk.h"
 #include "store_scan.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
 struct gctx {
+    struct mf_cas *cas; /* to read chunked lists' manifests */
     char (*named)[MF_HASH_HEX_LEN + 1];
     size_t nnamed, cap;
     double now, grace;
@@ -30,6 +32,15 @@ struct gctx {
     struct mf_err *err;
 };
 
+static int name_one(void *ctx, const char *hex)
+{
+    struct gctx *g = ctx;
+    if (MF_GROW(g->named, g->cap, g->nnamed + 1))
+        return MF_ENOMEM;
+    memcpy(g->named[g->nnamed++], hex, MF_HASH_HEX_LEN + 1);
+    return 0;
+}
+
 static int on_index(void *ctx, const struct mf_scan_task *t)
 {
     struct gctx *g = ctx;
@@ -39,11 +50,19 @@ static int on_index(void *ctx, const struct mf_scan_task *t)
         return mf__err(g->err, MF_ECORRUPT, "%s; gc deletes nothing while an index does not read (it may name "
                                              "objects): run 'verify' and fix it first", t->ix_err->msg);
     for (size_t i = 0; i < t->ix->n; i++) {
-        if (t->ix->arts[i].inline_data)
-            continue;
-        if (MF_GROW(g->named, g->cap, g->nnamed + 1))
+        const struct mf_artifact *a = &t->ix->arts[i];
+        /* a chunked list names its chunks through its manifest */
+        int rc = a->chunks ? mf__chunk_names(g->cas, a, name_one, g, g->err) : 0;
+        if (rc == MF_ENOMEM)
             return mf__err(g->err, MF_ENOMEM, "out of memory");
-        memcpy(g->named[g->nnamed++], t->ix->arts[i].hash, MF_HASH_HEX_LEN + 1);
+        if (rc) {
+            char why[sizeof(g->err->msg)];
+            snprintf(why, sizeof(why), "%s", g->err->msg);
+            return mf__err(g->err, MF_ECORRUPT, "%s: %s; gc deletes nothing while a chunked list does not read "
+                           "(it names objects): run 'verify' and fix it first", t->dir, why);
+        }
+        if (!a->inline_data && name_one(g, a->hash))
+            return mf__err(g->err, MF_ENOMEM, "out of memory");
     }
     return 0;
 }
@@ -118,7 +137,9 @@ int mf__gc(const char *root, double grace, bool del, mf_gc_fn fn, void *ctx, str
     if (!(grace >= 0))
         return mf__err(err, MF_EINVAL, "the grace age must be 0 or more seconds");
     /* Indexes first (all of them, before any deletion): what they name is kept. */
-    int rc = mf__scan_indexes(root, NULL, NULL, on_index, NULL, &g, err);
+    int rc = mf__cas_open(root, 0, &g.cas, err);
+    if (!rc)
+        rc = mf__scan_indexes(root, NULL, NULL, on_index, NULL, &g, err);
     if (!rc) {
         if (g.nnamed) /* qsort and bsearch want a non-NULL array */
             qsort(g.named, g.nnamed, sizeof(*g.named), cmp_hex);
@@ -127,5 +148,6 @@ int mf__gc(const char *root, double grace, bool del, mf_gc_fn fn, void *ctx, str
     if (!rc) /* temporary files in task directories (an index being written) */
         rc = mf__scan_indexes(root, NULL, NULL, NULL, on_tmp, &g, err);
     mf__free(g.named);
+    mf__cas_close(g.cas);
     return rc;
 }

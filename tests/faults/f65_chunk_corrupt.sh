@@ -4,7 +4,8 @@
 # lists"); a task reads and verifies only the chunk holding its item. A
 # flipped byte in one chunk fails exactly the tasks whose items it holds,
 # each naming the object, and never hands a task a wrong item; the other
-# tasks run. Reading the whole list (dump) fails naming the object too.
+# tasks run. Reading the whole list (dump) fails naming the object too,
+# and gc, which must see the chunks as named, deletes none of them.
 . "$(dirname "$0")/../cli/lib.sh"
 F=$FLOWS/chunked_foreach
 W=300
@@ -16,6 +17,11 @@ chunks=$(find .metaflow/objects -type f | sort)
 n=$(echo "$chunks" | wc -l | tr -d ' ')
 assert_true "the list is in several chunk objects ($n)" test "$n" -ge 3
 assert_contains "dump shows the whole list" "$("$F" dump 1/start/1 --artifact items 2>&1)" "item 000299"
+
+# gc counts the chunks as named (through the manifest): it deletes none.
+run_ok "gc --delete --grace 0" "$F" gc --delete --grace 0
+assert_eq "gc kept every chunk" "$chunks" "$(find .metaflow/objects -type f | sort)"
+assert_contains "the list still reads" "$("$F" dump 1/start/1 --artifact items 2>&1)" "item 000299"
 
 victim=$(echo "$chunks" | sed -n 2p)
 printf '\xff' | dd of="$victim" bs=1 seek=40 conv=notrunc status=none
