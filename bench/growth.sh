@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# growth.sh - how a trivial foreach's costs grow with its width (issue 14):
+# the same wide_foreach run at 1,000 and 10,000 items (and 100,000 or more
+# on request), each from an empty datastore, printing per width: wall time,
+# CPU per task (scheduler and tasks, user + system), the largest process's
+# RSS, the scheduler's own peak RSS, datastore bytes per task and metadata
+# bytes per task, each with its ratio to the 1,000-item figure.
+#
+# Usage: bench/growth.sh BUILD_DIR [WIDTH...]   (default widths: 1000 10000)
+#        e.g. bench/growth.sh build 1000 10000 100000
+# Env:   MF_BENCH_KEEP=1 keeps the temporary directory.
+# Every task is a process: 100,000 items take minutes and load both cores;
+# run it when the machine is otherwise idle and record `uptime` beside it.
+set -u
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 BUILD_DIR [WIDTH...]" >&2
+    exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+shift
+WIDTHS=${*:-1000 10000}
+W=$BUILD/tests/flows/wide_foreach
+[ -x "$W" ] || { echo "error: '$W' is missing; build the tests first (cmake --build $BUILD)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "error: /usr/bin/time (GNU time) is needed; install the 'time' package" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mf-growth.XXXXXX") || exit 1
+cleanup() { if [ "${MF_BENCH_KEEP:-0}" = 1 ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi; }
+trap cleanup EXIT
+cd "$TMP" || exit 1
+unset MF_DATASTORE_ROOT
+
+echo "load before: $(uptime)"
+printf '%-8s %9s %13s %12s %12s %12s %12s\n' width "wall s" "CPU/task ms" "max RSS MiB" "sched MiB" "store B/task" "meta B/task"
+
+# The scheduler's peak RSS (VmHWM), polled from /proc while it runs: the
+# child of /usr/bin/time (whose own figure is the largest of all processes).
+sched_hwm() {
+    local timepid=$1 kid hwm=0 v
+    while kill -0 "$timepid" 2>/dev/null; do
+        kid=$(cat "/proc/$timepid/task/$timepid/children" 2>/dev/null | awk '{ print $1 }')
+        if [ -n "$kid" ]; then
+            v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$kid/status" 2>/dev/null)
+            [ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
+        fi
+        sleep 0.2
+    done
+    echo "$hwm"
+}
+
+base=""
+for n in $WIDTHS; do
+    rm -rf .metaflow
+    tasks=$((n + 3))
+    /usr/bin/time -v -o "time.$n" "$W" run --width "$n" --max-num-splits "$n" >"run.$n.out" 2>"run.$n.err" &
+    tpid=$!
+    hwm=$(sched_hwm "$tpid")
+    wait "$tpid"
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "error: the $n-item run failed (exit $rc):" >&2
+        tail -n 5 "run.$n.err" >&2
+        exit 1
+    fi
+    meta=$(cat .metaflow/metadata.db* 2>/dev/null | wc -c)
+    store=$(($(du -sb .metaflow | cut -f1) - meta))
+    row=$(awk -F': ' -v tasks="$tasks" -v hwm="$hwm" -v store="$store" -v meta="$meta" '
+        /User time/ { cpu += $2 } /System time/ { cpu += $2 }
+        /Maximum resident set size/ { rss = $2 }
+        /Elapsed \(wall clock\)/ { k = split($2, p, ":"); for (i = 1; i <= k; i++) wall = wall * 60 + p[i] }
+        END { printf "%.2f %.3f %.1f %.1f %.0f %.0f", wall, cpu * 1000 / tasks, rss / 1024, hwm / 1024,
+              store / tasks, meta / tasks }' "time.$n")
+    [ -z "$base" ] && base=$row
+    echo "$n $row $base" | awk '{
+        printf "%-8s %9.2f %13.3f %12.1f %12.1f %12.0f %12.0f\n", $1, $2, $3, $4, $5, $6, $7
+        printf "%-8s %8.2fx %12.2fx %11.2fx %11.2fx %11.2fx %11.2fx\n", "  ratio", $2 / $8, $3 / $9,
+               $4 / $10, ($11 > 0 ? $5 / $11 : 0), $6 / $12, $7 / $13 }'
+done
+echo "load after:  $(uptime)"
