@@ -263,6 +263,8 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
         mf__append_task_log(s, t, "stderr", why);
     } else if (!x->exited || x->exit_code != 0) {
         mf__describe_exit(x, why, sizeof(why));
+        if (!x->exited && x->signal > 0) /* 0: a backend that knows no status */
+            mf__log_signal_death(s, t, x->signal);
     } else if (read_outcome(s, t, &outcome, &oerr) != 0) {
         snprintf(why, sizeof(why), "%s", oerr.msg);
     } else {

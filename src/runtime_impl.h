@@ -112,6 +112,9 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
 void mf__run_end(struct sched *s, bool ok);
 void mf__describe_exit(const struct mf_exit *x, char *buf, size_t size);
 void mf__append_task_log(struct sched *s, const struct stask *t, const char *stream, const char *line);
+/* Appends "task failed: segmentation fault (SIGSEGV)" (or the like) to the
+ * stderr log of a task that died by signal `sig`: the task cannot say it. */
+void mf__log_signal_death(struct sched *s, const struct stask *t, int sig);
 void mf__progress(struct sched *s);
 void mf__report_failure(struct sched *s, int interrupted_by);
 

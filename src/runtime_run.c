@@ -20,26 +20,44 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 
-static const char *signal_name(int sig)
+/* A signal's name and, for the task's log, what it means in words; our own
+ * table, not strsignal(), so the log reads the same under any locale. */
+static const char *signal_name(int sig, const char **words)
 {
+    const char *w = NULL, *name = NULL;
     switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGPIPE: return "SIGPIPE";
-    case SIGHUP: return "SIGHUP";
-    default: return NULL;
+    case SIGSEGV: name = "SIGSEGV", w = "segmentation fault"; break;
+    case SIGABRT: name = "SIGABRT", w = "aborted"; break;
+    case SIGKILL: name = "SIGKILL", w = "killed"; break;
+    case SIGTERM: name = "SIGTERM", w = "terminated"; break;
+    case SIGINT: name = "SIGINT", w = "interrupted"; break;
+    case SIGBUS: name = "SIGBUS", w = "bus error"; break;
+    case SIGFPE: name = "SIGFPE", w = "floating-point exception"; break;
+    case SIGILL: name = "SIGILL", w = "illegal instruction"; break;
+    case SIGPIPE: name = "SIGPIPE", w = "broken pipe"; break;
+    case SIGHUP: name = "SIGHUP", w = "hangup"; break;
+    default: break;
     }
+    if (words)
+        *words = w;
+    return name;
+}
+
+void mf__log_signal_death(struct sched *s, const struct stask *t, int sig)
+{
+    char line[128];
+    const char *words;
+    const char *name = signal_name(sig, &words);
+    if (name)
+        snprintf(line, sizeof(line), "task failed: %s (%s)", words, name);
+    else
+        snprintf(line, sizeof(line), "task failed: killed by signal %d", sig);
+    mf__append_task_log(s, t, "stderr", line);
 }
 
 void mf__describe_exit(const struct mf_exit *x, char *buf, size_t size)
 {
-    const char *name = x->exited ? NULL : signal_name(x->signal);
+    const char *name = x->exited ? NULL : signal_name(x->signal, NULL);
     if (x->why[0] && ((x->exited && x->exit_code < 0) || (!x->exited && x->signal == 0))) {
         snprintf(buf, size, "%s", x->why); /* no status of its own: the backend's words say it all */
         return;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # t14_failure.sh - a task that fails (exit(3), mf_fail, a missing artifact,
 # SIGSEGV) fails the run: exit 1, no later task starts, the last lines name
-# the task's pathspec and the reason and say how to resume.
+# the task's pathspec and the reason and say how to resume; a task killed by a
+# signal has it written into its stderr log.
 . "$(dirname "$0")/lib.sh"
 
 F=$FLOWS/fail_flow
@@ -62,6 +63,11 @@ exits ran
 fails ran
 missing ran
 segv ran"
+# The task cannot say it died; the scheduler writes it into the task's own log.
+segv_task=$(ls "$ROOT/FailFlow/$(last_run_id FailFlow)/segv" | head -n 1)
+assert_eq "segv: the task's stderr log ends with the signal, in words and by name" \
+    "task failed: segmentation fault (SIGSEGV)" \
+    "$(tail -n 1 "$ROOT/FailFlow/$(last_run_id FailFlow)/segv/$segv_task/0.stderr" 2>/dev/null)"
 
 # Each failed run is its own run; the earlier successful one is untouched.
 assert_eq "five runs so far" "5" "$(run_count FailFlow)"
