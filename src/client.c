@@ -14,8 +14,7 @@
 #include "util/alloc.h"
 #include "util/fsutil.h"
 
-static int fail(mf_client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(mf_client *c, int code, const char *fmt, ...)
+int mf__client_fail(mf_client *c, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -63,7 +62,7 @@ int mf_client_close(mf_client *c)
     if (!c)
         return 0;
     if (c->open_tasks)
-        return fail(c, MF_EBUSY, "%zu task handle(s) are still open: close them with mf_client_task_close() first",
+        return mf__client_fail(c, MF_EBUSY, "%zu task handle(s) are still open: close them with mf_client_task_close() first",
                     c->open_tasks);
     mf__meta_close(c->meta);
     mf__free(c->root);
@@ -93,7 +92,7 @@ int mf_client_flows(mf_client *c, char ***names)
         for (size_t i = 0; i < n; i++)
             mf__free(list[i]);
         mf__free(list);
-        return fail(c, MF_ENOMEM, "out of memory");
+        return mf__client_fail(c, MF_ENOMEM, "out of memory");
     }
     v[n] = NULL;
     *names = v;
@@ -166,7 +165,7 @@ int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n
     mf__free(list);
     if (rc) {
         mf_run_info_free(out, out ? count : 0); /* entries not reached are zeroed */
-        return fail(c, MF_ENOMEM, "out of memory");
+        return mf__client_fail(c, MF_ENOMEM, "out of memory");
     }
     *runs = out;
     *n = count;
@@ -202,12 +201,12 @@ static int latest_run(mf_client *c, const char *flow, bool ok_only, mf_run_info 
         list_runs(runs, n, have, sizeof(have));
         mf_run_info_free(runs, n);
         if (n == 0)
-            return fail(c, MF_ENOENT, "flow '%s' has no runs under '%s'", flow, c->root);
-        return fail(c, MF_ENOENT, "flow '%s' has no successful run; its runs are: %s", flow, have);
+            return mf__client_fail(c, MF_ENOENT, "flow '%s' has no runs under '%s'", flow, c->root);
+        return mf__client_fail(c, MF_ENOENT, "flow '%s' has no successful run; its runs are: %s", flow, have);
     }
     if (!(*out = mf__calloc(1, sizeof(**out)))) {
         mf_run_info_free(runs, n);
-        return fail(c, MF_ENOMEM, "out of memory");
+        return mf__client_fail(c, MF_ENOMEM, "out of memory");
     }
     **out = runs[i];
     memset(&runs[i], 0, sizeof(runs[i]));
@@ -224,11 +223,11 @@ int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_inf
     if (rc)
         return rc;
     if (!run_id || !*run_id)
-        return fail(c, MF_EINVAL, "no run id given: use a run number, \"latest\" or \"latest_successful\"");
+        return mf__client_fail(c, MF_EINVAL, "no run id given: use a run number, \"latest\" or \"latest_successful\"");
     if (!strcmp(run_id, "latest") || !strcmp(run_id, "latest_successful"))
         return latest_run(c, flow, run_id[6] == '_', out);
     if (!mf__client_is_id(run_id))
-        return fail(c, MF_EINVAL, "invalid run id '%s': use a run number, \"latest\" or \"latest_successful\"",
+        return mf__client_fail(c, MF_EINVAL, "invalid run id '%s': use a run number, \"latest\" or \"latest_successful\"",
                     run_id);
     memset(&one, 0, sizeof(one));
     if ((rc = mf__meta_run(c->meta, flow, run_id, &one, &err)) != 0) {
@@ -239,7 +238,7 @@ int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_inf
         mf__meta_run_release(&one);
         mf_run_info_free(*out, *out ? 1 : 0);
         *out = NULL;
-        return fail(c, MF_ENOMEM, "out of memory");
+        return mf__client_fail(c, MF_ENOMEM, "out of memory");
     }
     mf__meta_run_release(&one);
     return 0;

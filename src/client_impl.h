@@ -20,6 +20,8 @@ struct mf_client {
 bool mf__client_is_id(const char *s);
 /* 0, or MF_EINVAL with the message in c->err when `flow` is not a flow name
  * (an identifier: it names a directory under the root). */
+/* Sets the client's message (printf-style) and returns `code`: every client error path ends here. */
+int mf__client_fail(mf_client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int mf__client_check_flow(mf_client *c, const char *flow);
 
 /* Splits "RUN/STEP/TASK" (task optional when `need_task` is false) into

@@ -18,15 +18,6 @@
 #define FORMS "FLOW/RUN/STEP/TASK/NAME or FLOW/RUN/STEP/NAME (RUN may be 'latest' or 'latest_successful')"
 #define PART_MAX MF_ART_PART_MAX
 
-static int fail(mf_client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(mf_client *c, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err, sizeof(c->err), fmt, ap);
-    va_end(ap);
-    return code;
-}
 
 int mf__art_path_parse(const char *path, struct mf_art_path *p, char *errbuf, size_t errsize)
 {
@@ -70,7 +61,7 @@ static int pick_task(mf_client *c, const struct mf_art_path *p, const char *run_
         struct mf_buf ids = MF_BUF_INIT;
         for (size_t i = 0; i < n && i < 10; i++)
             mf__buf_addf(&ids, "%s%s", i ? ", " : "", tasks[i].task_id);
-        rc = fail(c, MF_EINVAL, "step '%s' of run '%s' of flow '%s' has %zu tasks (%s%s): name one, as %s/%s/%s/TASK/%s",
+        rc = mf__client_fail(c, MF_EINVAL, "step '%s' of run '%s' of flow '%s' has %zu tasks (%s%s): name one, as %s/%s/%s/TASK/%s",
                   p->step, run_id, p->flow, n, ids.buf ? ids.buf : "", n > 10 ? ", ..." : "", p->flow, run_id,
                   p->step, p->name);
         mf__buf_release(&ids);
@@ -99,14 +90,14 @@ static int load(mf_client *c, mf_task *t, const char *flow, const char *name, mf
     if (!a) {
         struct mf_buf names = MF_BUF_INIT;
         list_names(t, &names);
-        int rc = fail(c, MF_ENOENT, "task '%s/%s' has no artifact '%s'; its artifacts are %s", flow, t->pathspec,
+        int rc = mf__client_fail(c, MF_ENOENT, "task '%s/%s' has no artifact '%s'; its artifacts are %s", flow, t->pathspec,
                       name, names.buf ? names.buf : "(out of memory)");
         mf__buf_release(&names);
         return rc;
     }
     int rc = mf__ds_load(t->ds, a, out, &err);
     if (rc)
-        fail(c, rc, "cannot load artifact '%s' of task '%s/%s': %s", name, flow, t->pathspec, err.msg);
+        mf__client_fail(c, rc, "cannot load artifact '%s' of task '%s/%s': %s", name, flow, t->pathspec, err.msg);
     return rc;
 }
 
@@ -117,7 +108,7 @@ int mf_client_get(mf_client *c, const char *path, mf_value **out)
     mf_task *t = NULL;
     char task[PART_MAX], ps[3 * PART_MAX + 4];
     if (!out)
-        return fail(c, MF_EINVAL, "mf_client_get() needs somewhere to put the value (out is NULL)");
+        return mf__client_fail(c, MF_EINVAL, "mf_client_get() needs somewhere to put the value (out is NULL)");
     *out = NULL;
     int rc = mf__art_path_parse(path, &p, c->err, sizeof(c->err));
     if (!rc)

@@ -53,7 +53,7 @@ static char *exit_path_for(const char *out_log)
     size_t sl = strlen(suffix);
     if (n > sl && !strcmp(out_log + n - sl, suffix))
         n -= sl;
-    return mf__slurm_fmt("%.*s.exit", (int)n, out_log);
+    return mf__strf("%.*s.exit", (int)n, out_log);
 }
 
 /* Creates (truncates) a log, so the job appends to a file that exists on the

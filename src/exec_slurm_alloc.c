@@ -70,8 +70,8 @@ static int launch_one(struct slurm_exec *ex, struct stask *t, struct mf_err *err
     if (rc)
         goto out;
     ex->seq++;
-    path = mf__slurm_fmt("%s/step-%" PRIu64 ".sh", ex->state_dir, ex->seq);
-    log = mf__slurm_fmt("%s/srun-%" PRIu64 ".log", ex->state_dir, ex->seq);
+    path = mf__strf("%s/step-%" PRIu64 ".sh", ex->state_dir, ex->seq);
+    log = mf__strf("%s/srun-%" PRIu64 ".log", ex->state_dir, ex->seq);
     env = step_env();
     if (!path || !log || !env) {
         rc = mf__err(err, MF_ENOMEM, "out of memory");

@@ -67,7 +67,6 @@ double mf__slurm_now(void);
 /* Copies `s` into x->why, cut to fit. */
 void mf__slurm_set_why(struct mf_exit *x, const char *s);
 uint64_t mf__slurm_rand(struct slurm_exec *ex);
-char *mf__slurm_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Cuts a command's output `b` to its first line and returns it, for messages. */
 const char *mf__slurm_first_line(struct mf_buf *b);
 /* A scheduler-side remark on the console's stderr ("slurm: ..."). */

@@ -46,20 +46,6 @@ uint64_t mf__slurm_rand(struct slurm_exec *ex)
     return ex->rng;
 }
 
-char *mf__slurm_fmt(const char *fmt, ...)
-{
-    struct mf_buf b = MF_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = mf__buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    if (rc) {
-        mf__buf_release(&b);
-        return NULL;
-    }
-    return mf__buf_detach(&b, NULL);
-}
-
 const char *mf__slurm_first_line(struct mf_buf *b)
 {
     size_t n = strcspn(b->buf, "\n");
@@ -145,7 +131,7 @@ int mf__slurm_record_job(struct slurm_exec *ex, uint64_t job, struct mf_err *err
         return mf__err(err, MF_ENOMEM, "out of memory");
     ex->jobs[ex->njobs++] = job;
     if (!ex->jobs_file) {
-        char *path = mf__slurm_fmt("%s/jobs", ex->state_dir);
+        char *path = mf__strf("%s/jobs", ex->state_dir);
         if (!path)
             return mf__err(err, MF_ENOMEM, "out of memory");
         ex->jobs_file = fopen(path, "a");
@@ -220,7 +206,7 @@ static void print_lines(struct stask *t, int s, FILE *con, const char *prefix, c
         i = (size_t)(nl - buf) + 1;
     }
     if (i < n) {
-        char *joined = mf__slurm_fmt("%s%.*s", t->pending[s] ? t->pending[s] : "", (int)(n - i), buf + i);
+        char *joined = mf__strf("%s%.*s", t->pending[s] ? t->pending[s] : "", (int)(n - i), buf + i);
         mf__free(t->pending[s]);
         t->pending[s] = joined;
     }
@@ -328,8 +314,8 @@ static const char *state_words(const char *s)
 /* The last lines of the job's Slurm log, printed with the task's prefix. */
 static void show_log_tail(struct slurm_exec *ex, const struct stask *t, const char *job)
 {
-    char *path = t->idx >= 0 ? mf__slurm_fmt("%s/slurm-%" PRIu64 "_%" PRId64 ".log", ex->state_dir, t->job, t->idx)
-                             : mf__slurm_fmt("%s/slurm-%" PRIu64 ".log", ex->state_dir, t->job);
+    char *path = t->idx >= 0 ? mf__strf("%s/slurm-%" PRIu64 "_%" PRId64 ".log", ex->state_dir, t->job, t->idx)
+                             : mf__strf("%s/slurm-%" PRIu64 ".log", ex->state_dir, t->job);
     struct mf_buf text = MF_BUF_INIT;
     if (path && !mf__read_file(path, &text, NULL) && text.len && ex->cerr) {
         size_t from = text.len > LOG_TAIL_BYTES ? text.len - LOG_TAIL_BYTES : 0;

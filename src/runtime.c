@@ -234,7 +234,7 @@ static int after_failure(struct sched *s, struct stask *t, const struct mf_exit 
         fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task failed: %s; caught in artifact '%s', the flow goes on\n",
                 s->run_id, label_step, t->id, why, decl->catch_var);
         t->attempt++;
-        t->caught = mf__fmt_str("%d|%d|%d|%s", x->exited ? x->exit_code : -1, x->exited ? 0 : x->signal,
+        t->caught = mf__strf("%d|%d|%d|%s", x->exited ? x->exit_code : -1, x->exited ? 0 : x->signal,
                                 x->timed_out ? 1 : 0, why);
         return t->caught ? delay_task(s, t, 0, err) : mf__err(err, MF_ENOMEM, "out of memory");
     }
@@ -379,13 +379,13 @@ static char *job_name(const struct sched *s)
     for (const char *parts[] = { cwd, "/", s->o->root }, **q = parts; q < parts + 3; q++)
         for (const char *p = *q; *p; p++)
             h = (h ^ (unsigned char)*p) * 16777619u;
-    return mf__fmt_str("mf-%s-%s-%08x", s->flow->name, s->run_id, h);
+    return mf__strf("mf-%s-%s-%08x", s->flow->name, s->run_id, h);
 }
 
 static int bind_run(struct sched *s, struct mf_err *err)
 {
     char *name = job_name(s);
-    char *dir = mf__fmt_str("%s/%s/%s/_slurm", s->o->root, s->flow->name, s->run_id);
+    char *dir = mf__strf("%s/%s/%s/_slurm", s->o->root, s->flow->name, s->run_id);
     int rc = name && dir ? 0 : mf__err(err, MF_ENOMEM, "out of memory");
     if (!rc)
         rc = mf__exec_bind_run(s->ex, name, dir, err);

@@ -125,7 +125,6 @@ void mf__join_free(struct join_wait *j);
 int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err);
 /* Queues what follows a task that succeeded (or was cloned). */
 int mf__schedule_successors(struct sched *s, const struct stask *t, const struct mf_outcome *o, struct mf_err *err);
-char *mf__fmt_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "STEP|" + the split stack without task ids: where a task stands in the
  * run, the same in a resumed run. NULL when out of memory. */
 char *mf__position_key(const char *step, const char *stack);

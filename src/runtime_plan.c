@@ -100,30 +100,16 @@ int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool in
     return 0;
 }
 
-char *mf__fmt_str(const char *fmt, ...)
-{
-    struct mf_buf b = MF_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = mf__buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    if (rc) {
-        mf__buf_release(&b);
-        return NULL;
-    }
-    return mf__buf_detach(&b, NULL);
-}
-
 /* The stack of a child of `t` that pushes frame (t's step, t, index, count). */
 static char *push_frame(struct sched *s, const struct stask *t, int64_t index, int64_t count)
 {
-    return mf__fmt_str("%s%s%s:%" PRIu64 ":%" PRId64 ":%" PRId64, t->stack, *t->stack ? "," : "",
+    return mf__strf("%s%s%s:%" PRIu64 ":%" PRId64 ":%" PRId64, t->stack, *t->stack ? "," : "",
                    s->g->nodes[t->node].name, t->id, index, count);
 }
 
 static char *input_of(struct sched *s, const struct stask *t)
 {
-    return mf__fmt_str("%s/%" PRIu64, s->g->nodes[t->node].name, t->id);
+    return mf__strf("%s/%" PRIu64, s->g->nodes[t->node].name, t->id);
 }
 
 /* Input paths of a join, in frame order, runs of consecutive ids of one step

@@ -31,7 +31,7 @@ static int add_origin(struct sched *s, size_t *cap, const char *step, const char
     if (rc) /* no index: that task did not succeed; a corrupt one is not reused */
         return 0;
     char *pos = mf__position_key(step, ix.stack ? ix.stack : "");
-    char *key = pos ? mf__fmt_str("%s#%" PRId64, pos, ix.pass) : NULL;
+    char *key = pos ? mf__strf("%s#%" PRId64, pos, ix.pass) : NULL;
     mf__free(pos);
     char *id = mf__strdup(task_id);
     mf__index_release(&ix);
@@ -166,7 +166,7 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
         return 0;
     const char *step = s->g->nodes[t->node].name;
     char *pos = mf__position_key(step, t->stack);
-    struct origin_task probe = { pos ? mf__fmt_str("%s#%" PRId64, pos, t->pass) : NULL, NULL };
+    struct origin_task probe = { pos ? mf__strf("%s#%" PRId64, pos, t->pass) : NULL, NULL };
     mf__free(pos);
     if (!probe.key)
         return mf__err(err, MF_ENOMEM, "out of memory");

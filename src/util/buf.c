@@ -107,3 +107,17 @@ char *mf__buf_detach(struct mf_buf *b, size_t *len)
     mf__buf_init(b);
     return p;
 }
+
+char *mf__strf(const char *fmt, ...)
+{
+    struct mf_buf b = MF_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = mf__buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    if (rc) {
+        mf__buf_release(&b);
+        return NULL;
+    }
+    return mf__buf_detach(&b, NULL);
+}

@@ -33,4 +33,6 @@ int mf__buf_vaddf(struct mf_buf *b, const char *fmt, va_list ap);
 /* Hands the storage to the caller (free with mf__free) and re-initialises.
  * Returns a heap copy of "" for an empty buffer, or NULL when out of memory. */
 char *mf__buf_detach(struct mf_buf *b, size_t *len);
+/* printf into a new string (free with mf__free); NULL when out of memory. */
+char *mf__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #endif
