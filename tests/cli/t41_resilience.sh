@@ -37,7 +37,10 @@ SCHED=$!
 for _ in $(seq 1200); do grep -q '^\[[0-9]*/slow/[0-9]*\] task starting' "$T_DIR/killed.out" && break; sleep 0.05; done
 kill -KILL "$SCHED"
 wait "$SCHED" 2>/dev/null
-pkill -KILL -f "resilience_flow step slow" 2>/dev/null # its orphaned task
+# Its orphaned task: only this test's (same working directory), never a concurrent test's.
+for p in $(pgrep -f resilience_flow); do
+    [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$PWD" ] && kill -KILL "$p" 2>/dev/null
+done
 KILLED=$(last_run_id ResilienceFlow)
 run_ok "runs after the scheduler was killed" "$F" runs
 assert_true "the killed run is listed as died, with no duration" grep -qE "^$KILLED +died +[-0-9]+ [0-9:]+ +- " "$OUT"
