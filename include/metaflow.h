@@ -225,8 +225,12 @@ typedef struct mf_step {
      *  - timeout:     seconds an attempt may run before it is killed (its
      *                 whole process group) and counted as failed; 0: none;
      *  - catch_var:   after the last attempt failed, an artifact of this name
-     *                 receives the failure (a map: reason, exit_code, signal,
-     *                 timed_out, attempt, stderr) and the flow goes on. */
+     *                 receives the failure (a map: type, reason, exit_code,
+     *                 signal, timed_out, attempt, stderr) and the flow goes
+     *                 on. A failure through mf_fail() or the API keeps what
+     *                 the step set before it; after a crash or a timeout one
+     *                 more attempt records the failure with only what the
+     *                 task inherited (docs/design.md). */
     int retries;
     double retry_delay;
     double timeout;

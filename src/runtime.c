@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "runtime_impl.h"
+#include "task.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -245,6 +246,18 @@ static int after_failure(struct sched *s, struct stask *t, const struct mf_exit 
     return 0;
 }
 
+/* A task that committed its index: recorded as succeeded, its successors
+ * scheduled. */
+static int go_on(struct sched *s, struct stask *t, const struct mf_exit *x, const struct mf_outcome *o,
+                 struct mf_err *err)
+{
+    s->succeeded++;
+    mf__meta_task_done(s, t, x, "succeeded", NULL);
+    int rc = mf__schedule_successors(s, t, o, err);
+    mf__stask_free(t);
+    return rc;
+}
+
 static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *err)
 {
     struct stask *t = x->tag;
@@ -261,6 +274,14 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
         snprintf(why, sizeof(why), "timed out after %g s%s%s%s", mf__step_timeout(decl), x->why[0] ? " (" : "", x->why,
                  x->why[0] ? ")" : "");
         mf__append_task_log(s, t, "stderr", why);
+    } else if (x->exited && x->exit_code == MF_TASK_EXIT_CAUGHT && !t->caught && decl->catch_var &&
+               read_outcome(s, t, &outcome, &oerr) == 0) {
+        /* The last attempt failed in the step's code, and the task committed
+         * what it set plus the failure: the flow goes on from it. */
+        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task failed on attempt %d; caught in artifact '%s' with what "
+                           "the step set, the flow goes on\n", s->run_id, decl->name, t->id, t->attempt,
+                decl->catch_var);
+        return go_on(s, t, x, &outcome, err);
     } else if (!x->exited || x->exit_code != 0) {
         mf__describe_exit(x, why, sizeof(why));
         if (!x->exited && x->signal > 0) /* 0: a backend that knows no status */
@@ -268,13 +289,9 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
     } else if (read_outcome(s, t, &outcome, &oerr) != 0) {
         snprintf(why, sizeof(why), "%s", oerr.msg);
     } else {
-        s->succeeded++;
-        mf__meta_task_done(s, t, x, "succeeded", NULL);
         if (!s->o->quiet)
             fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task succeeded in %.2f s\n", s->run_id, decl->name, t->id, secs);
-        int rc = mf__schedule_successors(s, t, &outcome, err);
-        mf__stask_free(t);
-        return rc;
+        return go_on(s, t, x, &outcome, err);
     }
     mf__meta_task_done(s, t, x, "failed", NULL);
     return after_failure(s, t, x, why, err);

@@ -18,17 +18,31 @@
 #include "util/alloc.h"
 #include "util/fsutil.h"
 
+static _Noreturn void catch_in_step(struct mf_task *t, const char *msg);
+
+/* Whether a failure now is the step's last attempt failing inside its code,
+ * with a catch_var to take it: then the task itself keeps what it set. */
+static bool catches_here(const struct mf_task *root)
+{
+    if (root->client || !root->args || !root->in_step || root->catching || root->args->caught)
+        return false;
+    const mf_step *s = root->g->nodes[root->node].step;
+    return s->catch_var && root->args->attempt >= s->retries;
+}
+
 void mf__task_die(struct mf_task *t, const char *fmt, ...)
 {
     struct mf_task *root = t->root;
+    char msg[2048];
     va_list ap;
-    fflush(stdout);
-    fprintf(stderr, "error: step '%s': ", root->step_name);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fflush(stdout);
+    fprintf(stderr, "error: step '%s': %s\n", root->step_name, msg);
     fflush(stderr);
+    if (catches_here(root))
+        catch_in_step(root, msg);
     /* _exit: nothing of the task may be persisted, and its memory is the
      * kernel's to reclaim (leak checkers must not turn a failure into noise). */
     _exit(MF_TASK_EXIT_FAILED);
@@ -351,7 +365,26 @@ static mf_value *stderr_tail(struct mf_task *t, size_t max_lines)
     return v;
 }
 
-/* The catch attempt: the failure, as a map, in the step's catch artifact. */
+/* The failure as the catch artifact holds it (documented at mf_step). */
+static mf_value *failure_map(const char *type, const char *reason, int exit_code, int signal, bool timed_out,
+                             int attempt, mf_value *stderr_text)
+{
+    mf_value *m = mf_value_map();
+    mf_value_map_put(m, "type", mf_value_str(type));
+    mf_value_map_put(m, "reason", mf_value_str(reason));
+    mf_value_map_put(m, "exit_code", mf_value_int(exit_code));
+    mf_value_map_put(m, "signal", mf_value_int(signal));
+    mf_value_map_put(m, "timed_out", mf_value_bool(timed_out));
+    mf_value_map_put(m, "attempt", mf_value_int(attempt));
+    mf_value_map_put(m, "stderr", stderr_text);
+    if (mf_value_len(m) == 7)
+        return m;
+    mf_value_free(m);
+    return NULL;
+}
+
+/* The catch attempt, after the last attempt died by a signal, timed out or
+ * exited without a word to the API: the failure in the step's catch artifact. */
 static void store_caught(struct mf_task *t)
 {
     const mf_step *s = t->g->nodes[t->node].step;
@@ -360,16 +393,41 @@ static void store_caught(struct mf_task *t)
         mf__task_die(t, "--catch-failure was given but step '%s' declares no catch_var", s->name);
     if (sscanf(t->args->caught, "%d|%d|%d|%n", &exit_code, &signal, &timed_out, &used) < 3 || used == 0)
         mf__task_die(t, "malformed --catch-failure '%s': expected EXIT|SIGNAL|TIMEDOUT|reason", t->args->caught);
-    mf_value *m = mf_value_map();
-    mf_value_map_put(m, "reason", mf_value_str(t->args->caught + used));
-    mf_value_map_put(m, "exit_code", mf_value_int(exit_code));
-    mf_value_map_put(m, "signal", mf_value_int(signal));
-    mf_value_map_put(m, "timed_out", mf_value_bool(timed_out != 0));
-    mf_value_map_put(m, "attempt", mf_value_int(t->args->attempt - 1));
-    mf_value_map_put(m, "stderr", stderr_tail(t, 20));
-    if (mf_value_len(m) != 6)
+    const char *type = timed_out ? "timeout" : signal ? "signal" : "exit";
+    mf_value *m = failure_map(type, t->args->caught + used, exit_code, signal, timed_out != 0, t->args->attempt - 1,
+                              stderr_tail(t, 20));
+    if (!m)
         mf__task_die(t, "out of memory recording the failure in '%s'", s->catch_var);
     mf_set(t, s->catch_var, m);
+}
+
+static int task_persist(struct mf_task *t, struct mf_err *err);
+
+/* The last attempt failed through the API or mf_fail() with a catch_var: the
+ * task keeps what the step set so far, adds the failure, and commits its
+ * index like any task; it exits MF_TASK_EXIT_CAUGHT so the scheduler knows.
+ * A failure while doing so (`catching`) ends the task as failed. */
+static _Noreturn void catch_in_step(struct mf_task *t, const char *msg)
+{
+    const mf_step *s = t->g->nodes[t->node].step;
+    struct mf_err err = MF_ERR_INIT;
+    char line[2200];
+    t->catching = true;
+    snprintf(line, sizeof(line), "error: step '%s': %s\n", t->step_name, msg);
+    mf_value *m = failure_map(t->by_mf_fail ? "mf_fail" : "api_error", msg, MF_TASK_EXIT_FAILED, 0, false,
+                              t->args->attempt, mf_value_str(line));
+    if (!m)
+        mf__task_die(t, "out of memory recording the failure in '%s'", s->catch_var);
+    mf_set(t, s->catch_var, m);
+    if (task_persist(t, &err)) {
+        fprintf(stderr, "error: step '%s': %s\n", t->step_name, err.msg);
+        fflush(stderr);
+        _exit(MF_TASK_EXIT_FAILED);
+    }
+    fprintf(stderr, "step '%s': the failure is caught in artifact '%s'; what the step set is kept\n", t->step_name,
+            s->catch_var);
+    fflush(stderr);
+    _exit(MF_TASK_EXIT_CAUGHT);
 }
 
 /* After a switch step: the condition's value must pick one of the cases. */
@@ -461,8 +519,11 @@ int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf
     const mf_step *s = g->nodes[t.node].step;
     if (args->caught)
         store_caught(&t);
-    else if (s->fn)
+    else if (s->fn) {
+        t.in_step = true;
         s->fn(&t);
+        t.in_step = false;
+    }
     fflush(stdout);
     rc = task_persist(&t, &err);
 out:

@@ -39,9 +39,12 @@ struct mf_task_args {
 };
 
 /* Exit status of a task process: 0 success, MF_TASK_EXIT_FAILED when the step
- * failed through the API or mf_fail(), MF_TASK_EXIT_USAGE for bad arguments. */
+ * failed through the API or mf_fail(), MF_TASK_EXIT_USAGE for bad arguments,
+ * MF_TASK_EXIT_CAUGHT when it failed so on its last attempt and committed its
+ * index with the failure in its catch_var (the flow goes on). */
 #define MF_TASK_EXIT_FAILED 1
 #define MF_TASK_EXIT_USAGE 2
+#define MF_TASK_EXIT_CAUGHT 3
 
 /* Runs one task in this process and returns its exit status. Prints the
  * failure, if any, to stderr: this is the top of the task's stack. */

@@ -254,5 +254,6 @@ void mf_fail(mf_task *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt ? fmt : "(no message)", ap);
     va_end(ap);
+    t->root->by_mf_fail = true;
     mf__task_die(t, "%s", msg);
 }

@@ -53,9 +53,14 @@ struct mf_task {
     size_t nresident;
     mf_value *item; /* foreach item, loaded on first mf_input() */
     bool item_loaded;
+    bool in_step;    /* the step function is running: a failure may be caught */
+    bool catching;   /* recording a caught failure: another one is not caught */
+    bool by_mf_fail; /* the failure came from mf_fail(), not an API error */
 };
 
-/* Fails the running task: prints "error: step 'S': message" and exits. On a
+/* Fails the running task: prints "error: step 'S': message" and exits; on
+ * the last attempt of a step with catch_var, inside the step function, it
+ * first commits what the step set plus the failure (task.c). On a
  * client handle, the calls that only make sense inside a step end up here
  * too: that misuse ends the process with the message, like an assert. */
 void mf__task_die(struct mf_task *t, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
