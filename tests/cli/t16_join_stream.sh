@@ -20,7 +20,10 @@ rss() {
         { cat "$ERR" >&2; echo 0; return; }
     cat rss.txt
 }
-if [ -x /usr/bin/time ]; then
+if grep -q '^MF_SANITIZE:BOOL=ON' "$MF_BUILD/CMakeCache.txt"; then
+    # Sanitizer builds hold shadow memory and a quarantine of freed blocks: RSS says nothing there.
+    pass "skipped the RSS comparison under the sanitizers"
+elif [ -x /usr/bin/time ]; then
     all=$(rss 90001 "work/2-$((N + 1))")
     few=$(rss 90002 "work/2-51")
     assert_true "both joins ran ($all KiB, $few KiB)" test "$all" -gt 0 -a "$few" -gt 0
