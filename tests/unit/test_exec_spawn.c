@@ -486,23 +486,41 @@ TEST(test_child_closes_both_pipes)
 }
 
 /* A grandchild keeps the pipes open: the child is returned soon after its
- * exit anyway, and the grandchild is left alone. */
-TEST(test_grandchild_holds_pipes)
+ * exit anyway. After a clean exit the grandchild is left alone; after a
+ * failed one the task's whole group is killed (a failed task's children never
+ * outlive it). The kill is asynchronous, hence wait_gone rather than a look. */
+static pid_t run_with_grandchild(int exit_code, struct run *r)
 {
     char *dir = make_tmpdir();
     char script[512];
-    snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; echo bye; exit 2", path_in(dir, "gpid"));
+    snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; echo bye; exit %d", path_in(dir, "gpid"),
+             exit_code);
     double t0 = mono_s();
-    struct run r;
-    run_script(&r, script, 0);
+    run_script(r, script, 0);
     CHECK(mono_s() - t0 < 1.0);
-    CHECK_EQ_INT(r.exit.exit_code, 2);
-    CHECK_EQ_STR(r.out_log.buf, "bye\n");
+    CHECK_EQ_INT(r->exit.exit_code, exit_code);
+    CHECK_EQ_STR(r->out_log.buf, "bye\n");
     struct mf_buf gpid = read_all(path_in(dir, "gpid"));
     pid_t grandchild = (pid_t)atol(gpid.buf);
+    mf__buf_release(&gpid);
+    CHECK(grandchild > 0);
+    return grandchild;
+}
+
+TEST(test_grandchild_holds_pipes)
+{
+    struct run r;
+    pid_t grandchild = run_with_grandchild(0, &r);
     CHECK(!pid_gone(grandchild));
     kill(grandchild, SIGKILL);
-    mf__buf_release(&gpid);
+    run_release(&r);
+}
+
+TEST(test_failed_child_group_killed)
+{
+    struct run r;
+    pid_t grandchild = run_with_grandchild(2, &r);
+    CHECK(wait_gone(grandchild, 5000));
     run_release(&r);
 }
 
@@ -733,6 +751,7 @@ T(test_10mb_output_one_line)
 T(test_child_closes_stdout_early)
 T(test_child_closes_both_pipes)
 T(test_grandchild_holds_pipes)
+T(test_failed_child_group_killed)
 T(test_spawn_nonexistent_program)
 T(test_log_open_failure)
 T(test_child_sees_only_stdio)
