@@ -9,12 +9,14 @@ F=$FLOWS/trust_flow
 TOTAL="end: total is 38185.5" # width 6
 
 mkdir -p pids
-MF_PID_DIR=$PWD/pids MF_SLEEP_MS=2000 "$F" run --width 6 --max-workers 6 >run.out 2>&1 &
+MF_PID_DIR=$PWD/pids MF_SLEEP_MS=4000 "$F" run --width 6 --max-workers 6 >run.out 2>&1 &
 pid=$!
-# wait until the work tasks run, then kill two of them
-for _ in $(seq 200); do
-    [ "$(ls pids | wc -l)" -ge 6 ] && break
-    sleep 0.1
+# kill the first two work tasks as soon as they show their pids: each sleeps
+# 4 s after that, so a loaded machine cannot let one finish first (waiting for
+# all six to start could, when starting them takes longer than a task's sleep)
+for _ in $(seq 600); do
+    [ "$(ls pids | wc -l)" -ge 2 ] && break
+    sleep 0.05
 done
 victims=$(ls pids | sed 's/^work\.//' | head -n 2)
 assert_eq "two work tasks to kill" 2 "$(echo "$victims" | wc -w)"
