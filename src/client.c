@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client_impl.h"
+#include "meta_rebuild.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
 
@@ -43,7 +44,7 @@ int mf_client_open_err(const char *root, mf_client **out, char *errbuf, size_t e
         goto out;
     }
     if ((rc = mf__meta_open(root, true, &c->meta, &err)) == MF_ENOENT)
-        mf__err(&err, rc, "nothing was run under '%s' yet: run a flow there first, or open the root it used", root);
+        mf__meta_missing_err(root, &err);
     if (rc)
         goto out;
     *out = c;

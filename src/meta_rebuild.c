@@ -233,6 +233,37 @@ static int rebuild_flow(struct mf_meta *m, const char *root, const char *flow, s
     return rc;
 }
 
+bool mf__meta_has_run_dirs(const char *root)
+{
+    bool found = false;
+    DIR *d = opendir(root);
+    struct mf_buf dir = MF_BUF_INIT;
+    for (struct dirent *e; d && !found && (e = readdir(d)) != NULL;) {
+        if (!is_flow_name(e->d_name))
+            continue;
+        mf__buf_reset(&dir);
+        DIR *flow = mf__buf_addf(&dir, "%s/%s", root, e->d_name) ? NULL : opendir(dir.buf);
+        for (struct dirent *r; flow && !found && (r = readdir(flow)) != NULL;)
+            found = is_run_id(r->d_name);
+        if (flow)
+            closedir(flow);
+    }
+    if (d)
+        closedir(d);
+    mf__buf_release(&dir);
+    return found;
+}
+
+int mf__meta_missing_err(const char *root, struct mf_err *err)
+{
+    if (mf__meta_has_run_dirs(root))
+        return mf__err(err, MF_ENOENT,
+                       "'%s/metadata.db' is missing, but the root holds run directories: rebuild it by running "
+                       "any flow program with 'metadata rebuild --datastore-root %s'", root, root);
+    return mf__err(err, MF_ENOENT, "nothing was run under '%s' yet: run a flow there first, or open the root it used",
+                   root);
+}
+
 /* true when the database opens for writing and its runs read back. */
 static bool healthy(const char *root, struct mf_meta **out, struct mf_err *err)
 {

@@ -10,6 +10,7 @@
  */
 #ifndef MF_META_REBUILD_H
 #define MF_META_REBUILD_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/err.h"
@@ -24,4 +25,12 @@ struct mf_rebuild_stats {
  * otherwise moves it (and its -wal, -shm) aside to metadata.db.broken-TIME
  * and rebuilds it whole. Every flow under the root is covered. */
 int mf__meta_rebuild(const char *root, struct mf_rebuild_stats *st, struct mf_err *err);
+
+/* true when ROOT holds at least one run directory (ROOT/FLOW/RUN_ID): a
+ * root whose metadata.db is missing then needs a rebuild, not a first run. */
+bool mf__meta_has_run_dirs(const char *root);
+
+/* The message for a root without metadata.db: "nothing was run" or, when run
+ * directories exist, how to rebuild it. Returns MF_ENOENT. */
+int mf__meta_missing_err(const char *root, struct mf_err *err);
 #endif

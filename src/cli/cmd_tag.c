@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "client_impl.h"
+#include "meta_rebuild.h"
 #include "meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -68,7 +69,9 @@ static int open_meta(struct mf_cli *c, bool readonly, struct mf_meta **m)
     struct mf_err err = MF_ERR_INIT;
     struct mf_buf db = MF_BUF_INIT;
     int rc = mf__buf_addf(&db, "%s/metadata.db", c->root);
-    if (!rc && !mf__path_exists(db.buf))
+    if (!rc && !mf__path_exists(db.buf) && mf__meta_has_run_dirs(c->root))
+        rc = mf__meta_missing_err(c->root, &err);
+    else if (!rc && !mf__path_exists(db.buf))
         rc = mf__err(&err, MF_ENOENT, "nothing was run under '%s' yet: there are no runs to tag", c->root);
     else if (!rc)
         rc = mf__meta_open(c->root, readonly, m, &err);

@@ -31,6 +31,12 @@ assert_contains "the failed run's log is there" "$(cat before.logs)" "asked to f
 rm -f "$ROOT"/metadata.db*
 expect_fail "verify: metadata lost is a problem" 1 "$F" verify
 assert_contains "verify says to rebuild" "$(cat "$OUT")" "metadata rebuild"
+expect_fail "runs: metadata lost" 1 "$F" runs
+assert_contains "runs says to rebuild, not to run first" "$(cat "$ERR")" "'metadata rebuild --datastore-root $PWD/$ROOT'"
+expect_fail "dump: metadata lost" 1 "$F" dump 1
+assert_contains "dump says to rebuild" "$(cat "$ERR")" "is missing, but the root holds run directories"
+expect_fail "tag add: metadata lost" 1 "$F" tag add 1 x
+assert_contains "tag says to rebuild" "$(cat "$ERR")" "metadata rebuild"
 run_ok "metadata rebuild" "$F" metadata rebuild
 assert_contains "rebuild counts the runs" "$(cat "$OUT")" "3 run(s)"
 snapshot lost
