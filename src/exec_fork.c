@@ -9,20 +9,21 @@
  * output, timeouts, reaping) is exec_spawn.c's machinery.
  *
  * The task must be the scheduler's child (its exit is waited for, its group
- * signalled, by pid), so the server forks an intermediate that forks the
- * task and exits at once: the orphaned task is reparented to the scheduler,
- * which is made a child subreaper for that. What a forked task must not
- * inherit, and how, is in docs/design.md ("Forked tasks").
+ * signalled, by pid), so the server creates it with clone(CLONE_PARENT): one
+ * copy of the server whose parent is the scheduler. What a forked task must
+ * not inherit, and how, is in docs/design.md ("Forked tasks").
  */
-#define _GNU_SOURCE /* close_range, SCM_RIGHTS helpers, prctl */
+#define _GNU_SOURCE /* close_range, SCM_RIGHTS helpers, CLONE_PARENT */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,8 +37,13 @@
 struct fork_server {
     pid_t pid;    /* the server process; 0: none (spawn everything) */
     int sock;     /* our end of the request socket; -1: server gone */
-    int was_subreaper;
     char *msg;    /* MSG_MAX bytes: one request being built */
+};
+
+/* clone3's arguments, the kernel's first version (CLONE_ARGS_SIZE_VER0):
+ * declared here, as <linux/sched.h> clashes with <sched.h>. */
+struct clone3_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
 struct reply {
@@ -60,30 +66,30 @@ static void close_from(int from)
         close((int)fd);
 }
 
-/* Default dispositions and an empty mask, as after exec: the scheduler's
- * SIGINT/SIGTERM handlers and ignored SIGPIPE must not reach the task. */
-static void reset_signals(void)
+/* The signals the server ignores (and a task must not). */
+static const int server_ignores[] = { SIGINT, SIGTERM, SIGPIPE };
+#define NIGNORED (sizeof(server_ignores) / sizeof(server_ignores[0]))
+
+static void set_disposition(int sig, void (*handler)(int))
 {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof(dfl));
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, NULL); /* EINVAL for the numbers that are not signals */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL); /* EINVAL for the numbers that are not signals */
 }
 
-static _Noreturn void task_main(const struct mf_exec_opts *o, int argc, char **argv, int out_w, int err_w)
+static _Noreturn void task_main(const struct mf_exec_opts *o, int argc, char **argv, int null_fd, int out_w,
+                                int err_w)
 {
     setpgid(0, 0);
-    int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
+    if (dup2(null_fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
         _exit(127);
     close_from(3);
-    reset_signals();
+    /* The server reset every other disposition and the mask when it started
+     * (server_main): only the signals it ignores differ from a fresh process. */
+    for (size_t i = 0; i < NIGNORED; i++)
+        set_disposition(server_ignores[i], SIG_DFL);
     /* The buffers are empty (flushed before the server forked); give the
      * streams the buffering a fresh process has on pipes. */
     setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
@@ -98,12 +104,12 @@ static _Noreturn void task_main(const struct mf_exec_opts *o, int argc, char **a
 /* ---------------------------------------------------------------- */
 
 /* Moves an fd received on 0-2 (the program's stdio was closed) above them,
- * so the task's dup2 onto 1 and 2 cannot clobber it. */
+ * so the task's dup2 onto 0, 1 and 2 cannot clobber it. */
 static int above_stdio(int fd)
 {
-    if (fd > 2)
+    if (fd > 2 || fd < 0)
         return fd;
-    int moved = fcntl(fd, F_DUPFD, 3);
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     close(fd);
     return moved;
 }
@@ -135,63 +141,69 @@ static int receive(int sock, char *msg, char **argv, int fds[2])
     return argc;
 }
 
-/* Forks the task through an intermediate that exits at once, so the task is
- * orphaned and reparented to the scheduler (a subreaper) before we reply. */
-static struct reply fork_task(const struct mf_exec_opts *o, int argc, char **argv, int fds[2], int pid_pipe[2])
+/*
+ * fork(), except that the child's parent is our parent, the scheduler
+ * (CLONE_PARENT): the scheduler waits for and signals the task by pid as it
+ * does a spawned one, and nobody else reaps it; it signals its exit with
+ * the signal we were created with (SIGCHLD: a fork). clone3 first; clone where a
+ * seccomp filter refuses clone3 (ENOSYS, as container runtimes do). The
+ * child skips what glibc's fork() adds (at-fork handlers, lock resets, its
+ * cached thread id): the server is single-threaded and holds no lock, no
+ * library we link registers at-fork work we need (OpenSSL 3 detects a new
+ * process by its pid), and getpid() is a system call in glibc >= 2.25.
+ */
+static pid_t fork_sibling(void)
 {
-    struct reply r = { 0, 0 };
-    pid_t mid = fork();
-    if (mid < 0)
-        return (struct reply){ errno, 0 };
-    if (mid == 0) {
-        pid_t task = fork();
-        if (task == 0) {
-            close(pid_pipe[0]);
-            close(pid_pipe[1]);
-            task_main(o, argc, argv, fds[0], fds[1]);
-        }
-        struct reply mine = { task < 0 ? errno : 0, task < 0 ? 0 : (int)task };
-        if (task > 0)
-            setpgid(task, task); /* the group exists before the scheduler may signal it */
-        _exit(write(pid_pipe[1], &mine, sizeof(mine)) == (ssize_t)sizeof(mine) ? 0 : 1);
-    }
-    int st = 0;
-    while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
-        ;
-    ssize_t n;
-    while ((n = read(pid_pipe[0], &r, sizeof(r))) < 0 && errno == EINTR)
-        ;
-    if (n != (ssize_t)sizeof(r))
-        r = (struct reply){ EIO, 0 };
-    return r;
+#ifdef SYS_clone3
+    struct clone3_args ca;
+    memset(&ca, 0, sizeof(ca));
+    ca.flags = CLONE_PARENT; /* exit_signal stays 0: the kernel takes ours (SIGCHLD) */
+    long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+    if (pid >= 0 || errno != ENOSYS)
+        return (pid_t)pid;
+#endif
+    return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static struct reply fork_task(const struct mf_exec_opts *o, int argc, char **argv, int null_fd, int fds[2])
+{
+    pid_t task = fork_sibling();
+    if (task == 0)
+        task_main(o, argc, argv, null_fd, fds[0], fds[1]);
+    return task < 0 ? (struct reply){ errno, 0 } : (struct reply){ 0, (int)task };
 }
 
 static _Noreturn void server_main(const struct mf_exec_opts *o, int sock)
 {
-    /* Ctrl-C reaches the whole foreground group: the scheduler decides. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGTERM, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGCHLD, SIG_DFL);
-    /* Hold nothing the program had open but stdio and the socket: a task gets
-     * only what it is given. */
-    int pid_pipe[2];
+    /* Every disposition as after exec, and an empty mask, once: each task
+     * then resets only what is set here. Ctrl-C reaches the whole foreground
+     * group: the scheduler decides. */
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            set_disposition(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (size_t i = 0; i < NIGNORED; i++)
+        set_disposition(server_ignores[i], SIG_IGN);
+    /* Hold nothing the program had open but stdio, the socket and the
+     * tasks' stdin: a task gets only what it is given. */
     if (sock != 3 && dup2(sock, 3) < 0)
         _exit(1);
     sock = 3;
     close_from(4);
-    if (pipe2(pid_pipe, O_CLOEXEC) < 0)
-        _exit(1);
+    int null_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
     char *msg = malloc(MSG_MAX);
     char **argv = malloc(ARGS_MAX * sizeof(*argv));
-    if (!msg || !argv)
+    if (null_fd < 0 || !msg || !argv)
         _exit(1);
     for (;;) {
         int fds[2] = { -1, -1 };
         int argc = receive(sock, msg, argv, fds);
         if (argc == 0)
             _exit(0);
-        struct reply r = argc < 0 ? (struct reply){ EINVAL, 0 } : fork_task(o, argc, argv, fds, pid_pipe);
+        struct reply r = argc < 0 || fds[0] < 0 || fds[1] < 0 ? (struct reply){ EINVAL, 0 }
+                                                              : fork_task(o, argc, argv, null_fd, fds);
         if (fds[0] >= 0)
             close(fds[0]);
         if (fds[1] >= 0)
@@ -236,8 +248,16 @@ static int ask_server(struct fork_server *fs, char *const argv[], int out_w, int
     return n == (ssize_t)sizeof(*r) ? 0 : n < 0 ? errno : EPIPE;
 }
 
+/* The server is no use from now on: every later task is spawned. */
+static void server_drop(struct fork_server *fs)
+{
+    close(fs->sock); /* the server reads EOF and exits */
+    fs->sock = -1;
+}
+
 /* The launcher: through the server, or with posix_spawn when the command
- * line is too long for one request or the server is gone. */
+ * line is too long for one request, the server is gone, or this system
+ * refuses its clone (EINVAL, EPERM, ENOSYS: a sandbox's filter). */
 static int fork_launch(void *state, char *const argv[], int out_w, int err_w, pid_t *pid)
 {
     struct fork_server *fs = state;
@@ -247,13 +267,16 @@ static int fork_launch(void *state, char *const argv[], int out_w, int err_w, pi
     int e = ask_server(fs, argv, out_w, err_w, &r);
     if (e == E2BIG)
         return mf__spawn_child(NULL, argv, out_w, err_w, pid);
-    if (e) { /* the server died: every later task is spawned */
-        close(fs->sock);
-        fs->sock = -1;
+    if (e || r.err == EINVAL || r.err == EPERM || r.err == ENOSYS) {
+        server_drop(fs);
         return mf__spawn_child(NULL, argv, out_w, err_w, pid);
     }
     if (r.err)
         return r.err;
+    /* The task is our child: its own setpgid(0, 0) may not have run yet, and
+     * the group must exist before we may signal it. (A zombie or a task that
+     * already did it makes this fail harmlessly.) */
+    setpgid((pid_t)r.pid, (pid_t)r.pid);
     *pid = (pid_t)r.pid;
     return 0;
 }
@@ -264,11 +287,9 @@ static void server_free(void *state)
     if (!fs)
         return;
     if (fs->sock >= 0)
-        close(fs->sock); /* the server reads EOF and exits */
+        server_drop(fs);
     while (fs->pid > 0 && waitpid(fs->pid, NULL, 0) < 0 && errno == EINTR)
         ;
-    if (!fs->was_subreaper)
-        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
     mf__free(fs->msg);
     mf__free(fs);
 }
@@ -284,12 +305,8 @@ int mf__exec_fork_new(const struct mf_exec_opts *o, struct mf_exec **out, struct
         return mf__err(err, MF_ENOMEM, "out of memory");
     }
     fs->sock = -1;
-    int was = 0;
-    if (prctl(PR_GET_CHILD_SUBREAPER, &was, 0, 0, 0) == 0)
-        fs->was_subreaper = was;
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
         int e = errno;
-        fs->was_subreaper = 1; /* nothing to undo */
         server_free(fs);
         return mf__err_errno(err, MF_EIO, e, "cannot set up the fork server; use --executor spawn");
     }

@@ -12,6 +12,10 @@ for ex in fork spawn; do
     run bash -c 'trap "" HUP; exec 7</dev/null; exec "$@"' _ "$FLOWS/inherit_flow" run --executor "$ex"
     assert_eq "$ex: the checking flow succeeds" 0 "$RC"
     assert_contains "$ex: every work task checked" "$(cat "$OUT")" "end: 4 tasks checked"
+    # A forked task is a copy of the scheduler (its argv memory says "run"),
+    # a spawned one exec'd its step command line: each executor is the one used.
+    began=$([ "$ex" = fork ] && echo run || echo step)
+    assert_contains "$ex: the task began as the executor says" "$(cat "$OUT")" "(began as $began)"
     assert_eq "$ex: start printed exactly its own line" "1" "$(user_lines | grep -c '^checked pid')"
     run_ok "$ex: dump works" "$FLOWS/inherit_flow" dump "$(last_run_id InheritFlow)/work" --artifact runs_seen
 done

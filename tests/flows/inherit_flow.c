@@ -106,7 +106,25 @@ static void work(mf_task *t)
 
 static void join(mf_task *t) { mf_set_int(t, "n", (int64_t)mf_join_count(t)); }
 
-static void end(mf_task *t) { printf("end: %lld tasks checked\n", (long long)mf_get_int(t, "n")); }
+/* How this process began: a forked task is a copy of the scheduler, so its
+ * /proc/self/cmdline is the scheduler's ("... run ..."); an exec'd one has its
+ * own `step` command line. */
+static const char *began_as(void)
+{
+    static char cmdline[4096];
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    size_t n = f ? fread(cmdline, 1, sizeof(cmdline) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    cmdline[n] = '\0';
+    size_t first = strlen(cmdline);
+    return first + 1 < n ? cmdline + first + 1 : "?";
+}
+
+static void end(mf_task *t)
+{
+    printf("end: %lld tasks checked (began as %s)\n", (long long)mf_get_int(t, "n"), began_as());
+}
 
 static const mf_step steps[] = {
     { .name = "start", .fn = start, .next = { "work" }, .foreach = "items" },
