@@ -143,9 +143,23 @@ static int parse_run_args(struct mf_cli *c, int argc, char **argv, struct mf_run
     return MF_EXIT_OK;
 }
 
-/* A task forked by the fork executor enters here, as the exec'd program
- * would enter main(): the same flow, the same `step` command line. */
-static int task_entry(void *flow, int argc, char **argv) { return mf_main(flow, argc, argv); }
+/* A task forked by the fork executor enters here with its `step` command
+ * line, in a copy of this process: the flow's graph is the one this process
+ * built (`cli`, inherited by the fork), so the step command runs at once, as
+ * mf_main() would run it after building the graph again. Any other argv goes
+ * through mf_main() as main() would send it. */
+static int task_entry(void *cli, int argc, char **argv)
+{
+    const struct mf_cli *parent = cli;
+    if (argc < 2 || strcmp(argv[1], "step") != 0)
+        return mf_main(parent->flow, argc, argv);
+    struct mf_cli c = { .flow = parent->flow, .g = parent->g, .prog = argv[0], .out = stdout, .err = stderr };
+    const char *env_root = getenv("MF_DATASTORE_ROOT");
+    c.root = env_root && *env_root ? env_root : ".metaflow";
+    int status = mf__cmd_step(&c, argc - 1, argv + 1);
+    fflush(stdout);
+    return status;
+}
 
 static int self_exe(char *buf, size_t size)
 {
@@ -184,7 +198,7 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
                              .resume_step = a->resume_step,
                              .max_passes = (int)a->max_passes, .executor = executor,
                              .kill_grace_s = a->kill_grace, .stopped_by = &stopped_by,
-                             .task_entry = task_entry, .task_entry_ctx = (void *)c->flow,
+                             .task_entry = task_entry, .task_entry_ctx = c,
                              .slurm = &a->slurm };
     int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
