@@ -475,11 +475,19 @@ MF_API void mf_task_info_free(mf_task_info *tasks, size_t n);
 /*
  * Opens a finished task, "RUN/STEP/TASK", for reading its artifacts with
  * mf_has(), mf_get() and the typed getters, and mf_run_id()/mf_step_name()/
- * mf_task_id()/mf_pathspec()/mf_attempt()/mf_index(). A getter that fails
- * returns 0/false/NULL (mf_index(): -1) and leaves its message in
- * mf_client_errmsg(); so do mf_input*() (a client has no flow graph to find
- * the foreach list) and the join getters (a client handle has no inputs: open
- * them with mf_client_task()). Setters and mf_merge_artifacts() are for
+ * mf_task_id()/mf_pathspec()/mf_attempt(), as a step reads its own:
+ *  - mf_index() and mf_input*() give a foreach task's position and item (the
+ *    item from the list the split task's index names: stores written before
+ *    format version 3 do not record that name, and say so);
+ *  - on a join task, mf_join_count(), mf_join_input() and mf_join_branch()
+ *    give its inputs (input order; by the step a branch came from), handles
+ *    the getters accept, owned by this handle and valid until it is closed;
+ *    they answer NULL/0 with a message for a task that is not a join (see
+ *    mf_client_task_parents() for any task's inputs). Each input's index is
+ *    read on first use, as in a step; open an input with mf_client_task()
+ *    for its own foreach item or inputs.
+ * A getter that fails returns 0/false/NULL (mf_index(): -1) and leaves its
+ * message in mf_client_errmsg(). Setters and mf_merge_artifacts() are for
  * running steps only (misuse ends the process with a message). Parameters
  * of the run are visible as in a step. MF_ENOENT if the task does not exist or has not finished. Close with
  * mf_client_task_close() before mf_client_close().
@@ -489,6 +497,18 @@ MF_API void mf_client_task_close(mf_task *t);
 /* Names of a task handle's own artifacts (not parameters), sorted;
  * NULL-terminated, free with mf_strv_free(). NULL when out of memory. */
 MF_API char **mf_task_artifact_names(mf_task *t);
+
+/*
+ * The runtime graph of a run. A task's parents are the tasks it ran after,
+ * "RUN/STEP/TASK" in input order: none for start, one for most steps, every
+ * input of a join. Its children are the tasks that ran after it, by task id.
+ * Both work for tasks that did not finish. `*out` is NULL-terminated (maybe
+ * empty); free it with mf_strv_free(). MF_ENOENT when the task does not
+ * exist, or when a store written before format version 3 has lost what is
+ * needed (its run metadata rebuilt): the message says so.
+ */
+MF_API int mf_client_task_parents(mf_client *c, const char *flow, const char *pathspec, char ***out);
+MF_API int mf_client_task_children(mf_client *c, const char *flow, const char *pathspec, char ***out);
 
 /* The log of one attempt (-1: the last) of a task, stream "stdout" or
  * "stderr". `*text` is NUL-terminated, freed with mf_free(). A task that

@@ -8,6 +8,7 @@
 
 #include "meta.h"
 #include "metaflow.h"
+#include "task_impl.h"
 
 struct mf_client {
     char *root;
@@ -15,6 +16,20 @@ struct mf_client {
     size_t open_tasks; /* task handles not yet closed */
     char err[1024];
 };
+
+/* A client task handle (mf_client_task): the handle, its own flow record
+ * (task_api.c reads the flow's name from it) and its client. */
+struct client_task {
+    struct mf_task t; /* first: an mf_task * of a client handle is a client_task * */
+    mf_flow flow;
+    mf_client *client;
+};
+
+/* The input paths the scheduler recorded for the last attempt of
+ * RUN/STEP/TASK in the run metadata, into *out (the caller's; "" when none
+ * were recorded); the message in c->err. */
+int mf__client_meta_inputs(mf_client *c, const char *flow, const char *run, const char *step, const char *task,
+                           char **out);
 
 /* A run or task id: 1 to 20 decimal digits. */
 bool mf__client_is_id(const char *s);

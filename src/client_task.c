@@ -318,13 +318,6 @@ static int not_finished(mf_client *c, const char *flow, const mf_task_info *info
     return MF_ENOENT;
 }
 
-/* The handle's own flow record: task_api.c reads the flow's name from it. */
-struct client_task {
-    mf_task t;
-    mf_flow flow;
-    mf_client *client;
-};
-
 static void client_task_free(struct client_task *ct)
 {
     if (!ct)

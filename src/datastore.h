@@ -45,11 +45,18 @@ struct mf_index {
     int attempt;
     char *next;   /* for a switch step: the step its case chose; else NULL */
     int64_t pass; /* passes of a loop before this task at its split position */
+    /* Version 3 (docs/format.md), each NULL when absent: */
+    char *inputs;  /* the task's input paths "STEP/ID[-LAST],..." (its parents) */
+    char *foreach; /* for a foreach step: the name of the list it fanned out over */
+    char *caught;  /* for a task whose failure was caught: its catch artifact */
 };
 
 void mf__index_init(struct mf_index *ix);
 void mf__index_release(struct mf_index *ix);
 const struct mf_artifact *mf__index_find(const struct mf_index *ix, const char *name);
+/* Sets the version 3 fields to copies of the arguments (NULL or "": absent).
+ * MF_ENOMEM leaves them absent. */
+int mf__index_set_graph(struct mf_index *ix, const char *inputs, const char *foreach, const char *caught);
 /* Copies `a` in, replacing an entry of the same name. */
 int mf__index_put(struct mf_index *ix, const struct mf_artifact *a);
 /* Removes `name`; 0 whether or not it was there. */

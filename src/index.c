@@ -13,12 +13,14 @@
 #include "util/alloc.h"
 #include "value.h"
 
-/* Version 2 adds the artifact field "chunks" (a chunked list, chunk.h); an
- * index is written as version 1 unless it holds one, so stores without
- * chunked lists stay readable by older readers, and each index has one
- * encoding. */
+/* Version 2 adds the artifact field "chunks" (a chunked list, chunk.h);
+ * version 3 the top-level fields "inputs", "foreach" and "caught" (the
+ * runtime graph a client reads). An index is written with the lowest version
+ * that holds what it has, so stores without those stay readable by older
+ * readers, and each index has one encoding. */
 #define INDEX_VERSION 1
 #define INDEX_VERSION_CHUNKED 2
+#define INDEX_VERSION_GRAPH 3
 
 void mf__index_init(struct mf_index *ix)
 {
@@ -45,6 +47,9 @@ void mf__index_release(struct mf_index *ix)
     mf__free(ix->arts);
     mf__free(ix->stack);
     mf__free(ix->next);
+    mf__free(ix->inputs);
+    mf__free(ix->foreach);
+    mf__free(ix->caught);
     mf__index_init(ix);
 }
 
@@ -62,6 +67,34 @@ int mf__artifact_copy(struct mf_artifact *dst, const struct mf_artifact *src)
         mf__artifact_release(dst);
         return MF_ENOMEM;
     }
+    return 0;
+}
+
+static char *dup_set(const char *s, bool *oom)
+{
+    char *d = s && *s ? mf__strdup(s) : NULL;
+    *oom = *oom || (s && *s && !d);
+    return d;
+}
+
+int mf__index_set_graph(struct mf_index *ix, const char *inputs, const char *foreach, const char *caught)
+{
+    bool oom = false;
+    /* copied before the old ones are freed: an argument may be one of them */
+    char *in = dup_set(inputs, &oom), *fe = dup_set(foreach, &oom), *ca = dup_set(caught, &oom);
+    mf__free(ix->inputs);
+    mf__free(ix->foreach);
+    mf__free(ix->caught);
+    ix->inputs = ix->foreach = ix->caught = NULL;
+    if (oom) {
+        mf__free(in);
+        mf__free(fe);
+        mf__free(ca);
+        return MF_ENOMEM;
+    }
+    ix->inputs = in;
+    ix->foreach = fe;
+    ix->caught = ca;
     return 0;
 }
 
@@ -183,6 +216,14 @@ static mf_value *index_value(const struct mf_index *ix)
         rc = put(top, "next", mf_value_str(ix->next));
     if (!rc && ix->pass)
         rc = put(top, "pass", mf_value_int(ix->pass));
+    if (!rc && ix->inputs && *ix->inputs)
+        rc = put(top, "inputs", mf_value_str(ix->inputs));
+    if (!rc && ix->foreach)
+        rc = put(top, "foreach", mf_value_str(ix->foreach));
+    if (!rc && ix->caught)
+        rc = put(top, "caught", mf_value_str(ix->caught));
+    if (!rc && ((ix->inputs && *ix->inputs) || ix->foreach || ix->caught))
+        rc = put(top, "version", mf_value_int(INDEX_VERSION_GRAPH));
     if (rc) {
         mf_value_free(top);
         return NULL;
@@ -346,10 +387,49 @@ static int artifacts_decode(const mf_value *arts, int64_t version, struct mf_ind
     return 0;
 }
 
+/* An optional non-empty str field of a version 3 index into *out (left
+ * NULL when absent). */
+static int graph_str(const mf_value *v, const char *key, int64_t version, char **out, struct mf_err *err)
+{
+    const mf_value *f = mf_value_key(v, key);
+    const char *s = NULL;
+    int rc;
+    if (!f)
+        return 0;
+    if (version < INDEX_VERSION_GRAPH)
+        return mf__err(err, MF_EPARSE, "the index has field '%s', which a version %lld index cannot have", key,
+                       (long long)version);
+    if ((rc = field(v, key, MF_STR, "the index", &f, err)))
+        return rc;
+    mf_value_get_str(f, &s);
+    if (!*s)
+        return mf__err(err, MF_EPARSE, "the index has an empty '%s' (an index without one omits it)", key);
+    *out = mf__strdup(s);
+    return *out ? 0 : mf__err(err, MF_ENOMEM, "out of memory reading a task index");
+}
+
+/* The version 3 fields: what the task ran from and over, and what it
+ * caught. A version 3 index has at least one (else it is an older version);
+ * "foreach" only on a foreach step's task (num_splits set). */
+static int graph_fields(const mf_value *v, int64_t version, struct mf_index *ix, struct mf_err *err)
+{
+    int rc;
+    if ((rc = graph_str(v, "inputs", version, &ix->inputs, err)) ||
+        (rc = graph_str(v, "foreach", version, &ix->foreach, err)) ||
+        (rc = graph_str(v, "caught", version, &ix->caught, err)))
+        return rc;
+    if (version == INDEX_VERSION_GRAPH && !ix->inputs && !ix->foreach && !ix->caught)
+        return mf__err(err, MF_EPARSE, "the index has version %d but none of 'inputs', 'foreach', 'caught' (such an "
+                       "index is version %d or %d)", INDEX_VERSION_GRAPH, INDEX_VERSION, INDEX_VERSION_CHUNKED);
+    if (ix->foreach && ix->num_splits < 0)
+        return mf__err(err, MF_EPARSE, "the index names a foreach list '%s' but has no 'num_splits'", ix->foreach);
+    return 0;
+}
+
 static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *err)
 {
     static const char *const keys[] = { "version", "attempt", "stack", "num_splits", "artifacts", "next", "pass",
-                                        NULL };
+                                        "inputs", "foreach", "caught", NULL };
     const mf_value *f;
     const char *stack;
     int64_t num, version;
@@ -358,9 +438,9 @@ static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *e
         return mf__err(err, MF_EPARSE, "the index is a %s, not a map", mf_type_name(mf_value_type(v)));
     if ((rc = int_field(v, "version", 0, INT64_MAX, "the index", &num, err)))
         return rc;
-    if (num != INDEX_VERSION && num != INDEX_VERSION_CHUNKED)
-        return mf__err(err, MF_EPARSE, "the index has version %lld; this metaflow-c reads versions %d and %d",
-                       (long long)num, INDEX_VERSION, INDEX_VERSION_CHUNKED);
+    if (num < INDEX_VERSION || num > INDEX_VERSION_GRAPH)
+        return mf__err(err, MF_EPARSE, "the index has version %lld; this metaflow-c reads versions %d to %d",
+                       (long long)num, INDEX_VERSION, INDEX_VERSION_GRAPH);
     version = num;
     if ((rc = only_keys(v, keys, "the index", err)) || (rc = int_field(v, "attempt", 0, INT_MAX, "the index", &num, err)))
         return rc;
@@ -385,7 +465,7 @@ static int index_fields(const mf_value *v, struct mf_index *ix, struct mf_err *e
         if (!(ix->next = mf__strdup(next)))
             return mf__err(err, MF_ENOMEM, "out of memory reading a task index");
     }
-    if ((rc = field(v, "artifacts", MF_MAP, "the index", &f, err)))
+    if ((rc = graph_fields(v, version, ix, err)) || (rc = field(v, "artifacts", MF_MAP, "the index", &f, err)))
         return rc;
     return artifacts_decode(f, version, ix, err);
 }

@@ -27,6 +27,7 @@
 /* One task directory as found. */
 struct found {
     char *step, *task, *stack;
+    char *inputs; /* from a version 3 index; "" otherwise */
     int attempts; /* attempts seen (logs, index) */
     bool ok;      /* has an index */
     double start, end;
@@ -45,6 +46,7 @@ static void found_release(struct rctx *r)
         mf__free(r->t[i].step);
         mf__free(r->t[i].task);
         mf__free(r->t[i].stack);
+        mf__free(r->t[i].inputs);
     }
     r->n = 0;
 }
@@ -90,8 +92,9 @@ static int on_task(void *ctx, const struct mf_scan_task *t)
     f->step = mf__strdup(t->step);
     f->task = mf__strdup(t->task);
     f->stack = mf__strdup(t->ix && t->ix->stack ? t->ix->stack : "");
+    f->inputs = mf__strdup(t->ix && t->ix->inputs ? t->ix->inputs : "");
     r->n++;
-    if (!f->step || !f->task || !f->stack)
+    if (!f->step || !f->task || !f->stack || !f->inputs)
         return mf__err(r->err, MF_ENOMEM, "out of memory");
     f->ok = t->ix != NULL;
     look_inside(t->dir, f);
@@ -135,7 +138,7 @@ static int record_tasks(struct mf_meta *m, const char *flow, const char *run, st
             struct mf_meta_task t = { .step = f->step, .task_id = f->task, .attempt = a,
                                       .status = (char *)(last && f->ok ? "succeeded" : "failed"),
                                       .start = f->start, .end = f->end, .exit_code = -1, .stack = f->stack,
-                                      .input_paths = (char *)"" };
+                                      .input_paths = f->inputs };
             rc = mf__meta_task_finish(m, flow, run, &t, err);
         }
         st->tasks++;

@@ -153,6 +153,9 @@ static int clone_index(struct sched *s, const struct stask *t, const char *origi
     ix.stack = mf__strdup(t->stack);
     ix.attempt = 0;
     ix.pass = t->pass;
+    /* its parents are this run's tasks; what it ran over and caught is the origin's */
+    if (!rc && mf__index_set_graph(&ix, t->inputs, ix.foreach, ix.caught))
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
     if (!rc)
         rc = ix.stack ? mf__ds_write_index(s->clone_ds, s->run_id, step, id, &ix, err)
                       : mf__err(err, MF_ENOMEM, "out of memory");

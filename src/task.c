@@ -165,6 +165,7 @@ int mf__input_paths_each(const char *paths, mf_input_fn fn, void *ctx, struct mf
 
 static int task_init_view(struct mf_task *v, struct mf_task *root, const char *step, size_t step_len, uint64_t id)
 {
+    /* root->run_id, not args: a client handle (client_join.c) makes views too */
     char idbuf[32];
     snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
     memset(v, 0, sizeof(*v));
@@ -177,9 +178,9 @@ static int task_init_view(struct mf_task *v, struct mf_task *root, const char *s
     v->task_id = mf__strdup(idbuf);
     if (!v->step_name || !v->task_id)
         return MF_ENOMEM;
-    v->node = mf__graph_find(root->g, v->step_name);
+    v->node = root->g ? mf__graph_find(root->g, v->step_name) : MF_NO_NODE;
     struct mf_buf ps = MF_BUF_INIT;
-    if (mf__buf_addf(&ps, "%s/%s/%s", root->args->run_id, v->step_name, v->task_id))
+    if (mf__buf_addf(&ps, "%s/%s/%s", root->run_id, v->step_name, v->task_id))
         return MF_ENOMEM;
     v->pathspec = mf__buf_detach(&ps, NULL);
     return v->pathspec ? 0 : MF_ENOMEM;
@@ -194,7 +195,7 @@ struct load_ctx {
 static int view_read(struct mf_task *v, struct mf_err *err)
 {
     struct mf_task *root = v->root;
-    int rc = mf__ds_read_index(root->ds, root->args->run_id, v->step_name, v->task_id, &v->own, err);
+    int rc = mf__ds_read_index(root->ds, root->run_id, v->step_name, v->task_id, &v->own, err);
     if (rc == MF_ENOENT)
         mf__err(err, rc, "input task '%s' has no artifact index: it did not succeed", v->pathspec);
     v->own_loaded = !rc;
@@ -214,10 +215,29 @@ struct mf_index *mf__task_index(struct mf_task *t)
         memmove(root->resident, root->resident + 1, (MF_JOIN_RESIDENT - 1) * sizeof(root->resident[0]));
         root->nresident--;
     }
-    if (view_read(t, &err))
-        mf__task_die(root, "cannot read join input '%s': %s", t->pathspec, err.msg);
+    if (view_read(t, &err)) {
+        /* ends a running task; a client handle's getter reports it and finds nothing */
+        mf__task_error(root, "cannot read join input '%s': %s", t->pathspec, err.msg);
+        t->index_bad = true;
+        return &t->own;
+    }
+    t->index_bad = false;
     root->resident[root->nresident++] = t;
     return &t->own;
+}
+
+int mf__task_view_new(struct mf_task *root, const char *step, size_t step_len, uint64_t id, struct mf_task **out)
+{
+    struct mf_task *v = mf__calloc(1, sizeof(*v));
+    *out = NULL;
+    if (!v)
+        return MF_ENOMEM;
+    if (task_init_view(v, root, step, step_len, id)) {
+        mf__task_view_free(v);
+        return MF_ENOMEM;
+    }
+    *out = v;
+    return 0;
 }
 
 /* One input of the task: a join keeps it as a view whose index is read
@@ -255,7 +275,7 @@ static int load_input(void *arg, const char *step, size_t step_len, uint64_t id)
     return 0;
 }
 
-static void task_view_free(struct mf_task *v)
+void mf__task_view_free(struct mf_task *v)
 {
     if (!v)
         return;
@@ -269,7 +289,7 @@ static void task_view_free(struct mf_task *v)
 void mf__task_release(struct mf_task *t)
 {
     for (size_t i = 0; i < t->ninputs; i++)
-        task_view_free(t->inputs[i]);
+        mf__task_view_free(t->inputs[i]);
     mf__free(t->inputs);
     for (size_t i = 0; i < t->nloaded; i++)
         mf_value_free(t->loaded[i].value);
@@ -314,7 +334,7 @@ static int task_check_inputs(struct mf_task *t, struct mf_err *err)
         struct mf_index tmp = t->own;
         t->own = t->inputs[0]->own;
         t->inputs[0]->own = tmp;
-        task_view_free(t->inputs[0]);
+        mf__task_view_free(t->inputs[0]);
         t->ninputs = 0;
     }
     return 0;
@@ -462,6 +482,14 @@ static int task_persist(struct mf_task *t, struct mf_err *err)
     mf__free(t->own.stack);
     t->own.stack = mf__strdup(t->args->stack);
     if (!t->own.stack)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    /* The runtime graph a client reads (a task starts from its parent's
+     * index, so each of these is set anew): its parents, the list it fans
+     * out over, the artifact holding the failure it caught. */
+    const mf_step *s = n->step;
+    bool caught = t->catching || t->args->caught;
+    if (mf__index_set_graph(&t->own, t->args->input_paths, n->kind == MF_NODE_FOREACH ? s->foreach : NULL,
+                            caught ? s->catch_var : NULL))
         return mf__err(err, MF_ENOMEM, "out of memory");
     return mf__ds_write_index(t->ds, t->args->run_id, t->step_name, t->task_id, &t->own, err);
 }

@@ -77,6 +77,8 @@ static const struct mf_artifact *must_find(mf_task *t, const char *name)
 {
     char wb[300];
     const struct mf_artifact *a = name ? find_artifact(t, name) : NULL;
+    if (!a && t->index_bad) /* a client's input whose index did not read: that message stands */
+        return NULL;
     if (!a)
         mf__task_error(t, "artifact '%s' does not exist%s: set it in an earlier step, or ask mf_has() first",
                        name ? name : "(null)", where(t, wb, sizeof(wb)));

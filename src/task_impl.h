@@ -30,6 +30,7 @@ struct mf_task {
     struct mf_index own; /* what the task sees and will persist; on a join
                             input, loaded on use (mf__task_index) */
     bool own_loaded;     /* a join input's `own` is read */
+    bool index_bad;      /* a client's join input whose index did not read (reported) */
 
     /* Only meaningful on root: */
     /* A client's read-only handle (client.c): getter failures are recorded
@@ -46,6 +47,10 @@ struct mf_task {
     size_t nloaded, loaded_cap;
     struct mf_task **inputs; /* join inputs, in input order */
     size_t ninputs, inputs_cap;
+    /* A client handle's inputs are made on first use of a join getter
+     * (client_join.c); inputs_from is where its input paths came from. */
+    bool inputs_made;
+    const char *inputs_from;
     /* The join inputs whose index is in memory, oldest first: at most
      * MF_JOIN_RESIDENT, so a join over N inputs holds a bounded number of
      * indexes, not N (issue 14). */
@@ -67,6 +72,13 @@ void mf__task_die(struct mf_task *t, const char *fmt, ...) __attribute__((noretu
 /* A getter's failure: fails a running task (does not return), or records
  * the message on a client handle and returns. */
 void mf__task_error(struct mf_task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A read-only view of task STEP/ID of the root's run (a join input),
+ * its index read on use; freed with mf__task_view_free(). MF_ENOMEM. */
+int mf__task_view_new(struct mf_task *root, const char *step, size_t step_len, uint64_t id, struct mf_task **out);
+void mf__task_view_free(struct mf_task *v);
+/* A client handle's join inputs, made on first use (client_join.c): 0, or
+ * an error already reported on the handle (not a join, no inputs recorded). */
+int mf__client_join_inputs(struct mf_task *t, const char *what);
 #define MF_JOIN_RESIDENT 16
 /* The artifact index of `t`: its own, or a join input's, read (and
  * verified) on first use and dropped again when MF_JOIN_RESIDENT later

@@ -85,46 +85,83 @@ static mf_value *element(const mf_value *list, size_t i)
     }
 }
 
+/* The name of the list the split task `ix` (STEP/ID) fanned out over: the
+ * graph's in a running task; on a client handle, the name its index records
+ * (format version 3), or NULL after saying it is not recorded. */
+static const char *foreach_var(mf_task *t, const struct mf_frame *f, const char *id, const struct mf_index *ix)
+{
+    mf_task *root = t->root;
+    if (!root->client)
+        return root->g->nodes[mf__graph_find(root->g, f->step)].step->foreach;
+    if (!ix->foreach)
+        mf__task_error(t, "the foreach item is not known: the index of split task '%s/%s' was written before format "
+                       "version 3 (an older metaflow-c), which does not record the list's name; read the artifact the "
+                       "step stored from its item instead, or load the list from that task", f->step, id);
+    return ix->foreach;
+}
+
+/* Loads item f->index of list artifact `a` into root->item; 0 or reported
+ * (which ends a running task). */
+static int load_input_item(mf_task *t, const struct mf_frame *f, const char *var, const char *id,
+                           const struct mf_artifact *a)
+{
+    mf_task *root = t->root;
+    struct mf_err err = MF_ERR_INIT;
+    /* A list: build only this task's item. An array: one block, load it. */
+    int rc = mf__ds_load_item(root->ds, a, (size_t)f->index, &root->item, &err);
+    if (rc == MF_ETYPE) {
+        mf_value *list = NULL;
+        rc = mf__ds_load(root->ds, a, &list, &err);
+        root->item = rc ? NULL : element(list, (size_t)f->index);
+        mf_value_free(list);
+    }
+    if (rc && rc != MF_ERANGE) {
+        mf__task_error(t, "cannot load foreach list '%s' of '%s/%s': %s", var, f->step, id, err.msg);
+        return rc;
+    }
+    if (!root->item) {
+        mf__task_error(t, "foreach list '%s' has no item %" PRId64, var, f->index);
+        return MF_ERANGE;
+    }
+    root->item_loaded = true;
+    return 0;
+}
+
 const mf_value *mf_input(mf_task *t)
 {
     mf_task *root = t->root;
     struct mf_frame f;
     struct mf_index ix;
     struct mf_err err = MF_ERR_INIT;
+    char id[32];
     if (root->item_loaded)
         return root->item;
-    if (root->client) { /* the list's name is in the flow's graph, which a client does not have */
-        mf__task_error(t, "mf_input() needs the running flow's graph to find the foreach list; on a client "
-                          "handle read the artifact the step stored from its item instead");
+    if (root->client && t != root) {
+        mf__task_error(t, "mf_input() of a join input: open that task with mf_client_task() and ask it");
         return NULL;
     }
-    if (foreach_frame(t, &f) <= 0)
-        mf__task_die(t, "mf_input() is only available inside a foreach, and step '%s' is not inside one", root->step_name);
-    const char *var = root->g->nodes[mf__graph_find(root->g, f.step)].step->foreach;
-    char task_id[32];
-    snprintf(task_id, sizeof(task_id), "%" PRIu64, f.task);
-    mf__index_init(&ix);
-    if (mf__ds_read_index(root->ds, root->args->run_id, f.step, task_id, &ix, &err))
-        mf__task_die(t, "cannot read the foreach list of '%s/%s': %s", f.step, task_id, err.msg);
-    const struct mf_artifact *a = mf__index_find(&ix, var);
-    if (!a)
-        mf__task_die(t, "cannot load foreach list '%s' of '%s/%s': it is not in that task's index", var, f.step,
-                     task_id);
-    /* A list: build only this task's item. An array: one block, load it. */
-    int rc = mf__ds_load_item(root->ds, a, (size_t)f.index, &root->item, &err);
-    if (rc == MF_ETYPE) {
-        mf_value *list = NULL;
-        rc = mf__ds_load(root->ds, a, &list, &err);
-        root->item = rc ? NULL : element(list, (size_t)f.index);
-        mf_value_free(list);
+    int found = foreach_frame(t, &f);
+    if (found < 0) /* a client handle: reported */
+        return NULL;
+    if (found == 0) { /* ends a running task */
+        mf__task_error(t, "mf_input() is only available inside a foreach, and step '%s' is not inside one",
+                       root->step_name);
+        return NULL;
     }
-    if (rc && rc != MF_ERANGE)
-        mf__task_die(t, "cannot load foreach list '%s' of '%s/%s': %s", var, f.step, task_id, err.msg);
+    snprintf(id, sizeof(id), "%" PRIu64, f.task);
+    mf__index_init(&ix);
+    if (mf__ds_read_index(root->ds, root->run_id, f.step, id, &ix, &err)) {
+        mf__task_error(t, "cannot read the foreach list of '%s/%s': %s", f.step, id, err.msg);
+        return NULL;
+    }
+    const char *var = foreach_var(t, &f, id, &ix);
+    const struct mf_artifact *a = var ? mf__index_find(&ix, var) : NULL;
+    if (var && !a)
+        mf__task_error(t, "cannot load foreach list '%s' of '%s/%s': it is not in that task's index", var, f.step, id);
+    if (a)
+        load_input_item(t, &f, var, id, a);
     mf__index_release(&ix);
-    if (!root->item)
-        mf__task_die(t, "foreach list '%s' has no item %" PRId64, var, f.index);
-    root->item_loaded = true;
-    return root->item;
+    return root->item_loaded ? root->item : NULL;
 }
 
 const char *mf_input_str(mf_task *t)
@@ -133,8 +170,8 @@ const char *mf_input_str(mf_task *t)
     const mf_value *v = mf_input(t);
     if (!v) /* a client handle: reported */
         return NULL;
-    if (mf_value_get_str(v, &s))
-        mf__task_die(t, "the foreach item is a %s, not a str", mf_type_name(mf_value_type(v)));
+    if (mf_value_get_str(v, &s)) /* ends a running task */
+        mf__task_error(t, "the foreach item is a %s, not a str", mf_type_name(mf_value_type(v)));
     return s;
 }
 
@@ -144,8 +181,8 @@ int64_t mf_input_int(mf_task *t)
     const mf_value *v = mf_input(t);
     if (!v) /* a client handle: reported */
         return 0;
-    if (mf_value_get_int(v, &i))
-        mf__task_die(t, "the foreach item is a %s, not an int", mf_type_name(mf_value_type(v)));
+    if (mf_value_get_int(v, &i)) /* ends a running task */
+        mf__task_error(t, "the foreach item is a %s, not an int", mf_type_name(mf_value_type(v)));
     return i;
 }
 
@@ -162,11 +199,8 @@ int64_t mf_index(mf_task *t)
 static mf_task *join_root(mf_task *t, const char *what)
 {
     mf_task *root = t->root;
-    if (root->client) {
-        mf__task_error(t, "%s is for a running join step; on a client handle open the inputs with mf_client_task()",
-                       what);
-        return NULL;
-    }
+    if (root->client)
+        return mf__client_join_inputs(t, what) ? NULL : root;
     if (!root->args)
         mf__task_die(t, "%s is only available inside a running step", what);
     if (t->readonly || !root->g->nodes[root->node].is_join)
@@ -186,8 +220,10 @@ mf_task *mf_join_input(mf_task *t, size_t i)
     mf_task *root = join_root(t, "mf_join_input()");
     if (!root)
         return NULL;
-    if (i >= root->ninputs)
-        mf__task_die(t, "join input %zu does not exist: the join has %zu inputs", i, root->ninputs);
+    if (i >= root->ninputs) { /* ends a running task */
+        mf__task_error(t, "join input %zu does not exist: the join has %zu inputs", i, root->ninputs);
+        return NULL;
+    }
     return root->inputs[i];
 }
 
@@ -201,9 +237,13 @@ mf_task *mf_join_branch(mf_task *t, const char *step)
         if (step && strcmp(root->inputs[i]->step_name, step) == 0)
             return root->inputs[i];
     for (size_t i = 0; i < root->ninputs; i++)
-        mf__buf_addf(&names, "%s'%s'", i ? ", " : "", root->inputs[i]->step_name);
-    mf__task_die(t, "no input of join '%s' comes from step '%s'; its inputs come from %s", root->step_name,
-                 step ? step : "(null)", names.buf);
+        if (i == 0 || strcmp(root->inputs[i]->step_name, root->inputs[i - 1]->step_name))
+            mf__buf_addf(&names, "%s'%s'", i ? ", " : "", root->inputs[i]->step_name);
+    /* ends a running task */
+    mf__task_error(t, "no input of join '%s' comes from step '%s'; its inputs come from %s", root->step_name,
+                   step ? step : "(null)", names.buf ? names.buf : "(none)");
+    mf__buf_release(&names);
+    return NULL;
 }
 
 static bool listed(const char *const *list, const char *name)

@@ -10,7 +10,7 @@ arrays are numpy arrays when it is installed, array.array otherwise). Everything
 as the C library verifies it. docs/python.md is the walkthrough.
 
 The version follows the on-disk format: the major number is the datastore format this package
-reads (object and index version 1), the minor number the metadata schema (2). A store written in a
+reads (the task index version, 3; objects are version 1), the minor number the metadata schema (2). A store written in a
 newer format is refused with a message, never misread.
 """
 
@@ -20,7 +20,7 @@ from .client import (ArtifactNotFound, DataArtifact, Flow, Metaflow, MetaflowObj
                      resolve_root)
 from .errors import CorruptDataError, FormatVersionError, MetaflowCError, MetaflowNotFound
 
-FORMAT_VERSION = 1  # the datastore format: objects and task indexes
+FORMAT_VERSION = INDEX_VERSION  # the datastore format: the newest task index read (objects: OBJECT_VERSION)
 __version__ = "%d.%d.0" % (FORMAT_VERSION, SCHEMA_VERSION)
 
 __all__ = [

@@ -20,7 +20,7 @@ RUN_COLUMNS = ("SELECT flow, run_id, status, user, params_json, origin_run_id, s
                "pid_start FROM runs")
 NEWEST_FIRST = " ORDER BY start DESC, run_num DESC, run_id DESC"
 TASK_COLUMNS = ("SELECT step, task_id, attempt, status, start, \"end\", exit_code, signal, timed_out, stack, "
-                "origin FROM tasks")
+                "origin, input_paths FROM tasks")
 
 
 class RunRow:
@@ -30,7 +30,7 @@ class RunRow:
 class TaskRow:
     """The last attempt of one task, and how many attempts it had."""
     __slots__ = ("step", "task_id", "attempt", "status", "start", "end", "exit_code", "signal", "timed_out",
-                 "stack", "origin", "attempts")
+                 "stack", "origin", "input_paths", "attempts")
 
 
 def _uri(path, **query):
@@ -181,7 +181,8 @@ class Meta:
         for r in rows:
             t = TaskRow()
             (t.step, t.task_id, t.attempt, t.status, t.start, t.end, t.exit_code, t.signal, t.timed_out, t.stack,
-             t.origin) = r
+             t.origin, t.input_paths) = r
+            t.input_paths = t.input_paths or ""
             prev = last.get((t.step, t.task_id))
             t.attempts = (prev.attempts if prev else 0) + 1
             last[(t.step, t.task_id)] = t

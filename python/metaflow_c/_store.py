@@ -21,8 +21,10 @@ from .errors import CorruptDataError, FormatVersionError
 
 OBJECT_MAGIC = b"MFOB"
 OBJECT_VERSION = 1  # byte 4 of an object's header
-INDEX_VERSION = 2  # the newest `version` of a task index read (2: chunked lists)
+INDEX_VERSION = 3  # the newest `version` of a task index read (2: chunked lists; 3: the runtime graph)
 INDEX_VERSION_CHUNKED = 2
+INDEX_VERSION_GRAPH = 3
+GRAPH_FIELDS = ("inputs", "foreach", "caught")
 HEADER_LEN = 16
 PAD_MAX = 7
 INLINE_MAX = 4096
@@ -172,10 +174,16 @@ class Record:
 
 
 class Index:
-    """A task's artifact index: attempt, split stack, num_splits, next, pass, records by name."""
+    """A task's artifact index: attempt, split stack, num_splits, next, pass, records by name; from
+    version 3, inputs (its input paths), foreach (the list a foreach step fanned out over) and caught
+    (the artifact holding a caught failure), each None when absent."""
 
     def __init__(self, path, fields, records):
         self.path = path
+        self.version = fields["version"]
+        self.inputs = fields.get("inputs")
+        self.foreach = fields.get("foreach")
+        self.caught = fields.get("caught")
         self.attempt = fields["attempt"]
         self.stack = fields["stack"]
         self.num_splits = fields["num_splits"]
@@ -254,9 +262,10 @@ def read_index(path):
         raise CorruptDataError(path, "the index has version %d; this package reads versions 1 to %d"
                                % (version, INDEX_VERSION), INDEX_FIX)
     for k in top:
-        if k not in ("version", "attempt", "stack", "num_splits", "artifacts", "next", "pass"):
+        if k not in ("version", "attempt", "stack", "num_splits", "artifacts", "next", "pass") + GRAPH_FIELDS:
             raise CorruptDataError(path, "the index has an unknown field '%s'" % k, INDEX_FIX)
     fields = {
+        "version": version,
         "attempt": _int_field(top, "attempt", 0, 2 ** 31 - 1, "the index", path),
         "num_splits": _int_field(top, "num_splits", -1, 2 ** 63 - 1, "the index", path),
         "stack": top.get("stack"),
@@ -269,6 +278,19 @@ def read_index(path):
         if not isinstance(top["next"], str) or not top["next"]:
             raise CorruptDataError(path, "the index field 'next' is not a non-empty str", INDEX_FIX)
         fields["next"] = top["next"]
+    for k in GRAPH_FIELDS:
+        if k in top:
+            if version < INDEX_VERSION_GRAPH:
+                raise CorruptDataError(path, "the index has field '%s', which a version %d index cannot have"
+                                       % (k, version), INDEX_FIX)
+            if not isinstance(top[k], str) or not top[k]:
+                raise CorruptDataError(path, "the index field '%s' is not a non-empty str" % k, INDEX_FIX)
+            fields[k] = top[k]
+    if version == INDEX_VERSION_GRAPH and not any(k in top for k in GRAPH_FIELDS):
+        raise CorruptDataError(path, "the index has version 3 but none of 'inputs', 'foreach', 'caught' (such an "
+                               "index is version 1 or 2)", INDEX_FIX)
+    if "foreach" in fields and fields["num_splits"] < 0:
+        raise CorruptDataError(path, "the index names a foreach list but has no 'num_splits'", INDEX_FIX)
     arts = top.get("artifacts")
     if not isinstance(arts, dict):
         raise CorruptDataError(path, "the index field 'artifacts' is missing or not a map", INDEX_FIX)

@@ -14,9 +14,9 @@ import datetime
 import json
 import os
 
-from . import _store
+from . import _graph, _store
 from ._meta import Meta
-from .errors import MetaflowNotFound
+from .errors import MetaflowCError, MetaflowNotFound
 
 DEFAULT_ROOT = ".metaflow"
 
@@ -414,6 +414,127 @@ class Task(MetaflowObject):
                 return int(index)
         return None
 
+    @property
+    def input(self):
+        """The item of the foreach list this task ran for (Metaflow's self.input in the step), read
+        from the list its split task's index names; None outside any foreach. A store written before
+        format version 3 does not record the list's name: MetaflowCError says so."""
+        ix = self._read_index()
+        if ix is None:
+            raise self._not_finished()
+        run = self._parent._parent
+        for frame in reversed(ix.stack.split(",") if ix.stack else []):
+            step, task, index, _count = frame.rsplit(":", 3)
+            split = _store.read_index(os.path.join(self._root.path, run._parent.id, run.id, step, task, "index"))
+            if split is None or split.num_splits < 0:
+                continue
+            if split.foreach is None:
+                raise MetaflowCError("the foreach item of task '%s' is not known: the index of split task "
+                                     "'%s/%s' was written before format version 3 (an older metaflow-c), which "
+                                     "does not record the list's name" % (self.pathspec, step, task))
+            rec = split.records.get(split.foreach)
+            if rec is None:
+                raise MetaflowCError("split task '%s/%s' has no artifact '%s', the list it fanned out over"
+                                     % (step, task, split.foreach))
+            return _store.load_item(self._root.path, split, rec, int(index))
+        return None
+
+    # -- the runtime graph -------------------------------------------------------------------
+
+    def _input_paths(self):
+        """The task's input paths: its index's (format version 3), else the run metadata's."""
+        ix = self._read_index()
+        if ix is not None and ix.inputs:
+            return ix.inputs
+        if not self._row.input_paths and self._parent.id != "start":
+            raise MetaflowNotFound("the inputs of task '%s' are not recorded: its index was written before "
+                                   "format version 3 (an older metaflow-c) and the run metadata has none (it was "
+                                   "rebuilt)" % self.pathspec)
+        return self._row.input_paths
+
+    def _run_tasks(self, pairs):
+        """Task objects of this run for (step, task_id) pairs, sharing one metadata read per step."""
+        run, steps = self._parent._parent, {}
+        for step, task_id in pairs:
+            if step not in steps:
+                steps[step] = Step(None, _run=run, _name=step)
+            yield steps[step][task_id]
+
+    @property
+    def parent_task_pathspecs(self):
+        """Pathspecs of the tasks this one ran after, in input order (none for start; every input of
+        a join), as Metaflow's Task.parent_task_pathspecs."""
+        run = self._parent._parent
+        for step, task_id in _graph.expand(self._input_paths()):
+            yield "%s/%s/%s/%s" % (run._parent.id, run.id, step, task_id)
+
+    @property
+    def parent_tasks(self):
+        """The tasks this one ran after (Task objects), in input order."""
+        return self._run_tasks(_graph.expand(self._input_paths()))
+
+    def _children_rows(self):
+        run = self._parent._parent
+        rows = self._root.meta.tasks(run._parent.id, run.id)
+        for r in rows:
+            if not r.input_paths and r.step != "start":
+                raise MetaflowNotFound("the children of task '%s' are not known: the run metadata does not record "
+                                       "the inputs of task '%s/%s/%s' (it was rebuilt from a store written before "
+                                       "format version 3)" % (self.pathspec, run.id, r.step, r.task_id))
+        return [r for r in rows if _graph.names(r.input_paths, self._parent.id, self.id)]
+
+    @property
+    def child_task_pathspecs(self):
+        """Pathspecs of the tasks that ran after this one, by task id."""
+        run = self._parent._parent
+        for r in self._children_rows():
+            yield "%s/%s/%s/%s" % (run._parent.id, run.id, r.step, r.task_id)
+
+    @property
+    def child_tasks(self):
+        """The tasks that ran after this one (Task objects), by task id."""
+        return self._run_tasks((r.step, r.task_id) for r in self._children_rows())
+
+    @property
+    def inputs(self):
+        """A join task's inputs, as a join step sees them (Metaflow's `inputs`): iterate them in input
+        order, take one by position (inputs[0]) or by the step its branch came from (inputs.a,
+        inputs['a']). Raises MetaflowCError for a task that is not a join (parent_tasks gives any
+        task's inputs)."""
+        tasks = list(self.parent_tasks)
+        if not tasks:
+            raise MetaflowCError("task '%s' is the start step's: it has no inputs" % self.pathspec)
+        ix = self._read_index()
+        own = ix.stack if ix is not None else self._row.stack or ""
+        first = tasks[0]._read_index()
+        in_stack = first.stack if first is not None else tasks[0]._row.stack or ""
+        if len(tasks) == 1 and _graph.frames(in_stack) <= _graph.frames(own):
+            raise MetaflowCError("task '%s' is not a join: its one input is '%s'; parent_tasks gives any task's "
+                                 "inputs" % (self.pathspec, tasks[0].pathspec))
+        return Inputs(self, tasks)
+
+    @property
+    def exception(self):
+        """The failure of a task that failed or whose failure was caught, else None. A caught one is
+        the value of its catch artifact (a dict: type, reason, exit_code, signal, timed_out, attempt,
+        stderr); a failed one is the same dict made from the run metadata and the tail of its stderr
+        log (type 'exit', 'signal' or 'timeout')."""
+        ix = self._read_index()
+        if ix is not None:
+            return self[ix.caught].data if ix.caught else None
+        r = self._row
+        if r.status != "failed":
+            return None
+        kind = "timeout" if r.timed_out else "signal" if r.signal else "exit"
+        lines = self._log("stderr", r.attempt).splitlines()
+        errors = [line for line in lines if line.startswith("error: ")]
+        reason = (errors[-1][len("error: "):] if errors else
+                  "timed out" if r.timed_out else "killed by signal %d" % r.signal if r.signal else
+                  "exit code %d" % r.exit_code)
+        return {"type": kind, "reason": reason, "exit_code": r.exit_code, "signal": r.signal,
+                "timed_out": bool(r.timed_out), "attempt": r.attempt,
+                "stderr": "\n".join(lines[-20:]) + ("\n" if lines else "")}
+
     # -- status ------------------------------------------------------------------------------
 
     @property
@@ -526,6 +647,40 @@ class DataArtifact(MetaflowObject):
         return self._parent.finished_at
 
     finished_at = created_at
+
+
+class Inputs:
+    """A join task's inputs (Task.inputs): in input order, by position, or by the name of the step
+    a branch came from, as Metaflow's `inputs` in a join step (inputs.a, inputs['a'], inputs[0])."""
+
+    def __init__(self, task, tasks):
+        self._task, self._tasks = task, tasks
+
+    def __iter__(self):
+        return iter(self._tasks)
+
+    def __len__(self):
+        return len(self._tasks)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self._tasks[key]
+        for t in self._tasks:
+            if t._parent.id == key:
+                return t
+        raise MetaflowNotFound("no input of join '%s' comes from step '%s'; its inputs come from %s"
+                               % (self._task.pathspec, key, _listing(sorted({t._parent.id for t in self._tasks}))))
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except MetaflowNotFound as e:
+            raise AttributeError(str(e)) from None
+
+    def __repr__(self):
+        return "<inputs of %s: %s>" % (self._task.pathspec, ", ".join(t.pathspec for t in self._tasks))
 
 
 class _Namespace:

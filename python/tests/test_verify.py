@@ -86,7 +86,7 @@ def test_a_damaged_index_raises(copy_of):
 
 def test_newer_formats_are_refused(copy_of):
     root = copy_of()
-    assert __version__.startswith("1.2.")
+    assert __version__.startswith("3.2.")
     path = _object_of(root, "PyTypesFlow/1/start/1", "u8_object")
     with open(path, "r+b") as f:
         f.seek(4)
@@ -101,10 +101,10 @@ def test_newer_formats_are_refused(copy_of):
         Task("PyTypesFlow/1/start/1", datastore_root=root).data.i32_object
     index = os.path.join(root, "BranchFlow", "1", "a", "2", "index")
     top = cbor2.loads(open(index, "rb").read())
-    top["version"] = 3
+    top["version"] = 4
     with open(index, "wb") as f:
         f.write(cbor2.dumps(top))
-    with pytest.raises(FormatVersionError, match="task index .* has version 3, newer"):
+    with pytest.raises(FormatVersionError, match="task index .* has version 4, newer"):
         Task("BranchFlow/1/a/2", datastore_root=root).data.x
     db = sqlite3.connect(os.path.join(root, "metadata.db"))
     db.execute("PRAGMA user_version = 3")

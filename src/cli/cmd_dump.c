@@ -170,16 +170,50 @@ static void print_artifact(struct mf_cli *c, const char *name, const mf_value *v
     mf__buf_release(&text);
 }
 
-static void print_header(struct mf_cli *c, const mf_task_info *info, const struct dump_opts *o, bool *first)
+/* ,"NAME":["RUN/STEP/TASK",...] from `get`, or null when the client cannot
+ * tell (a store written before format version 3 with its metadata rebuilt). */
+static void print_tasks(struct mf_cli *c, mf_client *cl, const char *name, const char *pathspec,
+                        int (*get)(mf_client *, const char *, const char *, char ***))
+{
+    char **v = NULL;
+    fprintf(c->out, ",\"%s\":", name);
+    if (get(cl, c->flow->name, pathspec, &v)) {
+        fputs("null", c->out);
+        return;
+    }
+    fputc('[', c->out);
+    for (size_t i = 0; v[i]; i++)
+        fprintf(c->out, "%s\"%s\"", i ? "," : "", v[i]);
+    fputc(']', c->out);
+    mf_strv_free(v);
+}
+
+/* The task's place in the runtime graph (--json): its parents and children
+ * and, for a finished task in a foreach, its index there (else null). */
+static void print_graph(struct mf_cli *c, mf_client *cl, const mf_task_info *info, mf_task *t)
+{
+    int64_t index = t ? mf_index(t) : -1;
+    print_tasks(c, cl, "parents", info->pathspec, mf_client_task_parents);
+    print_tasks(c, cl, "children", info->pathspec, mf_client_task_children);
+    if (index >= 0)
+        fprintf(c->out, ",\"index\":%lld", (long long)index);
+    else
+        fputs(",\"index\":null", c->out);
+}
+
+static void print_header(struct mf_cli *c, mf_client *cl, const mf_task_info *info, mf_task *t,
+                         const struct dump_opts *o, bool *first)
 {
     if (!o->json && info->finished)
         fprintf(c->out, "== %s\n", info->pathspec);
     else if (!o->json)
         fprintf(c->out, "== %s (not finished: %s)\n", info->pathspec, info->status);
-    else
-        fprintf(c->out, "%s{\"pathspec\":\"%s\",\"step\":\"%s\",\"task_id\":\"%s\",\"status\":\"%s\",\"finished\":%s",
-                *first ? "" : ",", info->pathspec, info->step, info->task_id, info->status,
-                info->finished ? "true,\"artifacts\":{" : "false}");
+    if (o->json) {
+        fprintf(c->out, "%s{\"pathspec\":\"%s\",\"step\":\"%s\",\"task_id\":\"%s\",\"status\":\"%s\"",
+                *first ? "" : ",", info->pathspec, info->step, info->task_id, info->status);
+        print_graph(c, cl, info, t);
+        fputs(info->finished ? ",\"finished\":true,\"artifacts\":{" : ",\"finished\":false}", c->out);
+    }
     *first = false;
 }
 
@@ -208,7 +242,7 @@ static int dump_task(struct mf_cli *c, mf_client *cl, const mf_task_info *info, 
     }
     if (!info->finished && !only_task) { /* shown as such in a step or run, unless one artifact is asked for */
         if (!o->artifact) {
-            print_header(c, info, o, first);
+            print_header(c, cl, info, NULL, o, first);
             (*shown)++;
         }
         return MF_EXIT_OK;
@@ -229,7 +263,7 @@ static int dump_task(struct mf_cli *c, mf_client *cl, const mf_task_info *info, 
         status = only_task ? MF_EXIT_FAIL : MF_EXIT_OK;
         goto out;
     }
-    print_header(c, info, o, first);
+    print_header(c, cl, info, t, o, first);
     (*shown)++;
     bool firsta = true;
     for (size_t i = 0; o->artifact ? i < 1 : names[i] != NULL; i++) {
@@ -299,7 +333,9 @@ static int help(struct mf_cli *c)
             "Prints the artifacts of a task, of every task of a step, or of every step of a run: name, type\n"
             "and value. Arrays of more than %d elements, bytes and strings of more than %d characters are\n"
             "summarised. --artifact prints only that artifact (a parameter too); --json prints an array of\n"
-            "tasks, each {\"pathspec\", \"step\", \"task_id\", \"finished\", \"artifacts\"}.\n",
+            "tasks, each {\"pathspec\", \"step\", \"task_id\", \"status\", \"parents\", \"children\", \"index\",\n"
+            "\"finished\", \"artifacts\"}: parents and children are the runtime graph (RUN/STEP/TASK), index\n"
+            "the position in the innermost foreach (null outside one).\n",
             c->prog, ARRAY_SHOWN, STR_SHOWN);
     return MF_EXIT_OK;
 }
