@@ -510,6 +510,20 @@ MF_API char **mf_task_artifact_names(mf_task *t);
 MF_API int mf_client_task_parents(mf_client *c, const char *flow, const char *pathspec, char ***out);
 MF_API int mf_client_task_children(mf_client *c, const char *flow, const char *pathspec, char ***out);
 
+/*
+ * The failure of a task, as Metaflow's Task.exception: a map with "type"
+ * ("mf_fail", "api_error", "exit", "signal" or "timeout"), "reason",
+ * "exit_code", "signal", "timed_out", "attempt" and "stderr" (its last 20
+ * lines). For a task whose failure a catch_var caught, the value of that
+ * artifact (format version 3 records which one; an older store's caught
+ * task reads as having none); for a task whose last attempt failed, made
+ * from the run metadata and its stderr log ("reason" is the step's last
+ * "error: " line without that prefix, else the exit status). `*out` is the
+ * caller's (mf_value_free()), or NULL when the task succeeded, caught
+ * nothing, or is running. MF_ENOENT when there is no such task.
+ */
+MF_API int mf_client_task_exception(mf_client *c, const char *flow, const char *pathspec, mf_value **out);
+
 /* The log of one attempt (-1: the last) of a task, stream "stdout" or
  * "stderr". `*text` is NUL-terminated, freed with mf_free(). A task that
  * resume cloned shows the log of the task it was cloned from (following

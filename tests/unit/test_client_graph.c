@@ -5,17 +5,20 @@
  * their refusals; a client handle's foreach item and join inputs (by input,
  * by branch); parents and children; and a store written before version 3,
  * read through the run metadata where it has the inputs and refused with a
- * message where nothing has them.
+ * message where nothing has them; the exception of a failed and of a caught
+ * task.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "codec.h"
 #include "datastore.h"
 #include "meta.h"
 #include "metaflow.h"
-#include "codec.h"
+#include "util/fsutil.h"
 #include "value.h"
 
 #define FLOW "GraphFlow"
@@ -341,6 +344,93 @@ TEST(older_stores)
     CHECK_EQ_INT(mf_client_close(c), 0);
 }
 
+/* Run 5: a task that failed (exit 1, its stderr with an "error: " line),
+ * one whose failure was caught in artifact 'oops', and one that succeeded. */
+static void failures(const char *root)
+{
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_meta *m = NULL;
+    struct mf_ds *ds = NULL;
+    struct mf_buf path = MF_BUF_INIT;
+    struct mf_index ix;
+    struct mf_artifact a;
+    OK(mf__meta_open(root, false, &m, &err));
+    OK(mf__ds_open(root, FLOW, 0, &ds, &err));
+    run(m, "5");
+    const struct spec ok = { "5", "start", "1", "", "", NULL, NULL, -1 };
+    task(m, ds, &ok, "v", mf_value_int(1));
+    struct mf_meta_task t = { 0 };
+    t.step = (char *)"bad";
+    t.task_id = (char *)"2";
+    t.status = (char *)"failed";
+    t.exit_code = 1;
+    t.stack = (char *)"";
+    t.input_paths = (char *)"start/1";
+    OK(mf__meta_task_finish(m, FLOW, "5", &t, &err));
+    CHECK_EQ_INT(mf__ds_log_path(ds, "5", "bad", "2", 0, "stderr", &path), 0);
+    OK(mf__mkdirs_for(path.buf, &err));
+    const char *log = "warming up\nerror: step 'bad': it went wrong\n";
+    OK(mf__write_atomic(path.buf, log, strlen(log), 0, &err));
+    mf__buf_release(&path);
+
+    const struct spec caught = { "5", "caught", "3", "", "start/1", "start/1", NULL, -1 };
+    task(m, ds, &caught, "kept", mf_value_int(7));
+    mf__index_init(&ix);
+    OK(mf__ds_read_index(ds, "5", "caught", "3", &ix, &err));
+    mf_value *fail = mf_value_map();
+    mf_value_map_put(fail, "type", mf_value_str("mf_fail"));
+    mf_value_map_put(fail, "reason", mf_value_str("caught it"));
+    memset(&a, 0, sizeof(a));
+    OK(mf__ds_store(ds, "oops", fail, &a, &err));
+    CHECK_EQ_INT(mf__index_put(&ix, &a), 0);
+    mf__artifact_release(&a);
+    mf_value_free(fail);
+    CHECK_EQ_INT(mf__index_set_graph(&ix, "start/1", NULL, "oops"), 0);
+    struct mf_buf dir = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__ds_task_dir(ds, "5", "caught", "3", &dir), 0);
+    CHECK_EQ_INT(mf__buf_adds(&dir, "/index"), 0);
+    CHECK_EQ_INT(unlink(dir.buf), 0); /* written once: a task index is final */
+    mf__buf_release(&dir);
+    OK(mf__ds_write_index(ds, "5", "caught", "3", &ix, &err));
+    mf__index_release(&ix);
+    mf__ds_close(ds);
+    mf__meta_close(m);
+}
+
+TEST(exceptions)
+{
+    const char *root = build_store();
+    failures(root);
+    mf_client *c = open_client(root);
+    mf_value *e = NULL;
+    const char *s = NULL;
+    int64_t i = 0;
+    CHECK_EQ_INT(mf_client_task_exception(c, FLOW, "5/bad/2", &e), 0);
+    CHECK(e != NULL);
+    CHECK_EQ_INT(mf_value_get_str(mf_value_key(e, "type"), &s), 0);
+    CHECK_EQ_STR(s, "exit");
+    CHECK_EQ_INT(mf_value_get_str(mf_value_key(e, "reason"), &s), 0);
+    CHECK_EQ_STR(s, "step 'bad': it went wrong");
+    CHECK_EQ_INT(mf_value_get_int(mf_value_key(e, "exit_code"), &i), 0);
+    CHECK_EQ_INT(i, 1);
+    CHECK_EQ_INT(mf_value_get_str(mf_value_key(e, "stderr"), &s), 0);
+    CHECK_EQ_STR(s, "warming up\nerror: step 'bad': it went wrong\n");
+    mf_value_free(e);
+    CHECK_EQ_INT(mf_client_task_exception(c, FLOW, "5/caught/3", &e), 0);
+    CHECK_EQ_INT(mf_value_get_str(mf_value_key(e, "reason"), &s), 0);
+    CHECK_EQ_STR(s, "caught it");
+    mf_value_free(e);
+    CHECK_EQ_INT(mf_client_task_exception(c, FLOW, "5/start/1", &e), 0);
+    CHECK(e == NULL);
+    CHECK_EQ_INT(mf_client_task_exception(c, FLOW, "5/bad/9", &e), MF_ENOENT);
+    CHECK_CONTAINS(mf_client_errmsg(c), "has no task '9'");
+    /* a failed task's parents come from the run metadata */
+    char **v = NULL;
+    CHECK_EQ_INT(mf_client_task_parents(c, FLOW, "5/bad/2", &v), 0);
+    check_list(v, (const char *const[]){ "5/start/1", NULL });
+    CHECK_EQ_INT(mf_client_close(c), 0);
+}
+
 TESTS_BEGIN
 T(index_version_3)
 T(foreach_item)
@@ -348,4 +438,5 @@ T(foreach_join_inputs)
 T(branch_join_inputs)
 T(parents_and_children)
 T(older_stores)
+T(exceptions)
 TESTS_END
