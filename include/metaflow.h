@@ -436,8 +436,12 @@ typedef struct mf_run_info {
     char *origin_run_id; /* the run a resume started from, or NULL */
     char *params_json;   /* the parameters, as a JSON object */
     double start, end;   /* seconds since the epoch; end is 0 while running */
-    char **tags;         /* NULL-terminated */
+    char **tags;         /* user tags, sorted, NULL-terminated */
     size_t ntags;
+    char **system_tags;  /* recorded with the run, never changed: "user:NAME",
+                          * "runtime:dev", "metaflow_c_version:X.Y.Z",
+                          * "date:YYYY-MM-DD" (UTC); sorted, NULL-terminated */
+    size_t nsystem_tags;
 } mf_run_info;
 
 /* The runs of `flow`, newest first; free with mf_run_info_free(*runs, *n).
@@ -568,6 +572,34 @@ MF_API int mf_read_bool(const char *root, const char *path, bool *out, char *err
 MF_API int mf_read_int(const char *root, const char *path, int64_t *out, char *errbuf, size_t errsize);
 MF_API int mf_read_double(const char *root, const char *path, double *out, char *errbuf, size_t errsize);
 MF_API int mf_read_str(const char *root, const char *path, char **out, char *errbuf, size_t errsize);
+
+/*
+ * A run's user tags, changed outside a step (the `tag` command uses these).
+ * `root` as for mf_read (NULL: $MF_DATASTORE_ROOT, else ".metaflow"); `flow`
+ * and `run_id` name the run (a run id, not "latest"). Tag arrays are
+ * NULL-terminated and may be NULL (none); they are borrowed.
+ *
+ * A tag is 1 to 500 bytes of UTF-8 text without control characters (spaces,
+ * commas and any script are fine). Every tag is checked before anything
+ * changes. mf_tags_replace() removes `remove`, then adds `add`, in one
+ * transaction: a reader sees the tags before or after, never between.
+ * Adding a tag the run has, or removing one it has not, changes nothing.
+ * System tags (user:, runtime:, metaflow_c_version:, date:) are recorded
+ * with each run and never change: removing one is MF_EINVAL and changes
+ * nothing; adding one the run has as a system tag is a no-op.
+ *
+ * Returns 0, MF_EINVAL (a bad tag, a system tag removed), MF_ENOENT (no such
+ * run, or nothing run under root), MF_EBUSY, MF_EDB or MF_ENOMEM; the
+ * message is copied into errbuf (NULL or errsize 0: dropped).
+ */
+MF_API int mf_tags_replace(const char *root, const char *flow, const char *run_id, const char *const *remove,
+                           const char *const *add, char *errbuf, size_t errsize);
+MF_API int mf_tags_add(const char *root, const char *flow, const char *run_id, const char *const *tags,
+                       char *errbuf, size_t errsize);
+MF_API int mf_tags_remove(const char *root, const char *flow, const char *run_id, const char *const *tags,
+                          char *errbuf, size_t errsize);
+/* 0 when `tag` is a valid tag, else MF_EINVAL with the reason in errbuf. */
+MF_API int mf_tag_check(const char *tag, char *errbuf, size_t errsize);
 
 #ifdef __cplusplus
 }

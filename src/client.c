@@ -121,6 +121,12 @@ static int take_run(mf_run_info *dst, struct mf_meta_run *src)
     dst->ntags = src->ntags;
     for (size_t i = 0; i < src->ntags; i++)
         dst->tags[i] = src->tags[i], src->tags[i] = NULL;
+    dst->system_tags = mf__calloc(src->nsys_tags + 1, sizeof(*dst->system_tags));
+    if (!dst->system_tags)
+        return MF_ENOMEM;
+    dst->nsystem_tags = src->nsys_tags;
+    for (size_t i = 0; i < src->nsys_tags; i++)
+        dst->system_tags[i] = src->sys_tags[i], src->sys_tags[i] = NULL;
     return 0;
 }
 
@@ -135,6 +141,9 @@ static void run_info_release(mf_run_info *r)
     for (size_t k = 0; k < r->ntags; k++)
         mf__free(r->tags[k]);
     mf__free(r->tags);
+    for (size_t k = 0; k < r->nsystem_tags; k++)
+        mf__free(r->system_tags[k]);
+    mf__free(r->system_tags);
 }
 
 void mf_run_info_free(mf_run_info *runs, size_t n)

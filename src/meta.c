@@ -214,10 +214,39 @@ static int migrate_to_2(struct mf_meta *m, struct mf_err *err)
     return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
 }
 
+/* Version 3: system tags, apart from user tags and immutable (a trigger
+ * refuses to change or delete one while its run exists; deleting a run still
+ * cascades). Runs recorded before get the two that can be known: the user
+ * and the date (UTC) they started. */
+static const char SCHEMA_V3[] =
+    "CREATE TABLE system_tags(\n"
+    "  flow TEXT NOT NULL,\n"
+    "  run_id TEXT NOT NULL,\n"
+    "  tag TEXT NOT NULL,\n"
+    "  PRIMARY KEY(flow, run_id, tag),\n"
+    "  FOREIGN KEY(flow, run_id) REFERENCES runs(flow, run_id) ON DELETE CASCADE) WITHOUT ROWID;\n"
+    "CREATE TRIGGER system_tags_no_update BEFORE UPDATE ON system_tags\n"
+    "  BEGIN SELECT RAISE(ABORT, 'system tags cannot be changed'); END;\n"
+    "CREATE TRIGGER system_tags_no_delete BEFORE DELETE ON system_tags\n"
+    "  WHEN EXISTS(SELECT 1 FROM runs WHERE flow = OLD.flow AND run_id = OLD.run_id)\n"
+    "  BEGIN SELECT RAISE(ABORT, 'system tags cannot be removed'); END;\n"
+    "INSERT OR IGNORE INTO system_tags SELECT flow, run_id, 'user:' || user FROM runs WHERE user IS NOT NULL;\n"
+    "INSERT OR IGNORE INTO system_tags\n"
+    "  SELECT flow, run_id, 'date:' || strftime('%Y-%m-%d', start, 'unixepoch') FROM runs WHERE start > 0;\n"
+    "DELETE FROM tags WHERE EXISTS(SELECT 1 FROM system_tags s\n"
+    "  WHERE s.flow = tags.flow AND s.run_id = tags.run_id AND s.tag = tags.tag);\n";
+
+static int migrate_to_3(struct mf_meta *m, struct mf_err *err)
+{
+    int rc = sqlite3_exec(m->db, SCHEMA_V3, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
+}
+
 /* migrations[i] brings the schema from version i to i + 1. Append only. */
 static int (*const migrations[])(struct mf_meta *, struct mf_err *) = {
     migrate_to_1,
     migrate_to_2,
+    migrate_to_3,
 };
 #define META_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -489,13 +518,17 @@ static int write_failed(struct mf_meta *m, int rc, int ret, const char *flow, co
     return ret;
 }
 
-static const char TAG_ADD_SQL[] = "INSERT OR IGNORE INTO tags(flow, run_id, tag) VALUES(?1, ?2, ?3)";
-
-static int insert_tags(struct mf_meta *m, const char *flow, const char *run_id, char *const *tags, size_t ntags,
-                       struct mf_err *err)
+static int insert_tag_list(struct mf_meta *m, bool sys, const char *flow, const char *run_id, char *const *tags,
+                           size_t ntags, struct mf_err *err)
 {
     for (size_t i = 0; i < ntags; i++) {
-        sqlite3_stmt *st = mf__meta_stmt(m, MST_TAG_ADD, TAG_ADD_SQL, err);
+        sqlite3_stmt *st =
+            sys ? mf__meta_stmt(m, MST_SYSTAG_ADD,
+                                "INSERT OR IGNORE INTO system_tags(flow, run_id, tag) VALUES(?1, ?2, ?3)", err)
+                : mf__meta_stmt(m, MST_TAG_ADD,
+                                "INSERT OR IGNORE INTO tags(flow, run_id, tag) SELECT ?1, ?2, ?3 WHERE NOT "
+                                "EXISTS(SELECT 1 FROM system_tags WHERE flow = ?1 AND run_id = ?2 AND tag = ?3)",
+                                err);
         if (!st)
             return err ? err->code : MF_EDB;
         bind_text(st, 1, flow);
@@ -506,6 +539,13 @@ static int insert_tags(struct mf_meta *m, const char *flow, const char *run_id, 
             return ret;
     }
     return 0;
+}
+
+/* System tags first: a user tag equal to one of them is not recorded. */
+static int insert_tags(struct mf_meta *m, const struct mf_meta_run *r, const char *run_id, struct mf_err *err)
+{
+    int ret = insert_tag_list(m, true, r->flow, run_id, r->sys_tags, r->nsys_tags, err);
+    return ret < 0 ? ret : insert_tag_list(m, false, r->flow, run_id, r->tags, r->ntags, err);
 }
 
 static int insert_run(struct mf_meta *m, const struct mf_meta_run *r, struct mf_err *err)
@@ -554,7 +594,7 @@ int mf__meta_run_create(struct mf_meta *m, const struct mf_meta_run *r, struct m
         return mf__err(err, MF_EINVAL, "a run needs a flow name and a run id");
     if ((ret = mf__meta_begin(m, true, err)) < 0)
         return ret;
-    if ((ret = insert_run(m, r, err)) < 0 || (ret = insert_tags(m, r->flow, r->run_id, r->tags, r->ntags, err)) < 0)
+    if ((ret = insert_run(m, r, err)) < 0 || (ret = insert_tags(m, r, r->run_id, err)) < 0)
         goto out;
     ret = mf__meta_commit(m, err);
 out:
@@ -617,7 +657,7 @@ int mf__meta_run_allocate(struct mf_meta *m, const struct mf_meta_run *r, mf__me
         goto out;
     struct mf_meta_run rec = *r;
     rec.run_id = id;
-    if ((ret = insert_run(m, &rec, err)) < 0 || (ret = insert_tags(m, r->flow, id, r->tags, r->ntags, err)) < 0)
+    if ((ret = insert_run(m, &rec, err)) < 0 || (ret = insert_tags(m, r, id, err)) < 0)
         goto out;
     if (!(*run_id = mf__strdup(id))) {
         ret = mf__err(err, MF_ENOMEM, "out of memory");
@@ -732,38 +772,4 @@ int mf__meta_task_finish(struct mf_meta *m, const char *flow, const char *run_id
     if (!t->status)
         return mf__err(err, MF_EINVAL, "finishing task '%s/%s/%s' needs a status", run_id, t->step, t->task_id);
     return task_write(m, MST_TASK_FINISH, sql, flow, run_id, t, t->status, err);
-}
-
-static int tag_write(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, const char *flow,
-                     const char *run_id, const char *tag, struct mf_err *err)
-{
-    int ret = check_writable(m, NULL, err);
-    if (ret < 0)
-        return ret;
-    sqlite3_stmt *st = mf__meta_stmt(m, id, sql, err);
-    if (!st)
-        return err ? err->code : MF_EDB;
-    if ((ret = mf__meta_begin(m, true, err)) < 0)
-        return ret;
-    bind_text(st, 1, flow);
-    bind_text(st, 2, run_id);
-    bind_text(st, 3, tag);
-    int rc = SQLITE_OK;
-    if ((ret = stmt_exec_rc(m, st, &rc, err)) < 0)
-        return write_failed(m, rc, ret, flow, run_id, err);
-    return mf__meta_commit(m, err);
-}
-
-/* Adding a tag the run already has is a no-op. */
-int mf__meta_tag_add(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err)
-{
-    return tag_write(m, MST_TAG_ADD, TAG_ADD_SQL, flow, run_id, tag, err);
-}
-
-/* Removing a tag the run does not have is a no-op. */
-int mf__meta_tag_remove(struct mf_meta *m, const char *flow, const char *run_id, const char *tag,
-                        struct mf_err *err)
-{
-    return tag_write(m, MST_TAG_REMOVE, "DELETE FROM tags WHERE flow = ?1 AND run_id = ?2 AND tag = ?3", flow,
-                     run_id, tag, err);
 }

@@ -38,8 +38,12 @@ struct mf_meta_run {
     char *origin_run_id; /* NULL unless the run is a resume */
     char *build_id;
     double start, end; /* end 0 while running */
-    char **tags;
+    char **tags; /* user tags, sorted */
     size_t ntags;
+    /* System tags (user:, runtime:, metaflow_c_version:, date:), recorded
+     * with the run and never changed; sorted. */
+    char **sys_tags;
+    size_t nsys_tags;
     /* The scheduler process (liveness.h); host NULL for runs recorded
      * before schema 2. A reader reports a "running" run whose scheduler is
      * gone as "died": it will never finish. */
@@ -89,8 +93,27 @@ int mf__meta_task_start(struct mf_meta *m, const char *flow, const char *run_id,
                         struct mf_err *err);
 int mf__meta_task_finish(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *t,
                          struct mf_err *err);
+
+/* Tags (meta_tags.c). A tag is 1 to MF_TAG_MAX bytes of UTF-8 text without
+ * control characters: 0, or MF_EINVAL saying what is wrong. */
+#define MF_TAG_MAX 500
+int mf__tag_check(const char *tag, struct mf_err *err);
+/* The system tags of a run started now by `user` at `start`: "user:NAME",
+ * "runtime:dev", "metaflow_c_version:X.Y.Z", "date:YYYY-MM-DD" (UTC).
+ * `*tags` (NULL-terminated, *n entries) is freed with mf_strv_free. 0 or
+ * MF_ENOMEM. */
+int mf__meta_system_tags(const char *user, double start, char ***tags, size_t *n);
+/* Removes then adds user tags of a run in one transaction. Every tag is
+ * checked first; removing a system tag is MF_EINVAL and changes nothing;
+ * adding a system tag of the run, adding a tag it has or removing one it
+ * has not is a no-op for that tag. MF_ENOENT naming the run when it does
+ * not exist. */
+int mf__meta_tags_replace(struct mf_meta *m, const char *flow, const char *run_id, const char *const *remove,
+                          size_t nremove, const char *const *add, size_t nadd, struct mf_err *err);
 int mf__meta_tag_add(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err);
 int mf__meta_tag_remove(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err);
+/* Whether the run has every one of `tags` (user or system). */
+bool mf__meta_run_has_tags(const struct mf_meta_run *r, const char *const *tags, size_t n);
 
 /* Readers. Arrays are allocated with mf__malloc; free each element with its
  * _release function and the array with mf__free. */

@@ -54,6 +54,9 @@ void mf__meta_run_release(struct mf_meta_run *r)
     for (size_t i = 0; i < r->ntags; i++)
         mf__free(r->tags[i]);
     mf__free(r->tags);
+    for (size_t i = 0; i < r->nsys_tags; i++)
+        mf__free(r->sys_tags[i]);
+    mf__free(r->sys_tags);
     memset(r, 0, sizeof(*r));
 }
 
@@ -74,23 +77,27 @@ void mf__meta_task_release(struct mf_meta_task *t)
 /* Runs                                                               */
 /* ------------------------------------------------------------------ */
 
-static int load_tags(struct mf_meta *m, struct mf_meta_run *r, struct mf_err *err)
+/* User tags (sys false) or system tags of `r`, sorted, into *tags. */
+static int load_tag_list(struct mf_meta *m, struct mf_meta_run *r, bool sys, char ***tags, size_t *n,
+                         struct mf_err *err)
 {
-    sqlite3_stmt *st = mf__meta_stmt(m, MST_RUN_TAGS,
-                                     "SELECT tag FROM tags WHERE flow = ?1 AND run_id = ?2 ORDER BY tag", err);
+    sqlite3_stmt *st =
+        sys ? mf__meta_stmt(m, MST_RUN_SYSTAGS,
+                            "SELECT tag FROM system_tags WHERE flow = ?1 AND run_id = ?2 ORDER BY tag", err)
+            : mf__meta_stmt(m, MST_RUN_TAGS, "SELECT tag FROM tags WHERE flow = ?1 AND run_id = ?2 ORDER BY tag",
+                            err);
     if (!st)
         return err ? err->code : MF_EDB;
     sqlite3_bind_text(st, 1, r->flow, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->run_id, -1, SQLITE_STATIC);
-    size_t cap = r->ntags;
+    size_t cap = *n;
     int ret = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (MF_GROW(r->tags, cap, r->ntags + 1) < 0 ||
-            mf__meta_col_dup(st, 0, &r->tags[r->ntags]) < 0 || !r->tags[r->ntags]) {
+        if (MF_GROW(*tags, cap, *n + 1) < 0 || mf__meta_col_dup(st, 0, &(*tags)[*n]) < 0 || !(*tags)[*n]) {
             ret = oom(err);
             goto out;
         }
-        r->ntags++;
+        (*n)++;
     }
     if (rc != SQLITE_DONE)
         ret = mf__meta_db_err(m, rc, err);
@@ -132,7 +139,10 @@ static int read_run(struct mf_meta *m, sqlite3_stmt *st, struct mf_meta_run *r, 
     r->end = sqlite3_column_double(st, 8);
     r->pid = sqlite3_column_int64(st, 10);
     r->pid_start = sqlite3_column_int64(st, 11);
-    return mark_died(r) ? oom(err) : load_tags(m, r, err);
+    if (mark_died(r))
+        return oom(err);
+    int ret = load_tag_list(m, r, false, &r->tags, &r->ntags, err);
+    return ret ? ret : load_tag_list(m, r, true, &r->sys_tags, &r->nsys_tags, err);
 }
 
 int mf__meta_run(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,

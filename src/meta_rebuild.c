@@ -159,7 +159,8 @@ static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, co
 {
     struct rctx r = { .err = err };
     struct mf_buf dir = MF_BUF_INIT;
-    char *pjson = NULL;
+    char *pjson = NULL, **sys = NULL;
+    size_t nsys = 0;
     int rc = mf__scan_indexes(root, flow, run, on_task, NULL, &r, err);
     if (rc)
         goto out;
@@ -178,8 +179,17 @@ static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, co
     struct stat sb;
     if (start == 0 && stat(dir.buf, &sb) == 0) /* a run that left nothing */
         start = end = mf__scan_mtime(&sb);
+    /* The system tags that can be known from the directory: its owner and
+     * the date; the runtime and version that made the run are not kept there. */
+    const char *user = owner(dir.buf);
+    if (mf__meta_system_tags(user, start, &sys, &nsys)) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    char *known[] = { sys[0], sys[3] }; /* user:, date: */
     struct mf_meta_run rec = { .flow = (char *)flow, .run_id = (char *)run, .status = (char *)"running",
-                               .user = (char *)owner(dir.buf), .params_json = pjson, .start = start };
+                               .user = (char *)user, .params_json = pjson, .start = start,
+                               .sys_tags = known, .nsys_tags = 2 };
     rc = mf__meta_run_create(m, &rec, err);
     if (!rc)
         rc = record_tasks(m, flow, run, &r, st, err);
@@ -190,6 +200,7 @@ out:
     found_release(&r);
     mf__free(r.t);
     mf__free(pjson);
+    mf_strv_free(sys);
     mf__buf_release(&dir);
     return rc;
 }

@@ -219,13 +219,16 @@ static int claim_run(void *arg, const char *run_id, struct mf_err *err)
 int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct mf_err *err)
 {
     char build[MF_BUILD_ID_MAX];
-    char *pjson = NULL;
-    size_t ntags = 0;
+    char *pjson = NULL, **sys = NULL;
+    size_t ntags = 0, nsys = 0;
+    double start = mf__epoch_now();
     while (s->o->tags && s->o->tags[ntags])
         ntags++;
     int rc = mf__meta_open(s->o->root, false, &s->meta, err);
     if (!rc)
         rc = params_json(s, params, &pjson, err);
+    if (!rc && mf__meta_system_tags(user_name(), start, &sys, &nsys))
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
     if (rc)
         goto out;
     mf__build_id(s->o->exe, build);
@@ -234,7 +237,8 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
     struct mf_meta_run r = { .flow = (char *)s->flow->name, .status = (char *)"running",
                              .user = (char *)user_name(), .params_json = pjson,
                              .origin_run_id = (char *)s->o->origin_run_id, .build_id = build,
-                             .start = mf__epoch_now(), .tags = (char **)s->o->tags, .ntags = ntags,
+                             .start = start, .tags = (char **)s->o->tags, .ntags = ntags,
+                             .sys_tags = sys, .nsys_tags = nsys,
                              .host = self.host, .pid = self.pid, .pid_start = self.start };
     struct claim_ctx cc = { s, params };
     /* s->run_id is set only once the run is recorded: a run that fails to
@@ -244,6 +248,7 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
         s->run_id = *run_id;
 out:
     mf__free(pjson);
+    mf_strv_free(sys);
     return rc;
 }
 

@@ -10,7 +10,7 @@ arrays are numpy arrays when it is installed, array.array otherwise). Everything
 as the C library verifies it. docs/python.md is the walkthrough.
 
 The version follows the on-disk format: the major number is the datastore format this package
-reads (the task index version, 3; objects are version 1), the minor number the metadata schema (2). A store written in a
+reads (the task index version, 3; objects are version 1), the minor number the metadata schema (3). A store written in a
 newer format is refused with a message, never misread.
 """
 

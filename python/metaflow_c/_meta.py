@@ -14,7 +14,7 @@ import urllib.parse
 
 from .errors import FormatVersionError, MetaflowCError, MetaflowNotFound
 
-SCHEMA_VERSION = 2  # PRAGMA user_version this package reads
+SCHEMA_VERSION = 3  # PRAGMA user_version this package reads
 
 RUN_COLUMNS = ("SELECT flow, run_id, status, user, params_json, origin_run_id, start, \"end\", host, pid, "
                "pid_start FROM runs")
@@ -24,7 +24,8 @@ TASK_COLUMNS = ("SELECT step, task_id, attempt, status, start, \"end\", exit_cod
 
 
 class RunRow:
-    __slots__ = ("flow", "run_id", "status", "user", "params_json", "origin_run_id", "start", "end", "tags")
+    __slots__ = ("flow", "run_id", "status", "user", "params_json", "origin_run_id", "start", "end", "tags",
+                 "system_tags")
 
 
 class TaskRow:
@@ -159,6 +160,9 @@ class Meta:
             tags = {}
             for run, tag in db.execute("SELECT run_id, tag FROM tags WHERE flow = ? ORDER BY tag", (flow,)):
                 tags.setdefault(run, []).append(tag)
+            system_tags = {}
+            for run, tag in db.execute("SELECT run_id, tag FROM system_tags WHERE flow = ? ORDER BY tag", (flow,)):
+                system_tags.setdefault(run, []).append(tag)
             db.execute("COMMIT")
         except sqlite3.Error as e:
             if db.in_transaction:
@@ -167,6 +171,7 @@ class Meta:
         runs = self._run_rows(rows)
         for r in runs:
             r.tags = tags.get(r.run_id, [])
+            r.system_tags = system_tags.get(r.run_id, [])
         return runs
 
     def tasks(self, flow, run_id, step=None):

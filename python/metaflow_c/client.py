@@ -237,11 +237,17 @@ class Run(MetaflowObject):
 
     @property
     def tags(self):
-        return frozenset(self._row.tags)
+        """User and system tags, as Metaflow's Run.tags."""
+        return frozenset(self._row.tags) | frozenset(self._row.system_tags)
 
     @property
     def user_tags(self):
-        return self.tags
+        return frozenset(self._row.tags)
+
+    @property
+    def system_tags(self):
+        """Recorded with the run, never changed: user:, runtime:, metaflow_c_version:, date:."""
+        return frozenset(self._row.system_tags)
 
     @property
     def origin_pathspec(self):

@@ -152,12 +152,16 @@ def test_runs_tags_parameters_and_status(store):
     assert flow.latest_run.id == "2" and flow.latest_successful_run.id == "2"
     assert [r.id for r in flow.runs("typed")] == ["1"] and flow.runs("nope") == []
     r1 = flow["1"]
-    assert r1.tags == frozenset({"typed"}) and r1.successful and r1.finished and r1.status == "succeeded"
+    assert r1.user_tags == frozenset({"typed"}) and r1.successful and r1.finished and r1.status == "succeeded"
+    assert r1.tags == r1.user_tags | r1.system_tags, "tags: user and system, as Metaflow's"
+    assert {t.split(":")[0] for t in r1.system_tags} == {"user", "runtime", "metaflow_c_version", "date"}
+    assert [r.id for r in flow.runs("runtime:dev", "typed")] == ["1"], "runs(*tags) matches system tags too"
     assert r1.created_at <= r1.finished_at
     assert r1.parameters == {"label": "typed", "weight": 0.75}
     assert flow["2"].parameters == {"label": "second", "weight": 2.0}
     c = {r["run_id"]: r for r in store.runs_json("PyTypesFlow")}
     assert r1.parameters_json == c["1"]["parameters"]
+    assert r1.system_tags == frozenset(c["1"]["system_tags"]) and r1.user_tags == frozenset(c["1"]["tags"])
     assert r1.user == c["1"]["user"]
     assert flow["2"]["end"].task.data.weight == 2.0, "parameters are visible as artifacts of every task"
     assert "label" in flow["2"]["body"].task.data

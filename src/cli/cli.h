@@ -79,11 +79,10 @@ int mf__cli_slurm_option(struct mf_cli *c, int argc, char **argv, int *i, struct
     "  --slurm-poll S        at most one squeue per S seconds for the whole run (default 30)\n"          \
     "  --slurm-grace S       a job gone from the queue without an exit file fails S s later (10)\n"     \
     "  --slurm-gres-gpus     ask for GPUs as --gres=gpu:N instead of --gpus=N\n"
-/* Metaflow's rule for a tag: 1 to MF_TAG_MAX bytes of UTF-8 text (spaces,
- * commas and any script allowed); control characters are refused too, so
- * that listing tags cannot garble a terminal. 0, or -1 after printing a
- * usage error saying what is wrong. */
-#define MF_TAG_MAX 500
+/* Metaflow's rule for a tag (mf__tag_check, meta.h): 1 to 500 bytes of
+ * UTF-8 text (spaces, commas and any script allowed); control characters are
+ * refused too, so that listing tags cannot garble a terminal. 0, or -1 after
+ * printing a usage error saying what is wrong. */
 int mf__cli_check_tag(struct mf_cli *c, const char *tag);
 /* Starts the run (or resume) and waits for its end; returns the exit status. */
 int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_value *params);

@@ -12,6 +12,7 @@
 #include "codec.h"
 #include "datastore.h"
 #include "exec.h"
+#include "meta.h"
 #include "params.h"
 #include "runtime.h"
 #include "util/alloc.h"
@@ -46,17 +47,9 @@ static void run_help(struct mf_cli *c)
 
 int mf__cli_check_tag(struct mf_cli *c, const char *tag)
 {
-    size_t len = strlen(tag), bad = 0;
-    if (len == 0 || len > MF_TAG_MAX)
-        return mf__cli_usage_error(c, "invalid tag '%s': a tag is 1 to %d bytes of UTF-8 text, this one has %zu",
-                                   MF_CLI_CUT(tag), MF_TAG_MAX, len), -1;
-    if (mf__utf8_check(tag, len, &bad))
-        return mf__cli_usage_error(c, "invalid tag: byte %zu (0x%02x) is not UTF-8 text; a tag is 1 to %d bytes of "
-                                      "UTF-8 text", bad + 1, (unsigned char)tag[bad], MF_TAG_MAX), -1;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)tag[i] < 0x20 || tag[i] == 0x7f)
-            return mf__cli_usage_error(c, "invalid tag: byte %zu is a control character (0x%02x); a tag is printable "
-                                          "UTF-8 text", i + 1, (unsigned char)tag[i]), -1;
+    struct mf_err err = MF_ERR_INIT;
+    if (mf__tag_check(tag, &err))
+        return mf__cli_usage_error(c, "%s", err.msg), -1;
     return 0;
 }
 

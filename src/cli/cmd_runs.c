@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_runs.c - `runs [--json]`: this flow's runs, newest first. */
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -56,8 +57,11 @@ static mf_value *run_object(const mf_run_info *r)
     int bad = 0;
     if (!r->params_json || mf__json_parse(r->params_json, &params, &err))
         params = mf_value_map();
+    mf_value *sys = mf_value_list();
     for (size_t k = 0; tags && k < r->ntags; k++)
         bad += mf_value_list_push(tags, mf_value_str(r->tags[k])) != 0;
+    for (size_t k = 0; sys && k < r->nsystem_tags; k++)
+        bad += mf_value_list_push(sys, mf_value_str(r->system_tags[k])) != 0;
     put(o, "run_id", mf_value_str(r->run_id), &bad);
     put(o, "flow", str_or_null(r->flow), &bad);
     put(o, "status", mf_value_str(r->status), &bad);
@@ -68,6 +72,7 @@ static mf_value *run_object(const mf_run_info *r)
     put(o, "origin_run_id", str_or_null(r->origin_run_id), &bad);
     put(o, "parameters", params, &bad);
     put(o, "tags", tags, &bad);
+    put(o, "system_tags", sys, &bad);
     if (bad) {
         mf_value_free(o);
         return NULL;
@@ -95,6 +100,26 @@ static int print_json(struct mf_cli *c, const mf_run_info *runs, size_t n)
     return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
 }
 
+/* One tag in the TAGS column: bare, or in double quotes (with \" and \\)
+ * when it holds a comma, a quote, a backslash, or starts or ends with a
+ * space, so that the comma-separated list reads back one way only. */
+static void add_tag(struct mf_buf *b, const char *tag)
+{
+    size_t len = strlen(tag);
+    bool quote = strpbrk(tag, ",\"\\") || tag[0] == ' ' || (len && tag[len - 1] == ' ');
+    if (!quote) {
+        mf__buf_add(b, tag, len);
+        return;
+    }
+    mf__buf_add(b, "\"", 1);
+    for (const char *p = tag; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            mf__buf_add(b, "\\", 1);
+        mf__buf_add(b, p, 1);
+    }
+    mf__buf_add(b, "\"", 1);
+}
+
 static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
 {
     fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS", "ORIGIN");
@@ -103,8 +128,11 @@ static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
         struct mf_buf tags = MF_BUF_INIT;
         fmt_time(runs[i].start, started, sizeof(started));
         fmt_duration(&runs[i], dur, sizeof(dur));
-        for (size_t k = 0; k < runs[i].ntags; k++)
-            mf__buf_addf(&tags, "%s%s", k ? "," : "", runs[i].tags[k]);
+        for (size_t k = 0; k < runs[i].ntags; k++) {
+            if (k)
+                mf__buf_add(&tags, ",", 1);
+            add_tag(&tags, runs[i].tags[k]);
+        }
         fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", runs[i].run_id, runs[i].status, started, dur,
                 tags.len ? tags.buf : "-", runs[i].origin_run_id ? runs[i].origin_run_id : "-");
         mf__buf_release(&tags);
@@ -113,24 +141,61 @@ static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
         fprintf(c->out, "(no runs of %s yet)\n", c->flow->name);
 }
 
+/* Keeps the runs having every one of `want` (user or system tags), in order;
+ * frees the others. */
+static size_t filter(mf_run_info *runs, size_t n, const char *const *want, size_t nwant)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool all = true;
+        for (size_t w = 0; w < nwant && all; w++) {
+            bool found = false;
+            for (size_t k = 0; k < runs[i].ntags && !found; k++)
+                found = !strcmp(runs[i].tags[k], want[w]);
+            for (size_t k = 0; k < runs[i].nsystem_tags && !found; k++)
+                found = !strcmp(runs[i].system_tags[k], want[w]);
+            all = found;
+        }
+        if (all) {
+            mf_run_info keep = runs[i];
+            runs[i] = runs[kept];
+            runs[kept++] = keep;
+        }
+    }
+    return kept;
+}
+
 int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
 {
     bool json = false;
+    const char *want[64];
+    size_t nwant = 0;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int m;
         if (!strcmp(argv[i], "--json"))
             json = true;
+        else if ((m = mf__cli_opt(c, argc, argv, &i, "--tag", &v)) != 0) {
+            if (m < 0 || mf__cli_check_tag(c, v))
+                return MF_EXIT_USAGE;
+            if (nwant == sizeof(want) / sizeof(want[0]))
+                return mf__cli_usage_error(c, "runs takes at most %zu --tag options", nwant);
+            want[nwant++] = v;
+        }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return fprintf(c->out, "usage: %s runs [--json] [--datastore-root DIR]\n\nLists the runs of %s, newest first: id, status, "
-                                   "start (local time), duration, tags and the run a resume started from. --json prints an array of objects.\n",
+            return fprintf(c->out, "usage: %s runs [--json] [--tag TAG]... [--datastore-root DIR]\n\nLists the runs of %s, newest first: id, status, "
+                                   "start (local time), duration, user tags and the run a resume started from.\n"
+                                   "In the TAGS column a tag holding a comma, a quote or a backslash, or starting or ending\n"
+                                   "with a space, is written in double quotes (\\\" and \\\\ inside).\n"
+                                   "  --json     an array of objects (tags and system_tags as lists)\n"
+                                   "  --tag TAG  only the runs having this tag, user or system (repeatable: all of them)\n",
                            c->prog, c->flow->name), MF_EXIT_OK;
         else if ((m = mf__cli_opt(c, argc, argv, &i, "--datastore-root", &v)) != 0) {
             if (m < 0)
                 return MF_EXIT_USAGE;
             c->root = v;
         } else
-            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json and --datastore-root DIR",
+            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json, --tag TAG and --datastore-root DIR",
                                        MF_CLI_CUT(argv[i]));
     }
     mf_client *cl = NULL;
@@ -143,10 +208,14 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
     if (mf_client_runs(cl, c->flow->name, &runs, &n)) {
         fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
         status = MF_EXIT_FAIL;
-    } else if (json) {
-        status = print_json(c, runs, n);
     } else {
-        print_table(c, runs, n);
+        size_t shown = nwant ? filter(runs, n, want, nwant) : n;
+        if (json)
+            status = print_json(c, runs, shown);
+        else if (shown == 0 && n > 0)
+            fprintf(c->out, "(no runs of %s have every tag given)\n", c->flow->name);
+        else
+            print_table(c, runs, shown);
     }
     mf_run_info_free(runs, n);
     mf_client_close(cl);

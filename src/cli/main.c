@@ -24,7 +24,7 @@ static const struct command commands[] = {
     { "runs", mf__cmd_runs, "list the runs of this flow, newest first (--json)" },
     { "dump", mf__cmd_dump, "print the artifacts of a run, a step or a task: dump RUN[/STEP[/TASK]]" },
     { "logs", mf__cmd_logs, "print a task's stdout or stderr: logs RUN/STEP[/TASK] [--stderr]" },
-    { "tag", mf__cmd_tag, "add, remove or list the tags of a run: tag add|remove|list RUN [TAG...]" },
+    { "tag", mf__cmd_tag, "add, remove, replace or list the tags of a run: tag add RUN TAG... (tag --help)" },
     { "verify", mf__cmd_verify, "check every object and index of a run (or of the datastore) against its hash" },
     { "gc", mf__cmd_gc, "list (--delete: remove) temporary files and objects no run needs (gc --help)" },
     { "metadata", mf__cmd_metadata, "rebuild lost or corrupt run metadata from the run directories: metadata rebuild" },

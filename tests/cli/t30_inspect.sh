@@ -58,7 +58,8 @@ assert_contains "runs shows the run, its status and tags" "$(cat "$OUT")" "succe
 assert_contains "... tags" "$(cat "$OUT")" "nightly,v1"
 run_ok "runs --json" "$M" runs --json
 assert_contains "runs --json: the run" "$(cat "$OUT")" '"run_id":"1","start":'
-assert_contains "... its status" "$(cat "$OUT")" '"status":"succeeded","tags":["nightly","v1"]'
+assert_contains "... its status" "$(cat "$OUT")" '"status":"succeeded","system_tags":["date:'
+assert_contains "... its tags" "$(cat "$OUT")" '"tags":["nightly","v1"]'
 assert_contains "... not a resume" "$(cat "$OUT")" '"origin_run_id":null,"parameters":{}'
 assert_true "... is one JSON array" python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert len(r)==1 and r[0]["end"]>=r[0]["start"]' "$OUT"
 run_ok "runs of a flow run with parameters" "$EXAMPLES/json_parameter_flow" runs --json
