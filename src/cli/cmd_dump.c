@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cmd_dump.c - `dump RUN[/STEP[/TASK]] [--artifact NAME] [--json]`: the
- * artifacts of a task, of every task of a step, or of a whole run, through
- * the client API. Large arrays, bytes and strings are summarised.
+ * cmd_dump.c - `dump RUN[/STEP[/TASK]] [--artifact NAME] [--json] [--full]
+ * [--file OUT]`: the artifacts of a task, of every task of a step, or of a
+ * whole run, through the client API. Large arrays, bytes and strings are
+ * summarised unless --full; --file writes one artifact's raw content.
  */
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "client_impl.h"
 #include "json.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 
 #define ARRAY_SHOWN 20 /* arrays and lists longer than this are summarised */
 #define ARRAY_HEAD 5
@@ -19,7 +21,8 @@
 
 struct dump_opts {
     const char *artifact;
-    bool json;
+    const char *file; /* --file: one artifact's raw content goes there */
+    bool json, full;
 };
 
 static bool is_array(mf_type ty)
@@ -144,26 +147,40 @@ static size_t str_chars(const mf_value *v)
     return chars;
 }
 
+/* Whether the value is shown summarised (unless --full). */
+static bool is_large(const mf_value *v, bool json)
+{
+    mf_type ty = mf_value_type(v);
+    return (is_array(ty) && mf_value_len(v) > ARRAY_SHOWN) ||
+           (ty == MF_BYTES && (!json || mf_value_len(v) > BYTES_SHOWN)) ||
+           (ty == MF_STR && str_chars(v) > STR_SHOWN);
+}
+
 /* The value as JSON, or a summary when it is large (JSON: an object with
- * its type, length and first elements). */
+ * its type, length and first elements; the task's "summarised" list names
+ * such artifacts, so that a summary is never taken for a user's map). */
 static void summarise(const mf_value *v, bool json, struct mf_buf *out)
 {
     mf_type ty = mf_value_type(v);
-    if (is_array(ty) && mf_value_len(v) > ARRAY_SHOWN)
-        summarise_array(v, json, out);
-    else if (ty == MF_BYTES && (!json || mf_value_len(v) > BYTES_SHOWN))
-        summarise_bytes(v, json, out);
-    else if (ty == MF_STR && str_chars(v) > STR_SHOWN)
-        summarise_str(v, json, out);
-    else
+    if (!is_large(v, json))
         mf__json_dump(v, out);
+    else if (is_array(ty))
+        summarise_array(v, json, out);
+    else if (ty == MF_BYTES)
+        summarise_bytes(v, json, out);
+    else
+        summarise_str(v, json, out);
 }
 
-static void print_artifact(struct mf_cli *c, const char *name, const mf_value *v, bool json, bool first)
+static void print_artifact(struct mf_cli *c, const char *name, const mf_value *v, const struct dump_opts *o,
+                           bool first)
 {
     struct mf_buf text = MF_BUF_INIT;
-    summarise(v, json, &text);
-    if (json)
+    if (o->full)
+        mf__json_dump(v, &text);
+    else
+        summarise(v, o->json, &text);
+    if (o->json)
         fprintf(c->out, "%s\"%s\":%s", first ? "" : ",", name, text.buf);
     else
         fprintf(c->out, "  %s (%s) = %s\n", name, mf_type_name(mf_value_type(v)), text.buf);
@@ -199,6 +216,76 @@ static void print_graph(struct mf_cli *c, mf_client *cl, const mf_task_info *inf
         fprintf(c->out, ",\"index\":%lld", (long long)index);
     else
         fputs(",\"index\":null", c->out);
+}
+
+/* JSON's closing of a task: the artifacts map, then the names of those shown
+ * summarised ("summarised", empty with --full). */
+static void end_json_task(struct mf_cli *c, mf_task *t, char **names, const struct dump_opts *o)
+{
+    fputs("},\"summarised\":[", c->out);
+    bool first = true;
+    for (size_t i = 0; !o->full && (o->artifact ? i < 1 : names[i] != NULL); i++) {
+        const char *name = o->artifact ? o->artifact : names[i];
+        const mf_value *v = mf_get(t, name);
+        if (v && is_large(v, true)) {
+            fprintf(c->out, "%s\"%s\"", first ? "" : ",", name);
+            first = false;
+        }
+    }
+    fputs("]}", c->out);
+}
+
+/* Little-endian bytes of a typed array into `out` (a copy, swapped on a
+ * big-endian host). */
+static int array_le(const mf_value *v, struct mf_buf *out)
+{
+    const void *data = NULL;
+    size_t n = 0, w = 1;
+    mf_type ty = mf_value_type(v);
+    mf_value_get_array(v, ty, &data, &n);
+    w = ty == MF_F64S || ty == MF_I64S ? 8 : ty == MF_U8S ? 1 : 4;
+    if (mf__buf_add(out, data, n * w))
+        return MF_ENOMEM;
+    const uint16_t one = 1;
+    if (*(const unsigned char *)&one == 0) /* big-endian: reverse each element */
+        for (size_t i = 0; w > 1 && i < n; i++)
+            for (size_t a = 0, b = w - 1; a < b; a++, b--) {
+                char tmp = out->buf[i * w + a];
+                out->buf[i * w + a] = out->buf[i * w + b];
+                out->buf[i * w + b] = tmp;
+            }
+    return 0;
+}
+
+/* --file: the artifact's raw content - bytes as they are, a string's UTF-8,
+ * a typed array's little-endian elements, anything else as full JSON. */
+static int write_raw(struct mf_cli *c, const char *pathspec, const char *name, const mf_value *v, const char *file)
+{
+    struct mf_buf data = MF_BUF_INIT;
+    struct mf_err err = MF_ERR_INIT;
+    mf_type ty = mf_value_type(v);
+    const void *p = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (ty == MF_BYTES && !mf_value_get_bytes(v, &p, &n))
+        rc = mf__buf_add(&data, p, n);
+    else if (ty == MF_STR && !mf_value_get_str(v, (const char **)&p))
+        rc = mf__buf_add(&data, p, mf_value_len(v));
+    else if (is_array(ty) && ty != MF_LIST)
+        rc = array_le(v, &data);
+    else
+        rc = mf__json_dump(v, &data) || mf__buf_addch(&data, '\n');
+    if (rc)
+        mf__err(&err, MF_ENOMEM, "out of memory");
+    else
+        rc = mf__write_atomic(file, data.buf, data.len, MF_SYNC_DATA, &err);
+    if (rc)
+        fprintf(c->err, "error: cannot write artifact '%s' of '%s' to '%s': %s\n", name, pathspec, file, err.msg);
+    else
+        fprintf(c->err, "wrote %zu bytes (%s '%s' of %s) to %s\n", data.len, mf_type_name(ty), name, pathspec,
+                file);
+    mf__buf_release(&data);
+    return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
 }
 
 static void print_header(struct mf_cli *c, mf_client *cl, const mf_task_info *info, mf_task *t,
@@ -263,6 +350,13 @@ static int dump_task(struct mf_cli *c, mf_client *cl, const mf_task_info *info, 
         status = only_task ? MF_EXIT_FAIL : MF_EXIT_OK;
         goto out;
     }
+    if (o->file) {
+        const mf_value *v = mf_get(t, o->artifact);
+        status = v ? write_raw(c, info->pathspec, o->artifact, v, o->file)
+                   : (fprintf(c->err, "error: %s\n", mf_client_errmsg(cl)), MF_EXIT_FAIL);
+        (*shown)++;
+        goto out;
+    }
     print_header(c, cl, info, t, o, first);
     (*shown)++;
     bool firsta = true;
@@ -273,11 +367,11 @@ static int dump_task(struct mf_cli *c, mf_client *cl, const mf_task_info *info, 
             fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
             goto out;
         }
-        print_artifact(c, name, v, o->json, firsta);
+        print_artifact(c, name, v, o, firsta);
         firsta = false;
     }
     if (o->json)
-        fputs("}}", c->out);
+        end_json_task(c, t, names, o);
     status = MF_EXIT_OK;
 out:
     mf_strv_free(names);
@@ -294,7 +388,7 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
     int status = MF_EXIT_OK;
     if (mf_client_tasks(cl, c->flow->name, run, *step ? step : NULL, &tasks, &n))
         return fprintf(c->err, "error: %s\n", mf_client_errmsg(cl)), MF_EXIT_FAIL;
-    if (o->json)
+    if (o->json && !o->file)
         fputc('[', c->out);
     bool lost = false; /* a succeeded task without its index: go on, exit 1 */
     for (size_t i = 0; i < n && status == MF_EXIT_OK; i++) {
@@ -307,7 +401,7 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
             status = MF_EXIT_OK;
         }
     }
-    if (o->json)
+    if (o->json && !o->file)
         fputs("]\n", c->out);
     if (*task && !matched) { /* the client names the tasks that exist */
         mf_task *t = NULL;
@@ -329,27 +423,40 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
 static int help(struct mf_cli *c)
 {
     fprintf(c->out,
-            "usage: %s dump RUN[/STEP[/TASK]] [--artifact NAME] [--json] [--datastore-root DIR]\n\n"
+            "usage: %s dump RUN[/STEP[/TASK]] [--artifact NAME] [--json] [--full] [--datastore-root DIR]\n"
+            "       %s dump RUN/STEP/TASK --artifact NAME --file OUT\n\n"
             "Prints the artifacts of a task, of every task of a step, or of every step of a run: name, type\n"
             "and value. Arrays of more than %d elements, bytes and strings of more than %d characters are\n"
-            "summarised. --artifact prints only that artifact (a parameter too); --json prints an array of\n"
-            "tasks, each {\"pathspec\", \"step\", \"task_id\", \"status\", \"parents\", \"children\", \"index\",\n"
-            "\"finished\", \"artifacts\"}: parents and children are the runtime graph (RUN/STEP/TASK), index\n"
-            "the position in the innermost foreach (null outside one).\n",
-            c->prog, ARRAY_SHOWN, STR_SHOWN);
+            "summarised.\n"
+            "  --artifact NAME  only that artifact (a parameter too)\n"
+            "  --json           an array of tasks, each {\"pathspec\", \"step\", \"task_id\", \"status\",\n"
+            "                   \"parents\", \"children\", \"index\", \"finished\", \"artifacts\", \"summarised\"}:\n"
+            "                   parents and children are the runtime graph (RUN/STEP/TASK), index the\n"
+            "                   position in the innermost foreach (null outside one); \"summarised\" names\n"
+            "                   the artifacts shown as a summary {\"type\", \"length\", \"head\"[, \"tail\"]}\n"
+            "  --full           every value whole, never summarised (bytes as base64 in JSON)\n"
+            "  --file OUT       write one artifact's raw content to OUT: bytes as they are, a string's\n"
+            "                   UTF-8 text, a numeric array's elements little-endian, anything else as JSON\n",
+            c->prog, c->prog, ARRAY_SHOWN, STR_SHOWN);
     return MF_EXIT_OK;
 }
 
 int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
 {
-    struct dump_opts o = { NULL, false };
+    struct dump_opts o = { NULL, NULL, false, false };
     const char *target = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int m;
         if (!strcmp(argv[i], "--json"))
             o.json = true;
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+        else if (!strcmp(argv[i], "--full"))
+            o.full = true;
+        else if ((m = mf__cli_opt(c, argc, argv, &i, "--file", &v)) != 0) {
+            if (m < 0)
+                return MF_EXIT_USAGE;
+            o.file = v;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return help(c);
         else if ((m = mf__cli_opt(c, argc, argv, &i, "--artifact", &v)) != 0) {
             if (m < 0)
@@ -372,6 +479,12 @@ int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
         return mf__cli_usage_error(c, "%s", errbuf);
     if (o.artifact && !*o.artifact)
         return mf__cli_usage_error(c, "--artifact needs an artifact name");
+    if (o.file && (!o.artifact || !*task))
+        return mf__cli_usage_error(c, "--file writes one artifact of one task: give RUN/STEP/TASK and --artifact NAME "
+                                      "(e.g. '%s dump %s/%s/%s --artifact NAME --file %s')",
+                                   c->prog, run, *step ? step : "STEP", *task ? task : "TASK", MF_CLI_CUT(o.file));
+    if (o.file && !*o.file)
+        return mf__cli_usage_error(c, "--file needs a file name");
     mf_client *cl = NULL;
     if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf)))
         return fprintf(c->err, "error: %s\n", errbuf), MF_EXIT_FAIL;
