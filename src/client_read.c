@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "value.h"
 #include "client_impl.h"
 #include "task_impl.h"
 #include "util/alloc.h"
@@ -158,7 +159,7 @@ static int read_typed(const char *root, const char *path, mf_type want, mf_value
     if (got == want || (want == MF_DOUBLE && got == MF_INT))
         return 0;
     if (errbuf && errsize)
-        snprintf(errbuf, errsize, "artifact '%s' is a %s, not a %s", path, mf_type_name(got), mf_type_name(want));
+        snprintf(errbuf, errsize, "artifact '%s' is %s, not %s", path, mf__type_a(got), mf__type_a(want));
     mf_value_free(*v);
     *v = NULL;
     return MF_ETYPE;

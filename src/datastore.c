@@ -296,7 +296,7 @@ int mf__ds_load_item(struct mf_ds *ds, const struct mf_artifact *a, size_t index
 {
     *out = NULL;
     if (a->type != MF_LIST)
-        return mf__err(err, MF_ETYPE, "artifact '%s' is a %s, not a list", a->name, mf_type_name(a->type));
+        return mf__err(err, MF_ETYPE, "artifact '%s' is %s, not a list", a->name, mf__type_a(a->type));
     if (a->chunks)
         return load_chunked(ds, a, &index, out, err);
     int rc = a->inline_data ? load_inline(ds, a, &index, out, err) : mf__cas_get_item(ds->cas, a->hash, index, out, err);

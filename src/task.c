@@ -4,6 +4,7 @@
  * inputs, run the step function, persist the artifact index last. A task
  * without an index did not succeed; that is the whole commit protocol.
  */
+#include "value.h"
 #include "task.h"
 
 #include <errno.h>
@@ -351,7 +352,7 @@ static int64_t foreach_width(struct mf_task *t)
     const mf_value *v = mf_get(t, var);
     mf_type ty = mf_value_type(v);
     if (ty != MF_LIST && ty != MF_F64S && ty != MF_F32S && ty != MF_I64S && ty != MF_I32S && ty != MF_U8S)
-        mf__task_die(t, "foreach over '%s' needs a list or an array, but it is a %s", var, mf_type_name(ty));
+        mf__task_die(t, "foreach over '%s' needs a list or an array, but it is %s", var, mf__type_a(ty));
     size_t n = mf_value_len(v);
     if (n == 0)
         mf__task_die(t, "foreach over '%s' has no items: a foreach needs at least one", var);

@@ -94,8 +94,8 @@ static const mf_value *get_typed(mf_task *t, const char *name, mf_type want, mf_
     if (!a)
         return NULL;
     if (a->type != want && !(want == MF_DOUBLE && a->type == MF_INT)) {
-        mf__task_error(t, "artifact '%s'%s is a %s, not a %s", name, where(t, wb, sizeof(wb)), mf_type_name(a->type),
-                       mf_type_name(want));
+        mf__task_error(t, "artifact '%s'%s is %s, not %s", name, where(t, wb, sizeof(wb)), mf__type_a(a->type),
+                       mf__type_a(want));
         return NULL;
     }
     return load_artifact(t, a, unkept);

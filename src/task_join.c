@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "value.h"
 #include "task_impl.h"
 #include "util/alloc.h"
 
@@ -171,7 +172,7 @@ const char *mf_input_str(mf_task *t)
     if (!v) /* a client handle: reported */
         return NULL;
     if (mf_value_get_str(v, &s)) /* ends a running task */
-        mf__task_error(t, "the foreach item is a %s, not a str", mf_type_name(mf_value_type(v)));
+        mf__task_error(t, "the foreach item is %s, not a str", mf__type_a(mf_value_type(v)));
     return s;
 }
 

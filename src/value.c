@@ -66,6 +66,22 @@ const char *mf_type_name(mf_type type)
     return "unknown";
 }
 
+const char *mf__type_a(mf_type type)
+{
+    switch (type) {
+    case MF_NULL: return "null";
+    case MF_BYTES: return "bytes";
+    case MF_INT: return "an int";
+    case MF_F64S: return "an f64 array";
+    case MF_F32S: return "an f32 array";
+    case MF_I64S: return "an i64 array";
+    case MF_I32S: return "an i32 array";
+    default: break;
+    }
+    return type == MF_BOOL ? "a bool" : type == MF_DOUBLE ? "a double" : type == MF_STR ? "a str"
+         : type == MF_U8S ? "a u8 array" : type == MF_LIST ? "a list" : type == MF_MAP ? "a map" : "unknown";
+}
+
 size_t mf__array_elem_size(mf_type t)
 {
     switch (t) {

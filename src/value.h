@@ -65,4 +65,7 @@ mf_value *mf__value_bytes_ref(const void *data, size_t len, struct mf_blob *blob
  * that does not own it): what a setter streams to the store without a copy.
  * Elements of `data` need not be aligned: such a value is only encoded. */
 mf_value *mf__value_borrow(mf_type t, const void *data, size_t len);
+/* The type's name with its article, for messages: "an int", "a str",
+ * "bytes", "an f64 array". Static. */
+const char *mf__type_a(mf_type type);
 #endif

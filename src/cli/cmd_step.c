@@ -67,7 +67,14 @@ static void print_step_help(const struct mf_cli *c)
            "       [--datastore-root DIR]\n\n"
            "Runs one task of %s in this process: the command line the scheduler starts for\n"
            "every task, and the one an executor on another machine runs. Users run 'run' or\n"
-           "'resume'; docs/design.md describes each option.\n",
+           "'resume'.\n\n"
+           "  --run-id R, --task-id T  the task's run and id (its directory RUN/STEP/TASK)\n"
+           "  --input-paths P          the tasks it reads from, RUN/STEP/TASK separated by ','\n"
+           "  --split-stack S          the splits it is inside: STEP:TASK:INDEX:COUNT frames, by ','\n"
+           "  --attempt N, --pass N    which attempt (retries) and which pass of a loop\n"
+           "  --max-num-splits N       refuse a foreach wider than this\n"
+           "  --catch-failure WHY      the last attempt failed: record WHY in the catch variable\n"
+           "  --no-sync                do not fdatasync what the task writes\n",
            c->prog, c->flow->name);
 }
 

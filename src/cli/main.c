@@ -123,8 +123,11 @@ static void usage(struct mf_cli *c, FILE *f)
     fprintf(f, "usage: %s [--datastore-root DIR] COMMAND [OPTIONS]\n\n", c->prog);
     fprintf(f, "%s%s%s", c->flow->name, c->flow->doc ? ": " : "", c->flow->doc ? c->flow->doc : "");
     fprintf(f, "\n\nCommands:\n");
+    int width = 0; /* the longest name sets the column (slurm-cancel) */
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        width = (int)strlen(commands[i].name) > width ? (int)strlen(commands[i].name) : width;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-*s %s\n", width, commands[i].name, commands[i].summary);
     fprintf(f, "\nGlobal options:\n"
                "  --datastore-root DIR  where runs and artifacts are kept (default: $MF_DATASTORE_ROOT,\n"
                "                        else .metaflow in the current directory)\n"

@@ -89,7 +89,7 @@ static inline int mf_test_run_all(const struct mf_test_case *cases, size_t n)
         fflush(NULL);
         pid_t pid = fork();
         if (pid == 0) {
-            alarm(120);
+            alarm(300); /* a hang guard; the allocation sweeps take over 100 s on a loaded machine */
             cases[i].fn();
             /* exit, not _exit: the leak checker runs at exit */
             exit(0);

@@ -352,7 +352,7 @@ TEST(task_getters)
     CHECK_CONTAINS(mf_client_errmsg(c), "task '1/start/1': artifact 'nope' does not exist");
     CHECK_EQ_INT(mf_get_int(t, "s"), 0);
     CHECK_CONTAINS(mf_client_errmsg(c), "artifact 's'");
-    CHECK_CONTAINS(mf_client_errmsg(c), "is a str, not a int");
+    CHECK_CONTAINS(mf_client_errmsg(c), "is a str, not an int");
     CHECK(mf_get_str(t, "x") == NULL);
     CHECK(mf_get_f64s(t, "x", &n) == NULL);
     CHECK_EQ_INT(n, 0);
@@ -497,7 +497,7 @@ TEST(dump_summaries)
                         "\"tail\":[98.0,99.0]}");
     CHECK_CONTAINS(out, "\"blob\":{\"type\":\"bytes\",\"length\":40,\"head\":\"000102030405060708090a0b0c0d0e0f\"}");
     CHECK_CONTAINS(out, "\"long\":{\"type\":\"str\",\"length\":300,\"head\":\"zzz");
-    CHECK_CONTAINS(out, "\"s\":\"hi\",\"x\":1}}]");
+    CHECK_CONTAINS(out, "\"s\":\"hi\",\"x\":1},\"summarised\":[\"big\",\"blob\",\"long\"]}]");
     RESET();
     CHECK_EQ_INT(RUN_CMD(mf__cmd_dump, "dump", "1/start/1", "--artifact", "alpha"), 0);
     CHECK_EQ_STR(out, "== 1/start/1\n  alpha (double) = 0.5\n");
@@ -522,7 +522,7 @@ TEST(dump_scopes_and_errors)
     /* this store records no inputs: the graph is null (test_client_graph.c has one that does) */
     CHECK_EQ_STR(out, "[{\"pathspec\":\"1/a/2\",\"step\":\"a\",\"task_id\":\"2\",\"status\":\"succeeded\","
                       "\"parents\":null,\"children\":null,\"index\":null,"
-                      "\"finished\":true,\"artifacts\":{\"x\":1,\"y\":2}},{\"pathspec\":\"1/a/3\",\"step\":\"a\","
+                      "\"finished\":true,\"artifacts\":{\"x\":1,\"y\":2},\"summarised\":[]},{\"pathspec\":\"1/a/3\",\"step\":\"a\","
                       "\"task_id\":\"3\",\"status\":\"running\",\"parents\":null,\"children\":null,"
                       "\"index\":null,\"finished\":false}]\n");
     RESET();
@@ -566,7 +566,7 @@ TEST(runs_command)
     CHECK_EQ_INT(RUN_CMD(mf__cmd_runs, "runs", "--json"), 0);
     CHECK_CONTAINS(out, "{\"duration\":null,\"end\":null,\"flow\":\"TestFlow\",\"origin_run_id\":null,"
                         "\"parameters\":{\"alpha\":0.5},\"run_id\":\"1\",\"start\":1000.0,\"status\":\"running\","
-                        "\"tags\":[\"nightly\",\"v1\"],\"user\":\"alice\"}");
+                        "\"system_tags\":[],\"tags\":[\"nightly\",\"v1\"],\"user\":\"alice\"}");
     RESET();
     CHECK_EQ_INT(RUN_CMD(mf__cmd_runs, "runs", "--what"), 2);
     RESET();
@@ -684,7 +684,7 @@ TEST(read_one_call)
     CHECK_CONTAINS(msg, "task 'TestFlow/1/start/1' has no artifact 'nope'; its artifacts are 'big', 'blob', 'long', 's', 'x'");
     CHECK_EQ_INT(mf_read_bool(root, FLOW "/1/start/1/x", &b, msg, sizeof(msg)), MF_ETYPE);
     CHECK(b);
-    CHECK_EQ_STR(msg, "artifact 'TestFlow/1/start/1/x' is a int, not a bool");
+    CHECK_EQ_STR(msg, "artifact 'TestFlow/1/start/1/x' is an int, not a bool");
     s = (char *)"kept";
     CHECK_EQ_INT(mf_read_str(root, FLOW "/1/start/x", &s, msg, sizeof(msg)), MF_ETYPE);
     CHECK_EQ_STR(s, "kept");
