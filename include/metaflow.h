@@ -256,14 +256,20 @@ typedef enum mf_param_type {
     MF_PARAM_INT,
     MF_PARAM_DOUBLE,
     MF_PARAM_BOOL,
-    MF_PARAM_JSON
+    MF_PARAM_JSON,
+    MF_PARAM_FILE /* Metaflow's IncludeFile: the value given is a path; the
+                   * artifact is the file's content, read when the run
+                   * starts (str, UTF-8 checked; bytes with .binary) */
 } mf_param_type;
 
 /*
  * A parameter: a `--name VALUE` option of `run`, and a read-only artifact of
  * every step. `default_value` is text, parsed as the command line would be
  * (a JSON parameter's default is JSON text); NULL means no default.
- * A required parameter must be given on the command line.
+ * A required parameter must be given on the command line. A parameter not
+ * on the command line is read from the environment variable
+ * METAFLOW_RUN_<NAME> (the name in upper case) when that is set and not
+ * empty, as Metaflow does; the command line wins.
  */
 typedef struct mf_param {
     const char *name;
@@ -271,6 +277,11 @@ typedef struct mf_param {
     const char *default_value;
     const char *help;
     bool required;
+    /* MF_PARAM_STR only: the value is split at each occurrence of this text
+     * into a list of str ("a,b,c" -> ["a", "b", "c"]; "" -> []). */
+    const char *separator;
+    /* MF_PARAM_FILE only: the content is bytes, not checked as text. */
+    bool binary;
 } mf_param;
 
 typedef struct mf_flow {

@@ -5,6 +5,9 @@
  * exactly as declared, '_' is never turned into '-'. */
 #include "params.h"
 
+#include "codec.h"
+#include "util/fsutil.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -29,15 +32,16 @@ static const struct type_info TYPE_INFO[] = {
     [MF_PARAM_DOUBLE] = { "DOUBLE", "a number (double)", "0.5", "\"0.5\"" },
     [MF_PARAM_BOOL] = { "BOOLEAN", "a boolean (bool: true/false, yes/no or 1/0)", "true", "\"true\"" },
     [MF_PARAM_JSON] = { "JSON", "JSON (json)", "'{\"key\": 1}'", "\"{\\\"key\\\": 1}\"" },
+    [MF_PARAM_FILE] = { "FILE", "the path of a readable file (file)", "data.csv", "\"data.csv\"" },
 };
 
 /* run's own options (src/cli/cmd_run.c): a parameter may not shadow them,
  * spelled with '_' or '-'. */
 static const char *const RUN_OPTIONS[] = { "max-workers", "max-num-splits", "max-passes", "datastore-root",
                                            "tag",         "run-id",         "help",       "quiet",
-                                           "no-sync",     "origin-run-id" };
+                                           "no-sync",     "origin-run-id", "run-id-file" };
 
-static bool type_known(mf_param_type type) { return type >= MF_PARAM_STR && type <= MF_PARAM_JSON; }
+static bool type_known(mf_param_type type) { return type >= MF_PARAM_STR && type <= MF_PARAM_FILE; }
 
 static const struct type_info *type_info(mf_param_type type)
 {
@@ -195,6 +199,50 @@ static int parse_json_param(const mf_param *p, const char *text, enum source src
     return 0;
 }
 
+/* A str parameter with a separator: the list of the pieces between them. */
+static int split_list(const mf_param *p, const char *text, mf_value **out)
+{
+    size_t seplen = strlen(p->separator);
+    mf_value *list = mf_value_list();
+    int rc = list ? 0 : MF_ENOMEM;
+    for (const char *s = text; !rc && *text;) {
+        const char *hit = strstr(s, p->separator);
+        size_t len = hit ? (size_t)(hit - s) : strlen(s);
+        rc = mf_value_list_push(list, mf_value_strn(s, len));
+        if (!hit)
+            break;
+        s = hit + seplen;
+    }
+    if (rc) {
+        mf_value_free(list);
+        list = NULL;
+    }
+    *out = list;
+    return 0; /* out of memory shows as *out == NULL */
+}
+
+/* Metaflow's IncludeFile: the artifact is the content of the file named. */
+static int read_file_param(const mf_param *p, const char *path, mf_value **out, struct mf_err *err)
+{
+    struct mf_buf data = MF_BUF_INIT;
+    struct mf_err why = MF_ERR_INIT;
+    size_t bad = 0;
+    int rc = mf__read_file(path, &data, &why);
+    if (rc == MF_ENOMEM)
+        rc = mf__err(err, rc, "out of memory while reading file '%s' for parameter '%s'", path, param_name(p));
+    else if (rc)
+        rc = mf__err(err, MF_EPARSE, "cannot read file '%s' for parameter '%s': %s", path, param_name(p), why.msg);
+    else if (!p->binary && mf__utf8_check(data.buf, data.len, &bad))
+        rc = mf__err(err, MF_EPARSE,
+                     "file '%s' for parameter '%s' is not UTF-8 text (byte %zu is 0x%02x); declare the parameter "
+                     "with .binary = true to read it as bytes",
+                     path, param_name(p), bad + 1, (unsigned char)data.buf[bad]);
+    else
+        *out = p->binary ? mf_value_bytes(data.buf, data.len) : mf_value_strn(data.buf, data.len);
+    mf__buf_release(&data);
+    return rc;
+}
+
 static int parse_typed(const mf_param *p, const char *text, enum source src, mf_value **out, struct mf_err *err)
 {
     int rc = 0;
@@ -206,7 +254,13 @@ static int parse_typed(const mf_param *p, const char *text, enum source src, mf_
                        param_name(p), type_info(p->type)->example_cli);
     switch (p->type) {
     case MF_PARAM_STR:
-        *out = mf_value_str(text);
+        if (p->separator && *p->separator)
+            rc = split_list(p, text, out);
+        else
+            *out = mf_value_str(text);
+        break;
+    case MF_PARAM_FILE:
+        rc = read_file_param(p, text, out, err);
         break;
     case MF_PARAM_INT:
         rc = parse_int_param(p, text, src, out, err);
@@ -361,6 +415,12 @@ static int missing_required(const mf_flow *flow, const size_t *given, struct mf_
 }
 
 /* given[i] = 1 + the index of the pair that sets parameter i, or 0. */
+int mf__params_check_name(const mf_flow *flow, const char *name, struct mf_err *err)
+{
+    name = bare_name(name);
+    return find_param(flow, name) < 0 ? unknown_option(flow, name, err) : 0;
+}
+
 static int match_names(const mf_flow *flow, const char *const *names, size_t n, size_t *given, struct mf_err *err)
 {
     for (size_t k = 0; k < n; k++) {
@@ -495,11 +555,18 @@ static void lint_param(const mf_flow *flow, size_t i, struct plint *L)
     if (!type_known(p->type)) {
         problem(L,
                 "parameter '%s' has an unknown type (%d); use MF_PARAM_STR, MF_PARAM_INT, MF_PARAM_DOUBLE, "
-                "MF_PARAM_BOOL or MF_PARAM_JSON",
+                "MF_PARAM_BOOL, MF_PARAM_JSON or MF_PARAM_FILE",
                 param_name(p), (int)p->type);
         return;
     }
-    if (p->default_value) {
+    if (p->separator && (p->type != MF_PARAM_STR || !*p->separator))
+        problem(L, "parameter '%s' has a separator but %s; a separator splits the text of a MF_PARAM_STR parameter",
+                param_name(p), p->type != MF_PARAM_STR ? "is not MF_PARAM_STR" : "it is empty");
+    if (p->binary && p->type != MF_PARAM_FILE)
+        problem(L, "parameter '%s' is binary but not MF_PARAM_FILE; .binary says how a file's content is read",
+                param_name(p));
+    /* A file default is read when the run starts: it need not exist at check time. */
+    if (p->default_value && p->type != MF_PARAM_FILE) {
         struct mf_err err = MF_ERR_INIT;
         mf_value *val = NULL;
         int rc = parse_typed(p, p->default_value, FROM_DEFAULT, &val, &err);
@@ -552,9 +619,19 @@ static void put_help_text(const char *help, size_t column, FILE *out)
     }
 }
 
+/* What the value becomes when that is not plain from the type. */
+static void put_shape(const mf_param *p, FILE *out)
+{
+    if (p->separator && *p->separator)
+        fprintf(out, "  [a list: the text split at '%s']", p->separator);
+    else if (p->type == MF_PARAM_FILE)
+        fprintf(out, "  [the file's content, as %s]", p->binary ? "bytes" : "text");
+}
+
 /* The bracketed notes after the help: default and required. */
 static void put_notes(const mf_param *p, bool after_help, FILE *out)
 {
+    put_shape(p, out);
     if (!p->default_value && !p->required)
         return;
     fputs(after_help ? "  [" : "[", out);
@@ -565,12 +642,13 @@ static void put_notes(const mf_param *p, bool after_help, FILE *out)
     fputc(']', out);
 }
 
+
 static void put_param(const mf_param *p, size_t column, FILE *out)
 {
     bool has_help = p->help && *p->help;
     size_t width = option_width(p);
     fprintf(out, "  --%s %s", param_name(p), metavar(p));
-    if (has_help || p->default_value || p->required) {
+    if (has_help || p->default_value || p->required || p->separator || p->type == MF_PARAM_FILE) {
         if (width + 2 > column) /* too wide: the rest goes on the next line */
             fprintf(out, "\n%*s", (int)(column + 2), "");
         else

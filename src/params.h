@@ -37,6 +37,10 @@ int mf__param_parse(const mf_param *p, const char *text, mf_value **out, struct 
 int mf__params_resolve(const mf_flow *flow, const char *const *names, const char *const *texts, size_t n,
                        mf_value **out, struct mf_err *err);
 
+/* 0 when `name` (with or without its leading "--") is a parameter of `flow`;
+ * else MF_EINVAL "unknown option '--x' for run (did you mean ...)". */
+int mf__params_check_name(const mf_flow *flow, const char *name, struct mf_err *err);
+
 /* Checks the declarations themselves: valid identifiers not starting with
  * '_', unique, not one of run's own options (max-workers, max-num-splits,
  * datastore-root, tag, run-id, help, quiet, no-sync, spelled with '_' or

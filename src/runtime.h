@@ -54,6 +54,7 @@ struct mf_run_opts {
      * fork executor (exec.h); NULL: tasks are spawned. */
     int (*task_entry)(void *ctx, int argc, char **argv);
     void *task_entry_ctx;
+    const char *run_id_file; /* NULL, or a file the run id is written to once the run exists */
 };
 
 /*

@@ -99,8 +99,12 @@ void mf__progress(struct sched *s)
     fflush(s->o->out);
 }
 
-static void print_stderr_tail(struct sched *s, const struct stask *t)
+/* Prints the tail of the failed task's stderr. Returns the foreach width the
+ * task asked --max-num-splits to be raised to, or 0 (see mf__report_failure). */
+static long long print_stderr_tail(struct sched *s, const struct stask *t)
 {
+    static const char raise[] = "raise it with --max-num-splits ";
+    long long width = 0;
     char id[32];
     struct mf_buf path = MF_BUF_INIT, text = MF_BUF_INIT;
     snprintf(id, sizeof(id), "%" PRIu64, t->id);
@@ -119,14 +123,18 @@ static void print_stderr_tail(struct sched *s, const struct stask *t)
             fprintf(s->o->out, "      %.*s\n", (int)len, line);
             line += len + (nl ? 1 : 0);
         }
+        const char *hit = strstr(text.buf + start, raise);
+        width = hit ? strtoll(hit + strlen(raise), NULL, 10) : 0;
     }
     mf__buf_release(&path);
     mf__buf_release(&text);
+    return width;
 }
 
 void mf__report_failure(struct sched *s, int interrupted_by)
 {
     FILE *out = s->o->out;
+    long long width = 0;
     if (interrupted_by)
         fprintf(out, "Run %s was interrupted by %s: its running tasks were stopped\n", s->run_id,
                 interrupted_by == SIGTERM ? "SIGTERM" : interrupted_by == SIGINT ? "SIGINT" : "a signal");
@@ -134,13 +142,19 @@ void mf__report_failure(struct sched *s, int interrupted_by)
         const struct stask *t = s->failed;
         fprintf(out, "Task %s/%s/%" PRIu64 " failed: %s\n", s->run_id, s->g->nodes[t->node].name, t->id,
                 s->failed_why);
-        print_stderr_tail(s, t);
+        width = print_stderr_tail(s, t);
     }
     fprintf(out, "Run %s of %s failed after %.2f s: %zu task(s) succeeded, %zu cloned; nothing after the %s "
                  "was started.\n",
             s->run_id, s->flow->name, mf__now() - s->t0, s->succeeded, s->cloned,
             interrupted_by ? "interrupt" : "failure");
-    fprintf(out, "To resume from where it failed: %s resume --origin-run-id %s\n", s->o->prog, s->run_id);
+    /* A foreach wider than --max-num-splits fails the same way on resume
+     * unless the limit is raised: the line carries the width the task named. */
+    if (width > 0)
+        fprintf(out, "To resume from where it failed: %s resume --origin-run-id %s --max-num-splits %lld\n",
+                s->o->prog, s->run_id, width);
+    else
+        fprintf(out, "To resume from where it failed: %s resume --origin-run-id %s\n", s->o->prog, s->run_id);
 }
 
 /* The run's parameters are the index of the pseudo task _parameters/0, so
@@ -246,6 +260,11 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
     rc = mf__meta_run_allocate(s->meta, &r, claim_run, &cc, run_id, err);
     if (!rc)
         s->run_id = *run_id;
+    /* --run-id-file: for a script driving the run, before any task starts. */
+    struct mf_err why = MF_ERR_INIT;
+    if (!rc && s->o->run_id_file &&
+        (rc = mf__write_atomic(s->o->run_id_file, *run_id, strlen(*run_id), MF_SYNC_DATA, &why)) != 0)
+        rc = mf__err(err, rc, "cannot write the run id to --run-id-file '%s': %s", s->o->run_id_file, why.msg);
 out:
     mf__free(pjson);
     mf_strv_free(sys);

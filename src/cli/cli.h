@@ -64,7 +64,9 @@ struct mf_run_args {
     const char *resume_step;   /* resume only */
     double kill_grace;         /* --kill-grace SECONDS; 0: the default */
     const char *executor;      /* --executor NAME or --with NAME; NULL: $MF_EXECUTOR, else the default */
+    const char *run_id_file;   /* --run-id-file FILE */
 };
+/* `argc`: room for that many parameters and tags. */
 int mf__cli_run_args_init(struct mf_run_args *a, int argc);
 void mf__cli_run_args_release(struct mf_run_args *a);
 /* Matches one option shared by run and resume at argv[*i]: 1 taken, 0 not

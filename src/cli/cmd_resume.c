@@ -23,6 +23,7 @@ static void resume_help(struct mf_cli *c)
             "  --max-workers N       tasks run at once (default 16)\n"
             "  --max-num-splits N    refuse a foreach with more items than this (default 100)\n"
             "  --tag TAG             tag the new run (repeatable)\n"
+            "  --run-id-file FILE    write the new run's id to FILE as soon as the run exists\n"
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
             "  --with EXECUTOR, --slurm-*  as for run (see run --help)\n"
             "  --quiet, --no-sync, --kill-grace SECONDS, --executor NAME   as for run\n",

@@ -29,6 +29,7 @@ static void run_help(struct mf_cli *c)
             "  --max-passes N        fail the run when a loop would run a step more often (default 1000)\n"
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
             "  --tag TAG             tag the run (repeatable); see also the tag command\n"
+            "  --run-id-file FILE    write the new run's id to FILE as soon as the run exists\n"
             "  --with EXECUTOR       where tasks run: spawn (this machine, the default) or slurm\n"
             "                        (a Slurm cluster: see docs/slurm.md and the --slurm-* options)\n"
             MF_CLI_SLURM_HELP
@@ -39,8 +40,11 @@ static void run_help(struct mf_cli *c)
             "                        much later, SIGKILL (default 10; a second Ctrl-C kills at once)\n"
             "  --executor NAME       how tasks are started: %s (default: $MF_EXECUTOR, else the first)\n\n",
             c->prog, c->flow->name, mf__exec_names());
-    if (c->flow->nparams)
+    if (c->flow->nparams) {
         mf__params_help(c->flow, c->out);
+        fprintf(c->out, "A parameter not given is read from METAFLOW_RUN_<NAME> (e.g. METAFLOW_RUN_%s) when set.\n",
+                c->flow->params[0].name);
+    }
     else
         fprintf(c->out, "This flow has no parameters.\n");
 }
@@ -98,6 +102,11 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
         return m < 0 || check_executor(c, "--executor", v) ? -1 : (a->executor = v, 1);
     if ((m = mf__cli_opt(c, argc, argv, i, "--datastore-root", &v)) != 0)
         return m < 0 ? -1 : (c->root = v, 1);
+    if ((m = mf__cli_opt(c, argc, argv, i, "--run-id-file", &v)) != 0) {
+        if (m > 0 && !*v)
+            return mf__cli_usage_error(c, "--run-id-file needs a file name"), -1;
+        return m < 0 ? -1 : (a->run_id_file = v, 1);
+    }
     if ((m = mf__cli_opt(c, argc, argv, i, "--with", &v)) != 0) /* Metaflow's word; --executor's alias */
         return m < 0 || check_executor(c, "--with", v) ? -1 : (a->executor = v, 1);
     if ((m = mf__cli_slurm_option(c, argc, argv, i, a)) != 0)
@@ -128,12 +137,43 @@ static int parse_run_args(struct mf_cli *c, int argc, char **argv, struct mf_run
             return mf__cli_usage_error(c, "unexpected argument '%s': run takes only options; see '%s run --help'",
                                        MF_CLI_CUT(argv[i]), c->prog);
         const char *name = argv[i] + 2, *eq = strchr(name, '=');
+        struct mf_err err = MF_ERR_INIT;
+        char *bare = eq ? mf__strndup(name, (size_t)(eq - name)) : NULL;
+        int known = mf__params_check_name(c->flow, bare ? bare : name, &err);
+        mf__free(bare);
+        if (known) /* before taking the next word as its value: '--bogus --count 3' */
+            return mf__cli_usage_error(c, "%s", err.msg);
         if (!eq && i + 1 >= argc)
             return mf__cli_usage_error(c, "option '--%s' needs a value; see '%s run --help'", name, c->prog);
         a->names[a->nparams] = eq ? mf__strndup(name, (size_t)(eq - name)) : mf__strdup(name);
         a->texts[a->nparams++] = eq ? eq + 1 : argv[++i];
     }
     return MF_EXIT_OK;
+}
+
+/* Parameters not on the command line from METAFLOW_RUN_<NAME> (Metaflow's
+ * variables; an empty one counts as unset). `a` has room for every one. */
+static int params_from_env(struct mf_cli *c, struct mf_run_args *a)
+{
+    for (size_t i = 0; c->flow->params && i < c->flow->nparams; i++) {
+        const char *name = c->flow->params[i].name;
+        bool given = false;
+        for (size_t k = 0; k < a->nparams && !given; k++)
+            given = !strcmp(a->names[k], name);
+        char var[256];
+        int len = snprintf(var, sizeof(var), "METAFLOW_RUN_%s", name);
+        if (given || len < 0 || (size_t)len >= sizeof(var))
+            continue;
+        for (char *p = var; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        const char *v = getenv(var);
+        if (!v || !*v)
+            continue;
+        if (!(a->names[a->nparams] = mf__strdup(name)))
+            return fprintf(c->err, "error: out of memory\n"), -1;
+        a->texts[a->nparams++] = v;
+    }
+    return 0;
 }
 
 /* A task forked by the fork executor enters here with its `step` command
@@ -192,6 +232,7 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
                              .max_passes = (int)a->max_passes, .executor = executor,
                              .kill_grace_s = a->kill_grace, .stopped_by = &stopped_by,
                              .task_entry = task_entry, .task_entry_ctx = c,
+                             .run_id_file = a->run_id_file,
                              .slurm = &a->slurm };
     int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
@@ -236,11 +277,16 @@ int mf__cmd_run(struct mf_cli *c, int argc, char **argv)
     struct mf_run_args a;
     struct mf_err err = MF_ERR_INIT;
     mf_value *params = NULL;
-    int status = mf__cli_run_args_init(&a, argc) ? MF_EXIT_FAIL : parse_run_args(c, argc, argv, &a);
+    int status = mf__cli_run_args_init(&a, argc + (int)c->flow->nparams) ? MF_EXIT_FAIL
+                                                                           : parse_run_args(c, argc, argv, &a);
     if (status != MF_EXIT_OK)
         goto out;
     if (a.help) {
         run_help(c);
+        goto out;
+    }
+    if (params_from_env(c, &a)) {
+        status = MF_EXIT_FAIL;
         goto out;
     }
     if (mf__params_resolve(c->flow, a.names, a.texts, a.nparams, &params, &err) != 0) {

@@ -76,7 +76,7 @@ static const mf_step steps[] = {
 };
 
 static const mf_param params[] = {
-    { "mode", MF_PARAM_STR, "ok", "ok, failonce, failone, sleep, oom or env", false },
+    { .name = "mode", .type = MF_PARAM_STR, .default_value = "ok", .help = "ok, failonce, failone, sleep, oom or env" },
 };
 
 int main(int argc, char **argv)

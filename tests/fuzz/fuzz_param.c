@@ -24,7 +24,7 @@ static void check_int(const char *text, const mf_value *v)
 /* The text as a default (lint) and as an option name (resolve). */
 static void try_flow(const mf_param *p, const char *text, bool as_name)
 {
-    const mf_param params[] = { *p, { "learning_rate", MF_PARAM_DOUBLE, "0.1", NULL, false } };
+    const mf_param params[] = { *p, { "learning_rate", MF_PARAM_DOUBLE, "0.1", NULL, false, NULL, false } };
     const mf_flow flow = { "F", NULL, NULL, 0, params, 2 };
     const char *names[] = { as_name ? text : "p" };
     const char *texts[] = { "1" };
@@ -45,7 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = mf__strndup((const char *)data + 1, size - 1);
     if (!text)
         return 0;
-    mf_param p = { "p", (mf_param_type)(MF_PARAM_STR + data[0] % 5), NULL, "help", false };
+    /* five value types (not FILE: it reads a file); a str one splits at "," when the high bit is set */
+    mf_param p = { "p", (mf_param_type)(MF_PARAM_STR + data[0] % 5), NULL, "help", false,
+                   (data[0] & 0x80) ? "," : NULL, false };
     struct mf_err err = MF_ERR_INIT;
     mf_value *v = NULL;
     if (mf__param_parse(&p, text, &v, &err) == 0) {

@@ -17,13 +17,13 @@
 /* ------------------------------------------------------------------ */
 
 static const mf_param PARAMS[] = {
-    { "country", MF_PARAM_STR, "US", "Where", false },
-    { "n", MF_PARAM_INT, "10", NULL, false },
-    { "alpha", MF_PARAM_DOUBLE, "0.01", NULL, false },
-    { "flag", MF_PARAM_BOOL, "false", NULL, false },
-    { "config", MF_PARAM_JSON, "{\"a\": [1, 2.5, \"x\", null, true, {\"b\": {}}]}", NULL, false },
-    { "who", MF_PARAM_STR, NULL, NULL, true },
-    { "opt", MF_PARAM_JSON, NULL, NULL, false },
+    { "country", MF_PARAM_STR, "US", "Where", false, NULL, false },
+    { "n", MF_PARAM_INT, "10", NULL, false, NULL, false },
+    { "alpha", MF_PARAM_DOUBLE, "0.01", NULL, false, NULL, false },
+    { "flag", MF_PARAM_BOOL, "false", NULL, false, NULL, false },
+    { "config", MF_PARAM_JSON, "{\"a\": [1, 2.5, \"x\", null, true, {\"b\": {}}]}", NULL, false, NULL, false },
+    { "who", MF_PARAM_STR, NULL, NULL, true, NULL, false },
+    { "opt", MF_PARAM_JSON, NULL, NULL, false, NULL, false },
 };
 static const mf_flow PARAM_FLOW = { .name = "ParamFlow", .params = PARAMS, .nparams = 7 };
 
@@ -104,9 +104,9 @@ TEST(params)
     static const char *const bad_json[] = { "--who", "--config" };
     static const char *const bad_texts[] = { "me", "{\"a\": [1, }" };
     static const mf_param BAD[] = {
-        { "max_workers", MF_PARAM_INT, "x", NULL, true },
-        { "ok", MF_PARAM_JSON, "{\"a\": {\"b\": [1, 2, 3]}}", NULL, false },
-        { "bad", MF_PARAM_JSON, "{\"a\": }", NULL, false },
+        { "max_workers", MF_PARAM_INT, "x", NULL, true, NULL, false },
+        { "ok", MF_PARAM_JSON, "{\"a\": {\"b\": [1, 2, 3]}}", NULL, false, NULL, false },
+        { "bad", MF_PARAM_JSON, "{\"a\": }", NULL, false, NULL, false },
     };
     static const mf_flow bad_flow = { .name = "BadFlow", .params = BAD, .nparams = 3 };
     route_libraries();

@@ -8,6 +8,10 @@
 #include "check.h"
 #include "metaflow.h"
 #include "params.h"
+
+/* The tables below list every field of mf_param positionally as it was before
+ * separator and binary were added (both default to off). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include "util/buf.h"
 
 static const mf_param P_STR = { "country", MF_PARAM_STR, NULL, NULL, false };
@@ -381,7 +385,7 @@ TEST(lint_types_and_defaults)
     CHECK_EQ_INT(lint(bad, sizeof(bad) / sizeof(bad[0]), &report), 4);
     CHECK_EQ_STR(report.buf,
                  "parameter 'kind' has an unknown type (0); use MF_PARAM_STR, MF_PARAM_INT, MF_PARAM_DOUBLE, "
-                 "MF_PARAM_BOOL or MF_PARAM_JSON\n"
+                 "MF_PARAM_BOOL, MF_PARAM_JSON or MF_PARAM_FILE\n"
                  "invalid default '1.5' for parameter 'n': expected an integer (int), e.g. .default_value = \"10\"\n"
                  "invalid default '{US: 1}' for parameter 'gdp': expected JSON (json), got malformed JSON at line 1, "
                  "column 3: string or '}' expected near 'US', e.g. .default_value = \"{\\\"key\\\": 1}\"\n"
@@ -459,6 +463,40 @@ TEST(help_no_params)
     free(text);
 }
 
+/* Metaflow's separator: a str parameter's text split into a list of str. */
+TEST(separator_splits_into_a_list)
+{
+    const mf_param p = { .name = "names", .type = MF_PARAM_STR, .separator = "::" };
+    struct mf_err err = MF_ERR_INIT;
+    mf_value *v = NULL;
+    CHECK_EQ_INT(mf__param_parse(&p, "a::b::::c", &v, &err), 0);
+    char *json = mf_value_to_json(v);
+    CHECK_EQ_STR(json, "[\"a\",\"b\",\"\",\"c\"]");
+    mf_free(json);
+    mf_value_free(v);
+    CHECK_EQ_INT(mf__param_parse(&p, "", &v, &err), 0);
+    CHECK_EQ_INT((int)mf_value_len(v), 0);
+    mf_value_free(v);
+    const mf_param bad[] = { { .name = "n", .type = MF_PARAM_INT, .separator = "," },
+                             { .name = "b", .type = MF_PARAM_STR, .binary = true } };
+    const mf_flow flow = { .name = "F", .params = bad, .nparams = 2 };
+    struct mf_buf report = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__params_lint(&flow, &report), 2);
+    CHECK_CONTAINS(report.buf, "parameter 'n' has a separator but is not MF_PARAM_STR");
+    CHECK_CONTAINS(report.buf, "parameter 'b' is binary but not MF_PARAM_FILE");
+    mf__buf_release(&report);
+}
+
+TEST(unknown_name_checked_alone)
+{
+    const mf_param ps[] = { { .name = "count", .type = MF_PARAM_INT } };
+    const mf_flow flow = { .name = "F", .params = ps, .nparams = 1 };
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(mf__params_check_name(&flow, "--count", &err), 0);
+    CHECK_EQ_INT(mf__params_check_name(&flow, "cuont", &err), MF_EINVAL);
+    CHECK_CONTAINS(err.msg, "unknown option '--cuont' for run (did you mean '--count'?)");
+}
+
 TESTS_BEGIN
 T(int_accepts)
 T(int_refuses)
@@ -484,4 +522,6 @@ T(lint_null_table)
 T(help_layout)
 T(help_wide_and_very_wide)
 T(help_no_params)
+T(separator_splits_into_a_list)
+T(unknown_name_checked_alone)
 TESTS_END
