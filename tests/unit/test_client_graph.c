@@ -247,7 +247,7 @@ TEST(foreach_join_inputs)
     /* an input answers getters, not the split getters of its own */
     mf_task *in = mf_join_input(t, 0);
     CHECK(mf_get_str(in, "v") == NULL);
-    CHECK_CONTAINS(mf_client_errmsg(c), "artifact 'v' is a int, not a str");
+    CHECK_CONTAINS(mf_client_errmsg(c), "artifact 'v' is an int, not a str");
     CHECK(mf_input(in) == NULL);
     CHECK_CONTAINS(mf_client_errmsg(c), "open that task with mf_client_task()");
     CHECK_EQ_INT((int64_t)mf_join_count(in), 0);
