@@ -3,8 +3,8 @@
  * runtime.c - the run loop (see runtime.h for the rules it follows): start
  * ready tasks up to the worker limit, learn each one's outcome, retry or
  * catch failures as the step declares, record everything in the metadata.
- * Keeps one small record per task and one per join being gathered, so a
- * 10,000-item foreach costs a few megabytes of scheduler memory.
+ * Keeps a record per task queued or running (a foreach's items get theirs
+ * as workers free up: runtime_plan.c) and one per join being gathered.
  */
 #include "runtime.h"
 
@@ -309,9 +309,8 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
             i++;
             continue;
         }
-        if (MF_GROW(s->queue, s->qcap, s->qhead + s->qlen + 1))
+        if (mf__requeue(s, t))
             return mf__err(err, MF_ENOMEM, "out of memory");
-        s->queue[s->qhead + s->qlen++] = t;
         s->delayed[i] = s->delayed[--s->ndelayed];
     }
     double ms = (next - now) * 1000.0;
@@ -322,10 +321,12 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
 static int start_ready(struct sched *s, struct mf_err *err)
 {
     size_t limit = s->ex->ops->self_limiting ? SIZE_MAX : mf__worker_limit(s);
-    while (!s->failed && !s->meta_failed && !interrupted && s->qlen && mf__exec_running(s->ex) < limit) {
-        struct stask *t = s->queue[s->qhead++];
-        s->qlen--;
-        int rc = mf__resume_try_clone(s, t, err);
+    while (!s->failed && !s->meta_failed && !interrupted && mf__exec_running(s->ex) < limit) {
+        struct stask *t;
+        int rc = mf__take_ready(s, &t, err);
+        if (rc || !t)
+            return rc;
+        rc = mf__resume_try_clone(s, t, err);
         if (rc == 1)
             continue;
         if (!rc)
@@ -335,8 +336,6 @@ static int start_ready(struct sched *s, struct mf_err *err)
             return rc;
         }
     }
-    if (s->qlen == 0)
-        s->qhead = 0;
     return 0;
 }
 
@@ -415,9 +414,7 @@ static void sched_release(struct sched *s)
 {
     mf__stop_release(s);
     mf__exec_free(s->ex);
-    for (size_t i = 0; i < s->qlen; i++)
-        mf__stask_free(s->queue[s->qhead + i]);
-    mf__free(s->queue);
+    mf__queue_release(s);
     for (size_t i = 0; i < s->ndelayed; i++)
         mf__stask_free(s->delayed[i]);
     mf__free(s->delayed);

@@ -40,6 +40,21 @@ struct join_wait {
     bool all_cloned;
 };
 
+/* The items of a foreach not started yet: a cursor that makes each item's
+ * task record only when a worker slot is free for it, so a foreach of N
+ * items holds one of these and a record per running task, not N records.
+ * The ids are reserved at once (item i is task first_id + i), as when every
+ * record was made up front: a join's inputs stay one range of ids. */
+struct fanout {
+    size_t node;       /* the step each item runs */
+    size_t from;       /* the foreach step... */
+    uint64_t from_id;  /* ...and its task: the frame's split task, every item's input */
+    uint64_t first_id; /* the task id of item 0 */
+    int64_t next, count;
+    char *stack;       /* the foreach task's split stack */
+    bool inputs_cloned;
+};
+
 /* A successful task of the origin run, found by step and split position. */
 struct origin_task {
     char *key; /* "STEP|POSITION": the split stack without task ids */
@@ -54,8 +69,10 @@ struct sched {
     const char *run_id;
     struct mf_exec *ex;
     uint64_t next_id;
-    struct stask **queue; /* FIFO of tasks ready to start */
+    struct stask **queue; /* FIFO of tasks ready to start, taken before any fan-out's next item */
     size_t qhead, qlen, qcap;
+    struct fanout **fanouts; /* foreaches with items not started; the newest is drawn from first */
+    size_t nfanouts, fanouts_cap;
     struct join_wait **joins;
     size_t njoins, joins_cap;
     struct stask **delayed; /* retries waiting for their delay */
@@ -123,6 +140,14 @@ void mf__stask_free(struct stask *t);
 void mf__join_free(struct join_wait *j);
 /* Queues a new task; takes ownership of `stack` and `inputs` in every case. */
 int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err);
+/* The next task to start, or NULL: the oldest ready task, else the next
+ * item of the newest fan-out (its record made now). Caller owns it. */
+int mf__take_ready(struct sched *s, struct stask **out, struct mf_err *err);
+/* Tasks waiting to start, the items of fan-outs not started included. */
+size_t mf__queued(const struct sched *s);
+/* Appends `t` (a retry whose delay passed) to the ready FIFO; MF_ENOMEM. */
+int mf__requeue(struct sched *s, struct stask *t);
+void mf__queue_release(struct sched *s);
 /* Queues what follows a task that succeeded (or was cloned). */
 int mf__schedule_successors(struct sched *s, const struct stask *t, const struct mf_outcome *o, struct mf_err *err);
 /* "STEP|" + the split stack without task ids: where a task stands in the

@@ -77,17 +77,34 @@ static int count_pass(struct sched *s, struct stask *t, struct mf_err *err)
     return 0;
 }
 
-int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err)
+/* Moves what is queued to the front when the array's end is reached, so
+ * its size follows the tasks queued at once, not those queued over the run. */
+int mf__requeue(struct sched *s, struct stask *t)
+{
+    if (s->qhead && s->qhead + s->qlen == s->qcap) {
+        memmove(s->queue, s->queue + s->qhead, s->qlen * sizeof(*s->queue));
+        s->qhead = 0;
+    }
+    if (MF_GROW(s->queue, s->qcap, s->qhead + s->qlen + 1))
+        return MF_ENOMEM;
+    s->queue[s->qhead + s->qlen++] = t;
+    return 0;
+}
+
+/* A task record; takes ownership of `stack` and `inputs` in every case. */
+static int new_task(struct sched *s, size_t node, uint64_t id, char *stack, char *inputs, bool inputs_cloned,
+                    struct stask **out, struct mf_err *err)
 {
     struct stask *t = mf__calloc(1, sizeof(*t));
-    if (!t || !stack || !inputs || MF_GROW(s->queue, s->qcap, s->qhead + s->qlen + 1)) {
+    *out = NULL;
+    if (!t || !stack || !inputs) {
         mf__free(stack);
         mf__free(inputs);
         mf__free(t);
         return mf__err(err, MF_ENOMEM, "out of memory");
     }
     t->node = node;
-    t->id = s->next_id++;
+    t->id = id;
     t->stack = stack;
     t->inputs = inputs;
     t->inputs_cloned = inputs_cloned;
@@ -96,15 +113,99 @@ int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool in
         mf__stask_free(t);
         return rc;
     }
-    s->queue[s->qhead + s->qlen++] = t;
+    *out = t;
     return 0;
 }
 
-/* The stack of a child of `t` that pushes frame (t's step, t, index, count). */
-static char *push_frame(struct sched *s, const struct stask *t, int64_t index, int64_t count)
+int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool inputs_cloned, struct mf_err *err)
 {
-    return mf__strf("%s%s%s:%" PRIu64 ":%" PRId64 ":%" PRId64, t->stack, *t->stack ? "," : "",
-                   s->g->nodes[t->node].name, t->id, index, count);
+    struct stask *t;
+    int rc = new_task(s, node, s->next_id++, stack, inputs, inputs_cloned, &t, err);
+    if (!rc && mf__requeue(s, t)) {
+        mf__stask_free(t);
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+/* The stack `stack` plus the frame (step, task id, index, count). */
+static char *push_frame(const char *stack, const char *step, uint64_t id, int64_t index, int64_t count)
+{
+    return mf__strf("%s%s%s:%" PRIu64 ":%" PRId64 ":%" PRId64, stack, *stack ? "," : "", step, id, index, count);
+}
+
+static void fanout_free(struct fanout *f)
+{
+    if (f)
+        mf__free(f->stack);
+    mf__free(f);
+}
+
+/* The items of foreach task `t`, started later one by one (mf__take_ready). */
+static int fan_out(struct sched *s, const struct stask *t, int64_t count, struct mf_err *err)
+{
+    struct fanout *f = mf__calloc(1, sizeof(*f));
+    if (!f || !(f->stack = mf__strdup(t->stack)) || MF_GROW(s->fanouts, s->fanouts_cap, s->nfanouts + 1)) {
+        fanout_free(f);
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    f->node = s->g->nodes[t->node].out[0];
+    f->from = t->node;
+    f->from_id = t->id;
+    f->first_id = s->next_id;
+    f->count = count;
+    f->inputs_cloned = t->cloned;
+    s->next_id += (uint64_t)count;
+    s->fanouts[s->nfanouts++] = f;
+    return 0;
+}
+
+/* The record of the next item of the newest fan-out. The newest first: a
+ * nested foreach's inner items start before the next outer item, so the
+ * fan-outs held at once follow the nesting depth, not the outer width. */
+static int next_item(struct sched *s, struct stask **out, struct mf_err *err)
+{
+    struct fanout *f = s->fanouts[s->nfanouts - 1];
+    int64_t i = f->next++;
+    const char *from = s->g->nodes[f->from].name;
+    char *stack = push_frame(f->stack, from, f->from_id, i, f->count);
+    char *inputs = mf__strf("%s/%" PRIu64, from, f->from_id);
+    int rc = new_task(s, f->node, f->first_id + (uint64_t)i, stack, inputs, f->inputs_cloned, out, err);
+    if (f->next == f->count) {
+        s->nfanouts--;
+        fanout_free(f);
+    }
+    return rc;
+}
+
+int mf__take_ready(struct sched *s, struct stask **out, struct mf_err *err)
+{
+    *out = NULL;
+    if (s->qlen) {
+        *out = s->queue[s->qhead++];
+        if (--s->qlen == 0)
+            s->qhead = 0;
+        return 0;
+    }
+    return s->nfanouts ? next_item(s, out, err) : 0;
+}
+
+size_t mf__queued(const struct sched *s)
+{
+    size_t n = s->qlen;
+    for (size_t i = 0; i < s->nfanouts; i++)
+        n += (size_t)(s->fanouts[i]->count - s->fanouts[i]->next);
+    return n;
+}
+
+void mf__queue_release(struct sched *s)
+{
+    for (size_t i = 0; i < s->qlen; i++)
+        mf__stask_free(s->queue[s->qhead + i]);
+    mf__free(s->queue);
+    for (size_t i = 0; i < s->nfanouts; i++)
+        fanout_free(s->fanouts[i]);
+    mf__free(s->fanouts);
 }
 
 static char *input_of(struct sched *s, const struct stask *t)
@@ -211,13 +312,11 @@ int mf__schedule_successors(struct sched *s, const struct stask *t, const struct
     case MF_NODE_END:
         return 0;
     case MF_NODE_FOREACH:
-        for (int64_t i = 0; i < o->num_splits && !rc; i++)
-            rc = mf__enqueue(s, n->out[0], push_frame(s, t, i, o->num_splits), input_of(s, t), t->cloned, err);
-        return rc;
+        return fan_out(s, t, o->num_splits, err);
     case MF_NODE_SPLIT:
         for (size_t i = 0; i < n->nout && !rc; i++)
-            rc = mf__enqueue(s, n->out[i], push_frame(s, t, (int64_t)i, (int64_t)n->nout), input_of(s, t), t->cloned,
-                             err);
+            rc = mf__enqueue(s, n->out[i], push_frame(t->stack, n->name, t->id, (int64_t)i, (int64_t)n->nout),
+                             input_of(s, t), t->cloned, err);
         return rc;
     case MF_NODE_LINEAR:
     case MF_NODE_SWITCH: {

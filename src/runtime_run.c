@@ -95,7 +95,7 @@ void mf__progress(struct sched *s)
         return;
     s->last_progress = t;
     fprintf(s->o->out, "%s run %s: %zu tasks succeeded, %zu cloned, %zu running, %zu queued (%.0f s)\n",
-            s->flow->name, s->run_id, s->succeeded, s->cloned, mf__exec_running(s->ex), s->qlen, t - s->t0);
+            s->flow->name, s->run_id, s->succeeded, s->cloned, mf__exec_running(s->ex), mf__queued(s), t - s->t0);
     fflush(s->o->out);
 }
 

@@ -2,12 +2,14 @@
 /*
  * wide_foreach.c - for tests/cli/t13_foreach_wide.sh and the benchmarks: a
  * foreach over `--width` integers whose join checks it got every item, in
- * index order (it fails the run otherwise).
+ * index order (it fails the run otherwise). MF_HOLD_DIR holds item 0 (t17).
  */
 #include <inttypes.h>
 #include <metaflow.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 static void start(mf_task *t)
 {
@@ -21,9 +23,29 @@ static void start(mf_task *t)
     mf_set(t, "items", items);
 }
 
+/* With MF_HOLD_DIR (t17): item 0 says it started (DIR/started), waits for
+ * DIR/go (at most 10 minutes), then fails, ending the run without the rest. */
+static void hold_and_fail(mf_task *t, const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/started", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        mf_fail(t, "cannot create '%s'", path);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/go", dir);
+    struct timespec tenth = { 0, 100000000L };
+    for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
+        nanosleep(&tenth, NULL);
+    mf_fail(t, "item 0 was held and fails as MF_HOLD_DIR asks");
+}
+
 /* Each task records its item and index; the join compares them. */
 static void work(mf_task *t)
 {
+    const char *hold = getenv("MF_HOLD_DIR");
+    if (hold && mf_index(t) == 0)
+        hold_and_fail(t, hold);
     mf_set_int(t, "item", mf_input_int(t));
     mf_set_int(t, "pos", mf_index(t));
 }
