@@ -4,6 +4,9 @@
  * once however many tasks name it, then compare the metadata with the run
  * directories. Objects are checked by mf__cas_verify, which streams them
  * through SHA-256 without decoding: verification runs at hashing speed.
+ * The chunks of a chunked list (chunk.h) count as named by every task that
+ * names its manifest; a manifest is read once per check, however many
+ * tasks name it, and each chunk hashed once like any object.
  */
 #include "verify.h"
 
@@ -12,11 +15,13 @@
 #include <string.h>
 
 #include "cas.h"
+#include "chunk.h"
 #include "meta.h"
 #include "store_scan.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/strmap.h"
 
 struct ref {
     char hex[MF_HASH_HEX_LEN + 1];
@@ -24,10 +29,18 @@ struct ref {
     char *run;   /* "RUN", or "RUN of flow 'F'" */
     char *step;
     unsigned long long run_num, task_num;
+    bool in_index; /* a chunked list's manifest kept in the index: checked with it, nothing to hash */
 };
 
 struct runkey {
     char *flow, *run;
+};
+
+/* A chunk of a chunked list, learnt from its manifest (read once). */
+struct chunk {
+    char hex[MF_HASH_HEX_LEN + 1];
+    char manifest[MF_HASH_HEX_LEN + 1];
+    size_t index;
 };
 
 struct vctx {
@@ -37,6 +50,9 @@ struct vctx {
     size_t nrefs, cap;
     struct runkey *seen; /* runs with at least one index */
     size_t nseen, seen_cap;
+    struct mf_strmap manifests; /* manifests whose chunks are in `chunks` */
+    struct chunk *chunks;
+    size_t nchunks, chunks_cap;
     mf_verify_fn fn;
     void *ctx;
     struct mf_verify_stats *st;
@@ -87,6 +103,7 @@ static int note_run(struct vctx *v, const char *flow, const char *run)
     return 0;
 }
 
+/* A task names object a->hash through its artifact `a`. */
 static int add_ref(struct vctx *v, const struct mf_scan_task *t, const struct mf_artifact *a)
 {
     struct mf_buf where = MF_BUF_INIT, run = MF_BUF_INIT;
@@ -103,7 +120,49 @@ static int add_ref(struct vctx *v, const struct mf_scan_task *t, const struct mf
     r->step = mf__strdup(t->step);
     r->run_num = strtoull(t->run, NULL, 10);
     r->task_num = strtoull(t->task, NULL, 10);
+    r->in_index = a->inline_data != NULL;
     return r->step ? 0 : oom(v);
+}
+
+struct chunk_ctx {
+    struct vctx *v;
+    const char *manifest;
+    size_t n;
+};
+
+static int note_chunk(void *ctx, const char *hex)
+{
+    struct chunk_ctx *c = ctx;
+    struct vctx *v = c->v;
+    if (MF_GROW(v->chunks, v->chunks_cap, v->nchunks + 1))
+        return MF_ENOMEM;
+    struct chunk *k = &v->chunks[v->nchunks++];
+    memcpy(k->hex, hex, sizeof(k->hex));
+    memcpy(k->manifest, c->manifest, sizeof(k->manifest));
+    k->index = c->n++;
+    return 0;
+}
+
+/* The chunks of chunked artifact `a`, from its manifest the first time an
+ * index names it: a wide foreach's tasks all name the same list, and its
+ * chunks are then checked once, reported with every task naming the
+ * manifest. A manifest that does not read adds nothing: the check of the
+ * manifest object (or, inline, of the index) reports it. */
+static int add_chunks(struct vctx *v, const struct mf_artifact *a)
+{
+    int64_t *seen = mf__strmap_slot(&v->manifests, a->hash);
+    if (!seen)
+        return oom(v);
+    if ((*seen)++)
+        return 0;
+    struct chunk_ctx c = { v, a->hash, 0 };
+    struct mf_err why = MF_ERR_INIT;
+    int rc = mf__chunk_names(v->cas, a, note_chunk, &c, &why);
+    if (rc == MF_ENOMEM)
+        return oom(v);
+    if (rc && rc != MF_ENOENT && rc != MF_ECORRUPT)
+        return (*v->err = why, rc);
+    return 0;
 }
 
 static int on_task(void *ctx, const struct mf_scan_task *t)
@@ -129,9 +188,13 @@ static int on_task(void *ctx, const struct mf_scan_task *t)
         return rc;
     }
     v->st->indexes++;
-    for (size_t i = 0; i < t->ix->n && !rc; i++)
-        if (!t->ix->arts[i].inline_data)
-            rc = add_ref(v, t, &t->ix->arts[i]);
+    for (size_t i = 0; i < t->ix->n && !rc; i++) {
+        const struct mf_artifact *a = &t->ix->arts[i];
+        if (!a->inline_data || a->chunks) /* an inline manifest too: its chunks' problems name the task */
+            rc = add_ref(v, t, a);
+        if (!rc && a->chunks)
+            rc = add_chunks(v, a);
+    }
     return rc;
 }
 
@@ -148,24 +211,32 @@ static int cmp_ref(const void *a, const void *b)
     return strcmp(((const struct ref *)a)->hex, ((const struct ref *)b)->hex);
 }
 
+/* Chunks by hash; the key may be a bare hash (at the start of struct chunk). */
+static int cmp_chunk(const void *a, const void *b)
+{
+    return strcmp((const char *)a, ((const struct chunk *)b)->hex);
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Checks the object of refs[from, to) (one hash) and reports it with every
- * task that names it. */
-static int check_named(struct vctx *v, size_t from, size_t to)
+/* Checks object `hex` and reports it with every task of refs[from, to):
+ * those that name it, or the manifest whose chunk it is (`chunk`). */
+static int check_named(struct vctx *v, const char *hex, size_t from, size_t to, const struct chunk *chunk)
 {
     struct mf_err why = MF_ERR_INIT;
     uint64_t len = 0;
-    int rc = mf__cas_verify(v->cas, v->refs[from].hex, &len, &why);
+    int rc = mf__cas_verify(v->cas, hex, &len, &why);
     v->st->objects++;
     v->st->bytes += len;
     if (rc != MF_ENOENT && rc != MF_ECORRUPT)
         return rc == 0 ? 0 : (*v->err = why, rc);
+    if (chunk)
+        mf__err_prefix(&why, "chunk %zu of the list whose manifest is '%s': ", chunk->index, chunk->manifest);
     size_t n = to - from, nruns = 0;
     const char **tasks = mf__calloc(n, sizeof(*tasks));
     const char **runs = mf__calloc(n, sizeof(*runs));
     struct mf_buf path = MF_BUF_INIT, fix = MF_BUF_INIT;
-    if (!tasks || !runs || mf__cas_path(v->cas, v->refs[from].hex, &path)) {
+    if (!tasks || !runs || mf__cas_path(v->cas, hex, &path)) {
         rc = oom(v);
         goto out;
     }
@@ -206,6 +277,51 @@ out:
     return rc;
 }
 
+/* Each object the indexes name, once. */
+static int check_refs(struct vctx *v)
+{
+    int rc = 0;
+    for (size_t i = 0, j; !rc && i < v->nrefs; i = j) {
+        bool object = !v->refs[i].in_index;
+        for (j = i + 1; j < v->nrefs && !strcmp(v->refs[j].hex, v->refs[i].hex); j++)
+            object = object || !v->refs[j].in_index;
+        if (object)
+            rc = check_named(v, v->refs[i].hex, i, j, NULL);
+    }
+    return rc;
+}
+
+/* Each chunk of the lists the indexes name, once (unless an index names it
+ * itself: check_refs did), reported with the tasks naming its manifest. */
+static int check_chunks(struct vctx *v)
+{
+    if (!v->nchunks)
+        return 0;
+    qsort(v->chunks, v->nchunks, sizeof(*v->chunks), cmp_chunk);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < v->nchunks; i++) {
+        const struct chunk *c = &v->chunks[i];
+        struct ref probe;
+        if (i && !strcmp(c->hex, v->chunks[i - 1].hex))
+            continue;
+        memcpy(probe.hex, c->hex, sizeof(probe.hex));
+        if (v->nrefs && bsearch(&probe, v->refs, v->nrefs, sizeof(*v->refs), cmp_ref))
+            continue;
+        size_t from = 0, to = v->nrefs; /* the first ref of the manifest: refs are sorted by hash */
+        while (from < to) {
+            size_t mid = from + (to - from) / 2;
+            if (strcmp(v->refs[mid].hex, c->manifest) < 0)
+                from = mid + 1;
+            else
+                to = mid;
+        }
+        for (to = from; to < v->nrefs && !strcmp(v->refs[to].hex, c->manifest);)
+            to++;
+        rc = check_named(v, c->hex, from, to, c);
+    }
+    return rc;
+}
+
 /* Objects no index names (whole-root verification only). */
 static int on_object(void *ctx, const struct mf_scan_file *f)
 {
@@ -218,6 +334,8 @@ static int on_object(void *ctx, const struct mf_scan_file *f)
     memcpy(probe.hex, f->hex, sizeof(probe.hex));
     if (v->nrefs && bsearch(&probe, v->refs, v->nrefs, sizeof(*v->refs), cmp_ref))
         return 0; /* checked with the tasks that name it */
+    if (v->nchunks && bsearch(f->hex, v->chunks, v->nchunks, sizeof(*v->chunks), cmp_chunk))
+        return 0; /* checked with the list it belongs to */
     struct mf_err why = MF_ERR_INIT;
     uint64_t len = 0;
     int rc = mf__cas_verify(v->cas, f->hex, &len, &why);
@@ -397,11 +515,10 @@ int mf__verify(const char *root, const char *flow, const char *run, mf_verify_fn
         rc = mf__scan_indexes(root, run ? flow : NULL, run, on_task, on_tmp, &v, err);
     if (!rc && v.nrefs) /* qsort and bsearch want a non-NULL array */
         qsort(v.refs, v.nrefs, sizeof(*v.refs), cmp_ref);
-    for (size_t i = 0, j; !rc && i < v.nrefs; i = j) {
-        for (j = i + 1; j < v.nrefs && !strcmp(v.refs[j].hex, v.refs[i].hex);)
-            j++;
-        rc = check_named(&v, i, j);
-    }
+    if (!rc)
+        rc = check_refs(&v);
+    if (!rc)
+        rc = check_chunks(&v);
     if (!rc && !run)
         rc = mf__scan_objects(root, on_object, &v, err);
     if (!rc)
@@ -417,6 +534,8 @@ int mf__verify(const char *root, const char *flow, const char *run, mf_verify_fn
         mf__free(v.seen[i].run);
     }
     mf__free(v.seen);
+    mf__free(v.chunks);
+    mf__strmap_release(&v.manifests);
     mf__cas_close(v.cas);
     return rc;
 }

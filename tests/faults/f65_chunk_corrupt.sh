@@ -23,6 +23,15 @@ run_ok "gc --delete --grace 0" "$F" gc --delete --grace 0
 assert_eq "gc kept every chunk" "$chunks" "$(find .metaflow/objects -type f | sort)"
 assert_contains "the list still reads" "$("$F" dump 1/start/1 --artifact items 2>&1)" "item 000299"
 
+# verify hashes each chunk once, also when two runs name the list (run 2,
+# a resume, clones start) and per run, where chunks are named only through
+# the manifest.
+run_ok "a resume clones start and the items" "$F" resume end --origin-run-id 1 --max-num-splits $W
+run_ok "verify the whole store" "$F" verify --json
+assert_contains "every object file hashed once" "$(cat "$OUT")" "\"objects\":$(find .metaflow/objects -type f | wc -l | tr -d ' ')"
+run_ok "verify run 1" "$F" verify 1 --json
+assert_contains "run 1: its chunks are checked too" "$(cat "$OUT")" "\"objects\":$(find .metaflow/objects -type f | wc -l | tr -d ' ')"
+
 victim=$(echo "$chunks" | sed -n 2p)
 printf '\xff' | dd of="$victim" bs=1 seek=40 conv=notrunc status=none
 
@@ -46,4 +55,16 @@ assert_eq "no task got a wrong item" "0" "$wrong"
 assert_eq "every failure names the corrupt object" "$bad" "$named"
 expect_fail "dump of the whole list fails" 1 "$F" dump 1/start/1 --artifact items
 assert_contains "naming the object" "$(cat "$OUT" "$ERR")" "$victim"
+
+# verify of one run finds the corrupt chunk through the manifest and names
+# the tasks whose list holds it in both runs; the whole-store verify does
+# not take it for an object no index names.
+expect_fail "verify run 1 finds the chunk" 1 "$F" verify 1
+assert_contains "it names the chunk" "$(cat "$OUT")" "$victim"
+assert_contains "as a chunk of a list" "$(cat "$OUT")" "problem: chunk "
+assert_contains "and the artifact it belongs to" "$(cat "$OUT")" "tasks: 1/start/1 (artifact 'items')"
+expect_fail "verify of the whole store finds it" 1 "$F" verify
+assert_contains "it names both runs' tasks" "$(cat "$OUT")" "2/start/"
+assert_contains "the fix resumes from the step" "$(cat "$OUT")" "fix: resume start --origin-run-id 2"
+assert_not_contains "not taken for an unnamed object" "$(cat "$OUT")" "no index names it"
 finish
