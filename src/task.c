@@ -175,16 +175,21 @@ static int task_init_view(struct mf_task *v, struct mf_task *root, const char *s
     v->flow = root->flow;
     v->g = root->g;
     mf__index_init(&v->own);
-    v->step_name = mf__strndup(step, step_len);
-    v->task_id = mf__strdup(idbuf);
-    if (!v->step_name || !v->task_id)
+    /* "STEP\0RUN/STEP/ID": a join holds one of these per input, so one allocation, not three. */
+    struct mf_buf b = MF_BUF_INIT;
+    if (mf__buf_add(&b, step, step_len) || mf__buf_addch(&b, '\0') ||
+        mf__buf_addf(&b, "%s/%.*s/%s", root->run_id, (int)step_len, step, idbuf)) {
+        mf__buf_release(&b);
         return MF_ENOMEM;
+    }
+    size_t len = 0;
+    v->step_name = mf__buf_detach(&b, &len);
+    if (!v->step_name)
+        return MF_ENOMEM;
+    v->pathspec = v->step_name + step_len + 1;
+    v->task_id = v->step_name + len - strlen(idbuf);
     v->node = root->g ? mf__graph_find(root->g, v->step_name) : MF_NO_NODE;
-    struct mf_buf ps = MF_BUF_INIT;
-    if (mf__buf_addf(&ps, "%s/%s/%s", root->run_id, v->step_name, v->task_id))
-        return MF_ENOMEM;
-    v->pathspec = mf__buf_detach(&ps, NULL);
-    return v->pathspec ? 0 : MF_ENOMEM;
+    return 0;
 }
 
 struct load_ctx {
@@ -209,6 +214,8 @@ struct mf_index *mf__task_index(struct mf_task *t)
     struct mf_err err = MF_ERR_INIT;
     if (t == root || t->own_loaded) /* the task itself, or a client handle */
         return &t->own;
+    if (!root->resident && !(root->resident = mf__calloc(MF_JOIN_RESIDENT, sizeof(*root->resident))))
+        mf__task_die(root, "cannot read join input '%s': out of memory", t->pathspec);
     if (root->nresident == MF_JOIN_RESIDENT) { /* drop the oldest */
         struct mf_task *old = root->resident[0];
         mf__index_release(&old->own);
@@ -266,9 +273,7 @@ static int load_input(void *arg, const char *step, size_t step_len, uint64_t id)
         rc = mf__err(c->err, MF_ENOMEM, "out of memory");
     if (rc) {
         mf__index_release(&v->own);
-        mf__free(v->step_name);
-        mf__free(v->task_id);
-        mf__free(v->pathspec);
+        mf__free(v->step_name); /* and task_id and pathspec */
         mf__free(v);
         return rc;
     }
@@ -281,9 +286,7 @@ void mf__task_view_free(struct mf_task *v)
     if (!v)
         return;
     mf__index_release(&v->own);
-    mf__free(v->step_name);
-    mf__free(v->task_id);
-    mf__free(v->pathspec);
+    mf__free(v->step_name); /* and task_id and pathspec */
     mf__free(v);
 }
 
@@ -292,6 +295,7 @@ void mf__task_release(struct mf_task *t)
     for (size_t i = 0; i < t->ninputs; i++)
         mf__task_view_free(t->inputs[i]);
     mf__free(t->inputs);
+    mf__free(t->resident);
     for (size_t i = 0; i < t->nloaded; i++)
         mf_value_free(t->loaded[i].value);
     mf__free(t->loaded);

@@ -24,7 +24,7 @@ struct mf_task {
     const mf_flow *flow;
     const struct mf_graph *g;
     size_t node;
-    char *step_name;
+    char *step_name; /* on a join input, one allocation holding all three (task.c) */
     char *task_id;
     char *pathspec;
     struct mf_index own; /* what the task sees and will persist; on a join
@@ -54,7 +54,7 @@ struct mf_task {
     /* The join inputs whose index is in memory, oldest first: at most
      * MF_JOIN_RESIDENT, so a join over N inputs holds a bounded number of
      * indexes, not N (issue 14). */
-    struct mf_task *resident[16];
+    struct mf_task **resident; /* MF_JOIN_RESIDENT entries, allocated at the first read: not in every input's handle */
     size_t nresident;
     mf_value *item; /* foreach item, loaded on first mf_input() */
     bool item_loaded;
