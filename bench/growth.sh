@@ -5,7 +5,10 @@
 # on request), each from an empty datastore, printing per width: wall time,
 # CPU per task (scheduler and tasks, user + system), the largest process's
 # RSS, the scheduler's own peak RSS, datastore bytes per task and metadata
-# bytes per task, each with its ratio to the 1,000-item figure.
+# bytes per task, each with its ratio to the 1,000-item figure. Before each
+# width, the floor: CPU per process of 1,000 posix_spawn+wait of /bin/true,
+# 16 at once (bench_spawn), and the load average; CPU per task is printed
+# beside it as a multiple ("x floor"), the figure to compare across hours.
 #
 # Usage: bench/growth.sh BUILD_DIR [WIDTH...]   (default widths: 1000 10000)
 #        e.g. bench/growth.sh build 1000 10000 100000
@@ -24,6 +27,8 @@ WIDTHS=${*:-1000 10000}
 W=$BUILD/tests/flows/wide_foreach
 [ -x "$W" ] || { echo "error: '$W' is missing; build the tests first (cmake --build $BUILD)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time (GNU time) is needed; install the 'time' package" >&2; exit 2; }
+FLOOR=$BUILD/bench/bench_spawn
+[ -x "$FLOOR" ] || { echo "error: '$FLOOR' is missing; build the benchmarks first (cmake --build $BUILD)" >&2; exit 2; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mf-growth.XXXXXX") || exit 1
 cleanup() { if [ "${MF_BENCH_KEEP:-0}" = 1 ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi; }
@@ -32,7 +37,15 @@ cd "$TMP" || exit 1
 unset MF_DATASTORE_ROOT
 
 echo "load before: $(uptime)"
-printf '%-8s %9s %13s %12s %12s %12s %12s\n' width "wall s" "CPU/task ms" "max RSS MiB" "sched MiB" "store B/task" "meta B/task"
+printf '%-8s %9s %13s %12s %12s %12s %12s %10s %8s  %s\n' width "wall s" "CPU/task ms" "max RSS MiB" "sched MiB" \
+    "store B/task" "meta B/task" "floor ms" "x floor" "load (1, 5, 15 min) at start"
+
+# CPU (user + sys) per /bin/true process, in ms, spawned 1,000 times 16 at once.
+floor_ms() {
+    /usr/bin/time -f '%U %S' -o floor.txt "$FLOOR" -n 1000 -j 16 /bin/true >/dev/null 2>&1 ||
+        { echo "warning: bench_spawn failed" >&2; echo 0; return; }
+    awk '{ printf "%.3f", ($1 + $2) * 1000 / 1000 }' floor.txt
+}
 
 # The scheduler's peak RSS (VmHWM), polled from /proc while it runs: the
 # child of /usr/bin/time (whose own figure is the largest of all processes).
@@ -52,6 +65,8 @@ sched_hwm() {
 base=""
 for n in $WIDTHS; do
     rm -rf .metaflow
+    floor=$(floor_ms)
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
     tasks=$((n + 3))
     /usr/bin/time -v -o "time.$n" "$W" run --width "$n" --max-num-splits "$n" >"run.$n.out" 2>"run.$n.err" &
     tpid=$!
@@ -72,8 +87,9 @@ for n in $WIDTHS; do
         END { printf "%.2f %.3f %.1f %.1f %.0f %.0f", wall, cpu * 1000 / tasks, rss / 1024, hwm / 1024,
               store / tasks, meta / tasks }' "time.$n")
     [ -z "$base" ] && base=$row
-    echo "$n $row $base" | awk '{
-        printf "%-8s %9.2f %13.3f %12.1f %12.1f %12.0f %12.0f\n", $1, $2, $3, $4, $5, $6, $7
+    echo "$n $row $base $floor" | awk -v load="$load" '{
+        printf "%-8s %9.2f %13.3f %12.1f %12.1f %12.0f %12.0f %10.3f %7.2fx  %s\n", $1, $2, $3, $4, $5, $6, $7,
+               $14, ($14 > 0 ? $3 / $14 : 0), load
         printf "%-8s %8.2fx %12.2fx %11.2fx %11.2fx %11.2fx %11.2fx\n", "  ratio", $2 / $8, $3 / $9,
                $4 / $10, ($11 > 0 ? $5 / $11 : 0), $6 / $12, $7 / $13 }'
 done
