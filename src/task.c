@@ -214,8 +214,11 @@ struct mf_index *mf__task_index(struct mf_task *t)
     struct mf_err err = MF_ERR_INIT;
     if (t == root || t->own_loaded) /* the task itself, or a client handle */
         return &t->own;
-    if (!root->resident && !(root->resident = mf__calloc(MF_JOIN_RESIDENT, sizeof(*root->resident))))
-        mf__task_die(root, "cannot read join input '%s': out of memory", t->pathspec);
+    if (!root->resident && !(root->resident = mf__calloc(MF_JOIN_RESIDENT, sizeof(*root->resident)))) {
+        mf__task_error(root, "cannot read join input '%s': out of memory", t->pathspec); /* as below */
+        t->index_bad = true;
+        return &t->own;
+    }
     if (root->nresident == MF_JOIN_RESIDENT) { /* drop the oldest */
         struct mf_task *old = root->resident[0];
         mf__index_release(&old->own);
