@@ -399,6 +399,37 @@ MF_API int mf_attempt(mf_task *t);
  * set is persisted. */
 MF_API MF_NORETURN void mf_fail(mf_task *t, const char *fmt, ...) MF_PRINTF(2, 3);
 
+/*
+ * Cards: a page of the task, shown by `card RUN/STEP/TASK` and in the run
+ * report (`report RUN`). Each call appends one item to the task's card, in
+ * call order. The card is stored with the task's artifacts (docs/cards.md):
+ * when the task succeeds, or when its failure is caught by the step's
+ * catch_var; a task that fails otherwise keeps no card. Arguments are
+ * borrowed and copied. Like the other calls inside a step, misuse fails the
+ * task with a message (a NULL or non-UTF-8 string, a table cell that is not
+ * a string or a number, bytes that are not a PNG image, a chart value that
+ * is not finite, a card over 64 MiB or 10,000 items); on a client handle or
+ * a join input these calls end the process, as the setters do.
+ */
+/* A heading (one line of text). */
+MF_API void mf_card_heading(mf_task *t, const char *text);
+/* Markdown-ish text: lines starting with "# ", "## ", "### " are headings,
+ * "- " or "* " list items, a blank line ends a paragraph; inside a line
+ * **bold**, *italic* and `code`. Nothing else is markup (no HTML, no links:
+ * every character shows as written). */
+MF_API void mf_card_text(mf_task *t, const char *markdown);
+/* A table. `columns` is a NULL-terminated array of header names (NULL: no
+ * header); `rows` a list (mf_value_list) of rows, each a list of cells, each
+ * a string, an int, a double, a bool or null. `title` may be NULL. */
+MF_API void mf_card_table(mf_task *t, const char *title, const char *const *columns, const mf_value *rows);
+/* An image: the bytes of a PNG file (len bytes, checked to start with the
+ * PNG signature). `title` may be NULL. */
+MF_API void mf_card_image(mf_task *t, const char *title, const void *png, size_t len);
+typedef enum mf_chart_style { MF_CHART_LINE = 0, MF_CHART_BAR = 1 } mf_chart_style;
+/* A chart of y[0..n-1] against 0..n-1 (1 <= n <= 1,000,000, every value
+ * finite), drawn as SVG when the card is shown. `title` may be NULL. */
+MF_API void mf_card_chart(mf_task *t, const char *title, mf_chart_style style, const double *y, size_t n);
+
 
 /* ------------------------------------------------------------------ */
 /* Client: read runs, tasks, artifacts and logs                       */
@@ -509,7 +540,8 @@ MF_API void mf_task_info_free(mf_task_info *tasks, size_t n);
  */
 MF_API int mf_client_task(mf_client *c, const char *flow, const char *pathspec, mf_task **out);
 MF_API void mf_client_task_close(mf_task *t);
-/* Names of a task handle's own artifacts (not parameters), sorted;
+/* Names of a task handle's own artifacts (not parameters, nor the names
+ * starting with '_' that the library keeps for itself, such as the card), sorted;
  * NULL-terminated, free with mf_strv_free(). NULL when out of memory. */
 MF_API char **mf_task_artifact_names(mf_task *t);
 

@@ -18,6 +18,7 @@ PKGS=(
   python3-venv python3-pip python3-setuptools  # ... whose suite checks `pip install ./python` offline
   hyperfine time jq                  # benchmarks in bench/
   slurmctld slurmd slurm-client munge # the one-node cluster of the Slurm executor's tests (tests/slurm/)
+  chromium                           # tests only: t80/t81 render the card and report pages headless and read the DOM
 )
 
 missing=()

@@ -409,11 +409,14 @@ void mf_client_task_close(mf_task *t)
 char **mf_task_artifact_names(mf_task *t)
 {
     char **v = mf__calloc(t->own.n + 1, sizeof(*v));
-    for (size_t i = 0; v && i < t->own.n; i++)
-        if (!(v[i] = mf__strdup(t->own.arts[i].name))) {
+    for (size_t i = 0, k = 0; v && i < t->own.n; i++) {
+        if (t->own.arts[i].name[0] == '_')
+            continue; /* the library's own (a card): never a step's artifact */
+        if (!(v[k++] = mf__strdup(t->own.arts[i].name))) {
             mf_strv_free(v);
             return NULL;
         }
+    }
     return v;
 }
 

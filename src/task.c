@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "card.h"
 #include "task_impl.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
@@ -303,6 +304,7 @@ void mf__task_release(struct mf_task *t)
         mf_value_free(t->loaded[i].value);
     mf__free(t->loaded);
     mf_value_free(t->item);
+    mf_value_free(t->card);
     mf__index_release(&t->own);
     mf__index_release(&t->params);
     mf__ds_close(t->ds);
@@ -499,6 +501,8 @@ static int task_persist(struct mf_task *t, struct mf_err *err)
     if (mf__index_set_graph(&t->own, t->args->input_paths, n->kind == MF_NODE_FOREACH ? s->foreach : NULL,
                             caught ? s->catch_var : NULL))
         return mf__err(err, MF_ENOMEM, "out of memory");
+    if (mf__card_persist(t, err))
+        return err->code;
     return mf__ds_write_index(t->ds, t->args->run_id, t->step_name, t->task_id, &t->own, err);
 }
 

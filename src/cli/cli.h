@@ -102,4 +102,14 @@ int mf__cmd_verify(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_gc(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_metadata(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_slurm_cancel(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_card(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_report(struct mf_cli *c, int argc, char **argv);
+
+/* Pages (cmd_card.c): the options of card and report (TARGET, -o FILE,
+ * --datastore-root): 0 parsed, 1 after printing `help`, -1 after a usage
+ * error. Writing a page: to `path` atomically, or to stdout when path is
+ * NULL or "-"; returns an exit status, printing why on failure. */
+int mf__cli_page_args(struct mf_cli *c, int argc, char **argv, const char *cmd, const char *help, const char **target,
+                      const char **out);
+int mf__cli_write_page(struct mf_cli *c, const char *path, const struct mf_buf *page);
 #endif

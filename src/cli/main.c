@@ -25,6 +25,8 @@ static const struct command commands[] = {
     { "dump", mf__cmd_dump, "print the artifacts of a run, a step or a task: dump RUN[/STEP[/TASK]]" },
     { "logs", mf__cmd_logs, "print a task's stdout or stderr: logs RUN/STEP[/TASK] [--stderr]" },
     { "tag", mf__cmd_tag, "add, remove, replace or list the tags of a run: tag add RUN TAG... (tag --help)" },
+    { "card", mf__cmd_card, "write a task's card as an HTML page: card RUN/STEP/TASK [-o FILE]" },
+    { "report", mf__cmd_report, "write a run's report (graph, timeline, artifacts, cards, logs) as HTML: report RUN" },
     { "verify", mf__cmd_verify, "check every object and index of a run (or of the datastore) against its hash" },
     { "gc", mf__cmd_gc, "list (--delete: remove) temporary files and objects no run needs (gc --help)" },
     { "metadata", mf__cmd_metadata, "rebuild lost or corrupt run metadata from the run directories: metadata rebuild" },
