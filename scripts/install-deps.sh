@@ -16,6 +16,7 @@ PKGS=(
   python3-cbor2 python3-zstandard    # the Python client (python/metaflow_c): CBOR values, zstd objects
   python3-numpy python3-pytest       # ... its arrays as numpy views, and its test suite
   python3-venv python3-pip python3-setuptools  # ... whose suite checks `pip install ./python` offline
+  graphviz                           # `show --format svg` runs its `dot -Tsvg`; tests render every flow's DOT
   hyperfine time jq                  # benchmarks in bench/
   slurmctld slurmd slurm-client munge # the one-node cluster of the Slurm executor's tests (tests/slurm/)
   chromium                           # tests only: t80/t81 render the card and report pages headless and read the DOM

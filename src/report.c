@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report.c - pictures of a flow's graph for people: `show` (Metaflow's text
- * layout) and `show --dot` (Graphviz). Both work on an invalid graph too.
+ * layout) and `show --format dot` (Graphviz). Both work on an invalid graph
+ * too. Mermaid is graph_mermaid.c, SVG (by Graphviz) graph_svg.c.
  */
 #include <string.h>
 
@@ -118,7 +119,7 @@ static void put_dot_id(const struct mf_graph *g, size_t i, FILE *out)
     fprintf(out, "\"#%zu\"", i + 1);
 }
 
-static const char *kind_word(const struct mf_graph *g, size_t i)
+const char *mf__report_kind(const struct mf_graph *g, size_t i)
 {
     const struct mf_node *node = &g->nodes[i];
     if (i == g->end)
@@ -149,7 +150,7 @@ static const char *kind_shape(const char *kind)
 
 static void dot_node(const struct mf_graph *g, size_t i, FILE *out)
 {
-    const char *kind = kind_word(g, i);
+    const char *kind = mf__report_kind(g, i);
     fputs("  ", out);
     put_dot_id(g, i, out);
     fputs(" [label=\"", out);
