@@ -90,6 +90,12 @@ struct mf_exit {
 struct mf_exec_opts {
     FILE *console_out;   /* task stdout lines, "[LABEL (pid N)] line"; NULL: not printed */
     FILE *console_err;   /* task stderr lines; NULL: not printed */
+    /* When set (and ops->console_fn), the task lines of a stream whose FILE is set above are
+     * handed here instead of written to it: whole lines, each with its prefix, fd 1 for stdout
+     * lines and 2 for stderr ones (the run's console, console.h, draws a status line under
+     * them). A backend without ops->console_fn writes to the FILEs itself. */
+    void (*console_fn)(void *ctx, int fd, const char *text, size_t len);
+    void *console_ctx;
     double kill_grace_s; /* timeout: SIGTERM, then SIGKILL this much later (0: the default) */
     /* The program's own entry for a task's argv, as main() would run it
      * (mf_main with the flow): the fork backend calls it in a forked child
@@ -106,6 +112,7 @@ struct mf_exec;
 /* The operations of one backend. Return codes as for the wrappers below. */
 struct mf_exec_ops {
     const char *name; /* "spawn", "fork", "slurm" */
+    bool console_fn;  /* honours mf_exec_opts.console_fn */
     bool self_limiting; /* the backend keeps at most opts.max_workers tasks in flight itself (Slurm:
                          * by array throttles and a queue): the scheduler starts every ready task, so
                          * that one foreach can go out as one job array */

@@ -71,6 +71,8 @@ struct spawn_exec {
     FILE *console_out;
     FILE *console_err;
     bool console_gone; /* a console write failed with EPIPE: nobody reads it */
+    void (*console_fn)(void *ctx, int fd, const char *text, size_t len); /* NULL: fwrite */
+    void *console_ctx;
     size_t capacity;   /* tasks the open-file limit allows at once; 0: no limit */
     struct child **kids; /* started, not yet returned by wait() */
     size_t nkids, kids_cap;
@@ -166,7 +168,9 @@ static void emit_line(struct spawn_exec *ex, struct stream *s, const char *data,
 
 static void console_write(struct spawn_exec *ex, FILE *console)
 {
-    if (ex->batch.len && !ex->console_gone) {
+    if (ex->batch.len && ex->console_fn) {
+        ex->console_fn(ex->console_ctx, console == ex->console_err ? 2 : 1, ex->batch.buf, ex->batch.len);
+    } else if (ex->batch.len && !ex->console_gone) {
         /* The scheduler's own lines on stdout come first: when both streams
          * go to one file, a task's stderr must not overtake them. */
         if (console != ex->console_out && ex->console_out)
@@ -703,7 +707,7 @@ static size_t fd_capacity(void)
 }
 
 static const struct mf_exec_ops spawn_ops = {
-    .name = "spawn", .start = spawn_start, .flush = spawn_flush, .wait = spawn_wait,
+    .name = "spawn", .console_fn = true, .start = spawn_start, .flush = spawn_flush, .wait = spawn_wait,
     .running = spawn_running, .signal_all = spawn_signal_all, .free = spawn_free, .capacity = spawn_capacity,
 };
 
@@ -724,6 +728,8 @@ int mf__exec_local_new(const struct mf_exec_opts *o, const char *name, mf__launc
     ex->launch_free = state_free;
     ex->console_out = o ? o->console_out : NULL;
     ex->console_err = o ? o->console_err : NULL;
+    ex->console_fn = o ? o->console_fn : NULL;
+    ex->console_ctx = o ? o->console_ctx : NULL;
     double grace = o && o->kill_grace_s > 0 ? o->kill_grace_s : MF_EXEC_KILL_GRACE_DEFAULT;
     ex->kill_grace_ns = grace > 1e9 ? INT64_MAX / 2 : (int64_t)(grace * 1e9);
     ex->capacity = fd_capacity();

@@ -56,7 +56,7 @@ static void meta_write_failed(struct sched *s, const char *msg)
         return;
     s->meta_failed = true;
     snprintf(s->meta_why, sizeof(s->meta_why), "%s", msg);
-    fprintf(s->o->err, "error: %s; starting no more tasks\n", msg);
+    mf__console_say(s->con, MF_CON_ERROR, "error: %s; starting no more tasks", msg);
 }
 
 static void meta_task_start(struct sched *s, const struct stask *t, const char *id, pid_t pid)
@@ -138,14 +138,13 @@ static int launch(struct sched *s, struct stask *t, struct mf_err *err)
     if (rc)
         goto out;
     s->started++;
+    mf__console_task_started(s->con, t->node);
     meta_task_start(s, t, id, pid);
-    if (!s->o->quiet) {
-        const char *what = t->caught ? " to record its failure in its catch artifact" : "";
-        if (pid)
-            fprintf(s->o->out, "[%s] task starting%s, pid %ld\n", label.buf, what, (long)pid);
-        else /* a cluster job: its id is known once the backend submits it */
-            fprintf(s->o->out, "[%s] task starting%s (%s)\n", label.buf, what, s->ex->ops->name);
-    }
+    const char *what = t->caught ? " to record its failure in its catch artifact" : "";
+    if (pid)
+        mf__console_say(s->con, MF_CON_TASK, "[%s] task starting%s, pid %ld", label.buf, what, (long)pid);
+    else /* a cluster job: its id is known once the backend submits it */
+        mf__console_say(s->con, MF_CON_TASK, "[%s] task starting%s (%s)", label.buf, what, s->ex->ops->name);
 out:
     mf__buf_release(&label);
     mf__buf_release(&outlog);
@@ -224,22 +223,25 @@ static int after_failure(struct sched *s, struct stask *t, const struct mf_exit 
 {
     const mf_step *decl = s->g->nodes[t->node].step;
     const char *label_step = decl->name;
+    double secs = mf__now() - t->started;
+    bool again = !t->caught && !interrupted && (t->attempt < decl->retries || decl->catch_var);
+    mf__console_task_ended(s->con, t->node, t->id, again ? MF_CON_RETRIED : MF_CON_FAILED, secs);
     if (!t->caught && !interrupted && t->attempt < decl->retries) {
-        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] attempt %d failed: %s; retrying in %g s as attempt %d (%d retries left)\n",
-                s->run_id, label_step, t->id, t->attempt, why, decl->retry_delay, t->attempt + 1,
+        mf__console_say(s->con, MF_CON_WARN,
+                "[%s/%s/%" PRIu64 "] attempt %d failed: %s; retrying in %g s as attempt %d (%d retries left)", s->run_id, label_step, t->id, t->attempt, why, decl->retry_delay, t->attempt + 1,
                 decl->retries - t->attempt - 1);
         t->attempt++;
         return delay_task(s, t, decl->retry_delay, err);
     }
     if (!t->caught && !interrupted && decl->catch_var) {
-        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task failed: %s; caught in artifact '%s', the flow goes on\n",
+        mf__console_say(s->con, MF_CON_WARN, "[%s/%s/%" PRIu64 "] task failed: %s; caught in artifact '%s', the flow goes on",
                 s->run_id, label_step, t->id, why, decl->catch_var);
         t->attempt++;
         t->caught = mf__strf("%d|%d|%d|%s", x->exited ? x->exit_code : -1, x->exited ? 0 : x->signal,
                                 x->timed_out ? 1 : 0, why);
         return t->caught ? delay_task(s, t, 0, err) : mf__err(err, MF_ENOMEM, "out of memory");
     }
-    fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task failed: %s\n", s->run_id, label_step, t->id, why);
+    mf__console_say(s->con, MF_CON_FAIL, "[%s/%s/%" PRIu64 "] task failed: %s", s->run_id, label_step, t->id, why);
     if (!s->failed)
         s->failed_while_stopping = interrupted != 0;
     record_failure(s, t, x, why);
@@ -278,8 +280,9 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
                read_outcome(s, t, &outcome, &oerr) == 0) {
         /* The last attempt failed in the step's code, and the task committed
          * what it set plus the failure: the flow goes on from it. */
-        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task failed on attempt %d; caught in artifact '%s' with what "
-                           "the step set, the flow goes on\n", s->run_id, decl->name, t->id, t->attempt,
+        mf__console_task_ended(s->con, t->node, t->id, MF_CON_SUCCEEDED, secs);
+        mf__console_say(s->con, MF_CON_WARN, "[%s/%s/%" PRIu64 "] task failed on attempt %d; caught in artifact '%s' "
+                        "with what the step set, the flow goes on", s->run_id, decl->name, t->id, t->attempt,
                 decl->catch_var);
         return go_on(s, t, x, &outcome, err);
     } else if (!x->exited || x->exit_code != 0) {
@@ -289,8 +292,9 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
     } else if (read_outcome(s, t, &outcome, &oerr) != 0) {
         snprintf(why, sizeof(why), "%s", oerr.msg);
     } else {
-        if (!s->o->quiet)
-            fprintf(s->o->out, "[%s/%s/%" PRIu64 "] task succeeded in %.2f s\n", s->run_id, decl->name, t->id, secs);
+        mf__console_task_ended(s->con, t->node, t->id, MF_CON_SUCCEEDED, secs);
+        mf__console_say(s->con, MF_CON_TASK, "[%s/%s/%" PRIu64 "] task succeeded in %.2f s", s->run_id, decl->name,
+                        t->id, secs);
         return go_on(s, t, x, &outcome, err);
     }
     mf__meta_task_done(s, t, x, "failed", NULL);
@@ -349,6 +353,7 @@ static int run_loop(struct sched *s, struct mf_err *err)
         int rc = start_ready(s, err);
         if (rc)
             return rc;
+        mf__progress(s);
         if (mf__exec_running(s->ex) == 0) {
             if (s->ndelayed == 0 || s->failed || s->meta_failed || interrupted)
                 return 0;
@@ -358,8 +363,8 @@ static int run_loop(struct sched *s, struct mf_err *err)
         }
         if (s->failed && !stopping && s->ex->ops->self_limiting) {
             /* A cluster backend holds the whole of a foreach in flight: stop it, not only what follows. */
-            fprintf(s->o->out, "a task failed: cancelling the %zu task(s) still queued or running\n",
-                    mf__exec_running(s->ex));
+            mf__console_say(s->con, MF_CON_FAIL, "a task failed: cancelling the %zu task(s) still queued or running",
+                            mf__exec_running(s->ex));
             mf__exec_signal_all(s->ex, SIGTERM);
             stopping = true;
         }
@@ -373,10 +378,8 @@ static int run_loop(struct sched *s, struct mf_err *err)
             return rc;
         struct mf_exit x;
         rc = mf__exec_wait(s->ex, &x, wait_ms, err);
-        if (rc == MF_ETIMEDOUT || rc == MF_ECANCELED) {
-            mf__progress(s);
+        if (rc == MF_ETIMEDOUT || rc == MF_ECANCELED)
             continue;
-        }
         if (rc)
             return rc;
         if ((rc = handle_exit(s, &x, err)) != 0)
@@ -462,6 +465,7 @@ static int run_watched(struct sched *s, struct mf_err *err)
 {
     int rc = run_loop(s, err);
     mf__sweep_temps(s);
+    mf__console_summary(s->con);
     if (!rc && s->meta_failed && !s->failed && !interrupted)
         return mf__err(err, MF_EIO, "run %s failed: %s", s->run_id, s->meta_why);
     if (!rc && !s->failed && !interrupted && s->njoins)
@@ -488,12 +492,26 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     s.next_id = 1;
     s.t0 = s.last_progress = mf__now();
     *run_id = NULL;
+    struct mf_console_opts co = { .out = opts->out, .err = opts->err, .color = MF_COLOR_AUTO };
+    s.con = opts->console;
+    if (!s.con && mf__console_new(&co, &s.own_con)) {
+        unwatch_signals(&old);
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    if (!s.con)
+        s.con = s.own_con;
     /* The executor first: a fork server forks this process as it is now, so it
      * must come before the metadata connection opens (docs/design.md). */
-    struct mf_exec_opts eo = { .console_out = opts->out, .console_err = opts->err, .kill_grace_s = opts->kill_grace_s,
+    struct mf_exec_opts eo = { .console_out = opts->out, .console_err = opts->err,
+                               .console_fn = mf__console_task_text, .console_ctx = s.con,
+                               .kill_grace_s = opts->kill_grace_s,
                                .task_entry = opts->task_entry, .task_entry_ctx = opts->task_entry_ctx,
                                .max_workers = opts->max_workers, .slurm = opts->slurm };
-    int rc = mf__exec_new(opts->executor, &eo, &s.ex, err);
+    int rc = mf__console_begin(s.con, g) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+    if (!rc)
+        rc = mf__exec_new(opts->executor, &eo, &s.ex, err);
+    if (!rc && !s.ex->ops->console_fn) /* it writes task lines itself: no status line to tear */
+        mf__console_no_live(s.con);
     if (!rc)
         rc = mf__resume_prepare(&s, err);
     if (!rc)
@@ -505,20 +523,20 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     if (rc)
         goto out;
     size_t workers = mf__worker_limit(&s); /* says so when the executor allows fewer */
-    fprintf(opts->out, "%s: run %s %s (datastore '%s', up to %zu tasks at once)\n", flow->name, s.run_id,
-            opts->origin_run_id ? "resuming" : "starting", opts->root, workers);
+    mf__console_say(s.con, MF_CON_INFO, "%s: run %s %s (datastore '%s', up to %zu tasks at once)", flow->name,
+                    s.run_id, opts->origin_run_id ? "resuming" : "starting", opts->root, workers);
     if (opts->origin_run_id)
-        fprintf(opts->out, "%s: cloning what succeeded in run %s%s%s\n", flow->name, opts->origin_run_id,
-                opts->resume_step ? "; running again from step " : "", opts->resume_step ? opts->resume_step : "");
-    fflush(opts->out);
+        mf__console_say(s.con, MF_CON_INFO, "%s: cloning what succeeded in run %s%s%s", flow->name,
+                        opts->origin_run_id, opts->resume_step ? "; running again from step " : "",
+                        opts->resume_step ? opts->resume_step : "");
     rc = run_watched(&s, err);
 out:
     mf__run_end(&s, rc == 0);
     if (!rc)
-        fprintf(opts->out, "Done! Run %s of %s succeeded: %zu tasks ran, %zu cloned, in %.2f s.\n", s.run_id,
-                flow->name, s.succeeded, s.cloned, mf__now() - s.t0);
-    fflush(opts->out);
+        mf__console_say(s.con, MF_CON_OK, "Done! Run %s of %s succeeded: %zu tasks ran, %zu cloned, in %.2f s.",
+                        s.run_id, flow->name, s.succeeded, s.cloned, mf__now() - s.t0);
     sched_release(&s);
+    mf__console_free(s.own_con);
     if (opts->stopped_by)
         *opts->stopped_by = STOP_SIGNAL;
     unwatch_signals(&old);

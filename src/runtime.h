@@ -42,6 +42,7 @@ struct mf_run_opts {
     const char *root;       /* datastore root, passed on to tasks */
     FILE *out;              /* console for scheduler lines and task stdout */
     FILE *err;              /* console for task stderr */
+    struct mf_console *console; /* where every line goes (console.h); NULL: one on out/err, defaults */
     const char *const *tags; /* NULL-terminated tags of the new run, or NULL */
     const char *origin_run_id; /* resume: clone what succeeded in this run */
     const char *resume_step;   /* resume STEP: run it and all after it again */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "console.h"
 #include "meta.h"
 #include "exec.h"
 #include "runtime.h"
@@ -66,6 +67,8 @@ struct sched {
     const struct mf_graph *g;
     struct mf_ds *ds;
     const struct mf_run_opts *o;
+    struct mf_console *con;     /* every console line goes through it */
+    struct mf_console *own_con; /* con, when the caller gave none */
     const char *run_id;
     struct mf_exec *ex;
     uint64_t next_id;

@@ -27,7 +27,8 @@ static int add_origin(struct sched *s, size_t *cap, const char *step, const char
     struct mf_err why = MF_ERR_INIT;
     int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, task_id, &ix, &why);
     if (rc == MF_ECORRUPT) /* said, because the user may wonder why it runs again */
-        fprintf(s->o->err, "warning: not reusing task '%s/%s/%s': %s\n", s->o->origin_run_id, step, task_id, why.msg);
+        mf__console_say(s->con, MF_CON_ERROR, "warning: not reusing task '%s/%s/%s': %s", s->o->origin_run_id, step,
+                        task_id, why.msg);
     if (rc) /* no index: that task did not succeed; a corrupt one is not reused */
         return 0;
     char *pos = mf__position_key(step, ix.stack ? ix.stack : "");
@@ -182,8 +183,8 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
     snprintf(origin, sizeof(origin), "%s/%s/%s", s->o->origin_run_id, step, hit->task_id);
     int rc = clone_index(s, t, hit->task_id, &outcome, err);
     if (rc == MF_ECORRUPT) { /* run it instead, saying why (stderr: even with --quiet) */
-        fprintf(s->o->err, "[%s/%s/%" PRIu64 "] not cloned from %s, running it again: %s\n", s->run_id, step, t->id,
-                origin, err ? err->msg : "an object it names is missing or corrupt");
+        mf__console_say(s->con, MF_CON_ERROR, "[%s/%s/%" PRIu64 "] not cloned from %s, running it again: %s", s->run_id,
+                        step, t->id, origin, err ? err->msg : "an object it names is missing or corrupt");
         return 0;
     }
     if (rc)
@@ -191,8 +192,8 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
     t->cloned = true;
     s->cloned++;
     mf__meta_task_done(s, t, NULL, "succeeded", origin);
-    if (!s->o->quiet)
-        fprintf(s->o->out, "[%s/%s/%" PRIu64 "] cloned from %s\n", s->run_id, step, t->id, origin);
+    mf__console_task_cloned(s->con, t->node);
+    mf__console_say(s->con, MF_CON_TASK, "[%s/%s/%" PRIu64 "] cloned from %s", s->run_id, step, t->id, origin);
     rc = mf__schedule_successors(s, t, &outcome, err);
     mf__stask_free(t);
     return rc ? rc : 1;

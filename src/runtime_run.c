@@ -88,16 +88,9 @@ void mf__append_task_log(struct sched *s, const struct stask *t, const char *str
     mf__buf_release(&path);
 }
 
-void mf__progress(struct sched *s)
-{
-    double t = mf__now();
-    if (t - s->last_progress < 10.0)
-        return;
-    s->last_progress = t;
-    fprintf(s->o->out, "%s run %s: %zu tasks succeeded, %zu cloned, %zu running, %zu queued (%.0f s)\n",
-            s->flow->name, s->run_id, s->succeeded, s->cloned, mf__exec_running(s->ex), mf__queued(s), t - s->t0);
-    fflush(s->o->out);
-}
+/* Tasks known but not started (queued, a foreach's items not yet made, a
+ * retry's delay): what the console counts as waiting. */
+void mf__progress(struct sched *s) { mf__console_tick(s->con, mf__queued(s) + s->ndelayed); }
 
 /* Prints the tail of the failed task's stderr. Returns the foreach width the
  * task asked --max-num-splits to be raised to, or 0 (see mf__report_failure). */
@@ -116,11 +109,11 @@ static long long print_stderr_tail(struct sched *s, const struct stask *t)
                 lines++;
         if (text.buf[start] == '\n')
             start++;
-        fprintf(s->o->out, "    its last lines of stderr:\n");
+        mf__console_say(s->con, MF_CON_INFO, "    its last lines of stderr:");
         for (char *line = text.buf + start; *line;) {
             char *nl = strchr(line, '\n');
             size_t len = nl ? (size_t)(nl - line) : strlen(line);
-            fprintf(s->o->out, "      %.*s\n", (int)len, line);
+            mf__console_say(s->con, MF_CON_INFO, "      %.*s", (int)len, line);
             line += len + (nl ? 1 : 0);
         }
         const char *hit = strstr(text.buf + start, raise);
@@ -133,28 +126,29 @@ static long long print_stderr_tail(struct sched *s, const struct stask *t)
 
 void mf__report_failure(struct sched *s, int interrupted_by)
 {
-    FILE *out = s->o->out;
+    struct mf_console *out = s->con;
     long long width = 0;
     if (interrupted_by)
-        fprintf(out, "Run %s was interrupted by %s: its running tasks were stopped\n", s->run_id,
+        mf__console_say(out, MF_CON_FAIL, "Run %s was interrupted by %s: its running tasks were stopped", s->run_id,
                 interrupted_by == SIGTERM ? "SIGTERM" : interrupted_by == SIGINT ? "SIGINT" : "a signal");
     if (s->failed && !s->failed_while_stopping) {
         const struct stask *t = s->failed;
-        fprintf(out, "Task %s/%s/%" PRIu64 " failed: %s\n", s->run_id, s->g->nodes[t->node].name, t->id,
+        mf__console_say(out, MF_CON_FAIL, "Task %s/%s/%" PRIu64 " failed: %s", s->run_id, s->g->nodes[t->node].name, t->id,
                 s->failed_why);
         width = print_stderr_tail(s, t);
     }
-    fprintf(out, "Run %s of %s failed after %.2f s: %zu task(s) succeeded, %zu cloned; nothing after the %s "
-                 "was started.\n",
+    mf__console_say(out, MF_CON_FAIL, "Run %s of %s failed after %.2f s: %zu task(s) succeeded, %zu cloned; nothing "
+                    "after the %s was started.",
             s->run_id, s->flow->name, mf__now() - s->t0, s->succeeded, s->cloned,
             interrupted_by ? "interrupt" : "failure");
     /* A foreach wider than --max-num-splits fails the same way on resume
      * unless the limit is raised: the line carries the width the task named. */
     if (width > 0)
-        fprintf(out, "To resume from where it failed: %s resume --origin-run-id %s --max-num-splits %lld\n",
-                s->o->prog, s->run_id, width);
+        mf__console_say(out, MF_CON_INFO, "To resume from where it failed: %s resume --origin-run-id %s "
+                        "--max-num-splits %lld", s->o->prog, s->run_id, width);
     else
-        fprintf(out, "To resume from where it failed: %s resume --origin-run-id %s\n", s->o->prog, s->run_id);
+        mf__console_say(out, MF_CON_INFO, "To resume from where it failed: %s resume --origin-run-id %s", s->o->prog,
+                        s->run_id);
 }
 
 /* The run's parameters are the index of the pseudo task _parameters/0, so
@@ -276,5 +270,5 @@ void mf__run_end(struct sched *s, bool ok)
     struct mf_err err = MF_ERR_INIT;
     if (s->meta && s->run_id &&
         mf__meta_run_finish(s->meta, s->flow->name, s->run_id, ok ? "succeeded" : "failed", mf__epoch_now(), &err))
-        fprintf(s->o->err, "warning: %s\n", err.msg);
+        mf__console_say(s->con, MF_CON_ERROR, "warning: %s", err.msg);
 }

@@ -23,9 +23,9 @@ void mf__stop_begin(struct sched *s, int sig)
 {
     double grace = s->o->kill_grace_s > 0 ? s->o->kill_grace_s : MF_EXEC_KILL_GRACE_DEFAULT;
     s->kill_at = mf__now() + grace;
-    fprintf(s->o->out, "interrupted by %s: stopping %zu running task(s); SIGKILL in %g s or at a second interrupt\n",
-            sig == SIGTERM ? "SIGTERM" : "SIGINT", mf__exec_running(s->ex), grace);
-    fflush(s->o->out);
+    mf__console_say(s->con, MF_CON_WARN,
+                    "interrupted by %s: stopping %zu running task(s); SIGKILL in %g s or at a second interrupt",
+                    sig == SIGTERM ? "SIGTERM" : "SIGINT", mf__exec_running(s->ex), grace);
     mf__exec_signal_all(s->ex, SIGTERM);
 }
 
@@ -35,9 +35,8 @@ int mf__stop_tick(struct sched *s, bool again, int wait_ms)
         return wait_ms;
     double now = mf__now();
     if (again || now >= s->kill_at) {
-        fprintf(s->o->out, "%s: killing %zu task(s) still running (SIGKILL)\n",
-                again ? "interrupted again" : "kill grace over", mf__exec_running(s->ex));
-        fflush(s->o->out);
+        mf__console_say(s->con, MF_CON_WARN, "%s: killing %zu task(s) still running (SIGKILL)",
+                        again ? "interrupted again" : "kill grace over", mf__exec_running(s->ex));
         mf__exec_signal_all(s->ex, SIGKILL);
         s->killed = true;
         return wait_ms;
@@ -137,8 +136,8 @@ size_t mf__worker_limit(struct sched *s)
     size_t want = (size_t)s->o->max_workers, cap = mf__exec_capacity(s->ex);
     if (cap && cap < want) {
         if (!s->said_capacity)
-            fprintf(s->o->out, "note: --max-workers %d is more than this process's open-file limit allows "
-                               "(ulimit -n); running at most %zu task(s) at once\n", s->o->max_workers, cap);
+            mf__console_say(s->con, MF_CON_INFO, "note: --max-workers %d is more than this process's open-file "
+                            "limit allows (ulimit -n); running at most %zu task(s) at once", s->o->max_workers, cap);
         s->said_capacity = true;
         return cap;
     }

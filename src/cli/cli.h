@@ -53,6 +53,9 @@ bool mf__cli_lint(struct mf_cli *c);
 struct mf_run_args {
     long long max_workers, max_num_splits, max_passes;
     bool quiet, nosync, help;
+    bool timestamps;           /* --timestamps */
+    int color;                 /* --color: enum mf_color_mode (console.h) */
+    double progress_every;     /* --progress-every SECONDS; 0: the default */
     const char **names, **texts; /* parameters given, as --name VALUE */
     size_t nparams;
     const char **tags; /* NULL-terminated */

@@ -26,7 +26,8 @@ static void resume_help(struct mf_cli *c)
             "  --run-id-file FILE    write the new run's id to FILE as soon as the run exists\n"
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
             "  --with EXECUTOR, --slurm-*  as for run (see run --help)\n"
-            "  --quiet, --no-sync, --kill-grace SECONDS, --executor NAME   as for run\n",
+            "  --quiet, --no-sync, --kill-grace SECONDS, --executor NAME   as for run\n"
+            "  --timestamps, --color WHEN, --progress-every S              as for run\n",
             c->prog, c->flow->name);
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "codec.h"
+#include "console.h"
 #include "datastore.h"
 #include "exec.h"
 #include "meta.h"
@@ -33,7 +34,12 @@ static void run_help(struct mf_cli *c)
             "  --with EXECUTOR       where tasks run: spawn (this machine, the default) or slurm\n"
             "                        (a Slurm cluster: see docs/slurm.md and the --slurm-* options)\n"
             MF_CLI_SLURM_HELP
-            "  --quiet               no per-task start and finish lines\n"
+            "  --quiet               only the tasks' own output, warnings, errors and the last line:\n"
+            "                        no per-task lines, status line, progress lines or step summary\n"
+            "  --timestamps          each console line starts with the local date and time\n"
+            "  --color WHEN          colours: auto (a terminal, unless $NO_COLOR is set), always, never\n"
+            "  --progress-every S    on a pipe or file, an \"N of M tasks done\" line every S seconds\n"
+            "                        (default 10; a terminal gets a status line redrawn in place)\n"
             "  --no-sync             do not fdatasync artifacts: faster, but a power loss may lose\n"
             "                        what a finished task wrote (a crash of a process never does)\n"
             "  --kill-grace SECONDS  on Ctrl-C, SIGTERM or a timeout, a task gets SIGTERM and, this\n"
@@ -71,6 +77,17 @@ static int parse_seconds(struct mf_cli *c, const char *opt, const char *text, do
     return 0;
 }
 
+static int parse_color(struct mf_cli *c, const char *v, int *out)
+{
+    static const char *const words[] = { [MF_COLOR_AUTO] = "auto", [MF_COLOR_ALWAYS] = "always",
+                                         [MF_COLOR_NEVER] = "never" };
+    for (int k = 0; k < 3; k++)
+        if (!strcmp(v, words[k]))
+            return *out = k, 0;
+    mf__cli_usage_error(c, "invalid --color '%s': use auto, always or never", MF_CLI_CUT(v));
+    return -1;
+}
+
 static int check_executor(struct mf_cli *c, const char *where, const char *name)
 {
     if (name && *name && !mf__exec_known(name)) {
@@ -90,6 +107,12 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
         return a->quiet = true, 1;
     if (!strcmp(argv[*i], "--no-sync"))
         return a->nosync = true, 1;
+    if (!strcmp(argv[*i], "--timestamps"))
+        return a->timestamps = true, 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--color", &v)) != 0)
+        return m < 0 || parse_color(c, v, &a->color) ? -1 : 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--progress-every", &v)) != 0)
+        return m < 0 || parse_seconds(c, "--progress-every", v, &a->progress_every) ? -1 : 1;
     if ((m = mf__cli_opt(c, argc, argv, i, "--max-workers", &v)) != 0)
         return m < 0 || mf__cli_int(c, "--max-workers", v, 1, 4096, &a->max_workers) ? -1 : 1;
     if ((m = mf__cli_opt(c, argc, argv, i, "--max-num-splits", &v)) != 0)
@@ -234,9 +257,15 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
                              .task_entry = task_entry, .task_entry_ctx = c,
                              .run_id_file = a->run_id_file,
                              .slurm = &a->slurm };
-    int rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
+    struct mf_console_opts co = { .out = c->out, .err = c->err, .color = (enum mf_color_mode)a->color,
+                                  .timestamps = a->timestamps, .quiet = a->quiet,
+                                  .progress_every_s = a->progress_every };
+    int rc = mf__console_new(&co, &o.console) ? mf__err(&err, MF_ENOMEM, "out of memory") : 0;
+    if (!rc)
+        rc = mf__ds_open(c->root, c->flow->name, a->nosync ? 0 : MF_DS_SYNC, &ds, &err);
     if (!rc)
         rc = mf__run_flow(c->flow, c->g, ds, params, &o, &run_id, &err);
+    mf__console_free(o.console);
     if (rc && rc != MF_ESTEPFAIL)
         fprintf(c->err, "error: %s\n", err.msg);
     mf__free(run_id);
