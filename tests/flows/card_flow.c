@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * card_flow.c - for tests/cli/t80_cards.sh and t81_report.sh: a branch, a
+ * card_flow.c - for tests/cli/t83_cards.sh and t84_report.sh: a branch, a
  * retried step, a foreach as wide as --width and a join, whose steps add to
  * their cards (heading, text, a table, a PNG made here, a line and a bar
  * chart) and store artifacts holding HTML that must show as text. With

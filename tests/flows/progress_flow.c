@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * progress_flow.c - for tests/cli/t81_console.sh: a foreach over `--width`
+ * progress_flow.c - for tests/cli/t86_console.sh: a foreach over `--width`
  * items whose tasks each print a line on stdout and one on stderr and nap
  * `--nap` seconds, so that the console has a run long enough to redraw its
  * status line and print progress lines; `--fail-item N` fails item N.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# t81_report.sh - `report RUN`: one self-contained page of a branch run
+# t84_report.sh - `report RUN`: one self-contained page of a branch run
 # with a retried step, of a failed run and of a 1,000-task foreach: the
 # graph with each step's outcome, a timeline bar for every task attempt,
 # the cards, the artifacts and tags holding <script> shown as text, the big

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# t81_console.sh - a run's console (src/console.c). On a pipe: no escape
+# t86_console.sh - a run's console (src/console.c). On a pipe: no escape
 # sequence and no carriage return, progress lines "N of M tasks done", a
 # summary listing every step. Under a pseudo-terminal (script(1), from
 # bsdutils): the status line redrawn in place with carriage return + erase,

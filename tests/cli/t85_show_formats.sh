@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# t80_show_formats.sh - `show --format text|dot|mermaid|svg`: the DOT of every
+# t85_show_formats.sh - `show --format text|dot|mermaid|svg`: the DOT of every
 # example and test flow (the refused ones too) is read by Graphviz; the
 # Mermaid text has as many nodes and edges as the DOT picture, a label per
 # step, and draws foreach, switch cases and loops distinctly; the SVG holds

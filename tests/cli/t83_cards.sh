@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# t80_cards.sh - cards: a step's heading, text, table, image and charts are
+# t83_cards.sh - cards: a step's heading, text, table, image and charts are
 # stored with its task and `card RUN/STEP/TASK` writes them as one page whose
 # user text is escaped; a child step does not inherit its parent's card; a
 # failed task keeps none; the page rendered by headless Chromium holds the
