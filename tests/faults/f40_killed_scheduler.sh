@@ -14,27 +14,37 @@ TOTAL=$(awk -v w=$WIDTH 'BEGIN { printf "end: total is %.1f", 1000 * w * (w - 1)
 RANDOM=${MF_SEED:-$$}
 echo "# seed for the kill moments: ${MF_SEED:-$$}"
 
-bad_verify=0 not_died=0
-for k in $(seq "$KILLS"); do
-    last=$(last_run_id TrustFlow)
-    latest=$("$F" runs | awk -v id="$last" '$1 == id { print $2 }')
-    if [ -z "$latest" ] || [ "$latest" = succeeded ]; then # a kill came too late: start anew
+# status_of ID: the run's status in `runs` ("" when there is no such run)
+status_of() { "$F" runs | awk -v id="$1" '$1 == id { print $2 }'; }
+
+# start_and_kill SECONDS: resumes the latest run, or starts a new one when the
+# latest succeeded (a kill came too late) or none is recorded yet, then
+# SIGKILLs its scheduler SECONDS later.
+start_and_kill() {
+    local latest pid
+    latest=$(status_of "$(last_run_id TrustFlow)")
+    if [ -z "$latest" ] || [ "$latest" = succeeded ]; then
         "$F" run --width $WIDTH --max-num-splits 200 --quiet >/dev/null 2>&1 &
     else
         "$F" resume --max-num-splits 200 --quiet >/dev/null 2>&1 &
     fi
     pid=$!
-    # a moment from 0 to 0.5 s into the run (a 200-task run takes about 2 s here)
-    sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", (r % 500) / 1000 }')"
+    sleep "$1"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
+}
+
+bad_verify=0 not_died=0
+for k in $(seq "$KILLS"); do
+    # a moment from 0 to 0.5 s into the run (a 200-task run takes about 2 s here)
+    start_and_kill "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", (r % 500) / 1000 }')"
     id=$(last_run_id TrustFlow)
     [ -n "$id" ] && run "$F" verify "$id"
     if [ "$RC" -ne 0 ]; then
         bad_verify=$((bad_verify + 1))
         fail "verify after kill $k (run $id)"
     fi
-    status=$("$F" runs | awk -v id="$id" '$1 == id { print $2 }')
+    status=$(status_of "$id")
     # the kill may come after the run ended (then it succeeded) or before
     # it recorded itself (then there is no such run yet)
     case $status in
@@ -49,6 +59,13 @@ assert_eq "verify was clean after each of the $KILLS kills" 0 "$bad_verify"
 assert_eq "every killed run showed as died" 0 "$not_died"
 assert_contains "runs lists died runs" "$("$F" runs)" "died"
 
+# the last kill may have come after its run ended: kill early runs until the
+# latest one died, so that the final resume has something to resume
+for _ in $(seq 20); do
+    [ "$(status_of "$(last_run_id TrustFlow)")" = died ] && break
+    start_and_kill 0.2
+done
+assert_eq "the latest run died" died "$(status_of "$(last_run_id TrustFlow)")"
 # let orphaned tasks of the last kill finish their writes, then resume to the end
 sleep 1
 run_ok "the last resume completes" "$F" resume --max-num-splits 200
