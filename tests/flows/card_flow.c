@@ -38,7 +38,8 @@ static void chunk(unsigned char *out, size_t *at, const char *type, const unsign
 {
     put32(out + *at, (uint32_t)n);
     memcpy(out + *at + 4, type, 4);
-    memcpy(out + *at + 8, d, n);
+    if (n) /* IEND has no data (d is NULL) */
+        memcpy(out + *at + 8, d, n);
     put32(out + *at + 8 + n, crc32_of(out + *at + 4, n + 4, 0));
     *at += n + 12;
 }
