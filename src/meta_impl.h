@@ -60,6 +60,9 @@ void mf__meta_stmt_reset(sqlite3_stmt *st);
  * database 'PATH': <msg>") and returns MF_EBUSY, MF_ENOMEM or MF_EDB. */
 int mf__meta_db_err(struct mf_meta *m, int rc, struct mf_err *err);
 
+/* Whether run FLOW/RUN_ID is recorded (*exists); 0, or a database error. */
+int mf__meta_run_exists(struct mf_meta *m, const char *flow, const char *run_id, bool *exists, struct mf_err *err);
+
 /* Transactions: a write begins IMMEDIATE (takes the write lock up front, so
  * writers queue on the busy timeout instead of failing on upgrade); a read
  * is DEFERRED, a consistent snapshot over several statements. */

@@ -330,7 +330,7 @@ static int read_task(sqlite3_stmt *st, struct mf_meta_task *t, struct mf_err *er
     return 0;
 }
 
-static int run_exists(struct mf_meta *m, const char *flow, const char *run_id, bool *exists, struct mf_err *err)
+int mf__meta_run_exists(struct mf_meta *m, const char *flow, const char *run_id, bool *exists, struct mf_err *err)
 {
     sqlite3_stmt *st =
         mf__meta_stmt(m, MST_RUN_EXISTS, "SELECT 1 FROM runs WHERE flow = ?1 AND run_id = ?2", err);
@@ -403,7 +403,7 @@ int mf__meta_tasks(struct mf_meta *m, const char *flow, const char *run_id, cons
         ret = mf__meta_db_err(m, rc, err);
     mf__meta_stmt_reset(st);
     if (ret == 0 && count == 0)
-        ret = run_exists(m, flow, run_id, &exists, err);
+        ret = mf__meta_run_exists(m, flow, run_id, &exists, err);
     if (ret == 0)
         ret = mf__meta_commit(m, err);
     if (ret == 0 && !exists)

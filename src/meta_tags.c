@@ -110,20 +110,6 @@ static int is_system(struct mf_meta *m, const char *flow, const char *run_id, co
     return ret;
 }
 
-static int run_exists(struct mf_meta *m, const char *flow, const char *run_id, struct mf_err *err)
-{
-    sqlite3_stmt *st =
-        mf__meta_stmt(m, MST_RUN_EXISTS, "SELECT 1 FROM runs WHERE flow = ?1 AND run_id = ?2", err);
-    if (!st)
-        return err ? err->code : MF_EDB;
-    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, run_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? MF_ENOENT : mf__meta_db_err(m, rc, err);
-    mf__meta_stmt_reset(st);
-    return ret;
-}
-
 /* One user-tag insert or delete (slot `id`, `sql`). */
 static int tag_exec(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, const char *flow, const char *run_id,
                     const char *tag, struct mf_err *err)
@@ -185,8 +171,9 @@ int mf__meta_tags_replace(struct mf_meta *m, const char *flow, const char *run_i
         ret = check_all(add, nadd, err);
     if (ret || (ret = mf__meta_begin(m, true, err)) < 0)
         return ret;
-    ret = run_exists(m, flow, run_id, err);
-    if (ret == MF_ENOENT) {
+    bool exists = false;
+    ret = mf__meta_run_exists(m, flow, run_id, &exists, err);
+    if (!ret && !exists) {
         mf__meta_rollback(m);
         return mf__meta_run_missing(m, flow, run_id, err);
     }
