@@ -249,6 +249,21 @@ typedef struct mf_step {
     int gpus;
     double time_limit;
     const char *partition;
+    /* Memoisation (optional; docs/memoisation.md). A memoised step's task is
+     * not run again when an earlier task of this flow, in any run of this
+     * datastore, computed the same key: the same step of the same program,
+     * starting with the same artifacts and parameters at the same place in its
+     * splits. Its index is cloned from that task instead, and no process starts.
+     *  - memoize:   the step may be memoised. It promises to compute only from
+     *               what it is given (artifacts, parameters, its item) and
+     *               the environment variables it declares;
+     *  - memo_salt: a version in the key: change it to re-run the step when
+     *               something it reads outside those changed;
+     *  - memo_env:  the names of the environment variables it reads, comma
+     *               separated; their values are part of the key (hashed). */
+    bool memoize;
+    const char *memo_salt;
+    const char *memo_env;
 } mf_step;
 
 typedef enum mf_param_type {

@@ -3,7 +3,9 @@
  * buildid.c - the build id of the running program. Hashing the whole
  * executable cost about half of a short run's CPU time (6 MB read and
  * SHA-256'd by every `run`); the linker already wrote a digest of the same
- * bytes into a note that the loader mapped, so we read that.
+ * bytes into a note that the loader mapped, so we read that. Also the code
+ * digest that memoisation keys on: unlike the build id, it ignores debug
+ * information and the build id itself, so `-g` on or off changes nothing.
  */
 #define _GNU_SOURCE /* glibc declares dl_iterate_phdr (not POSIX) only here */
 #include "buildid.h"
@@ -15,8 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "cas.h"
 #include "util/buf.h"
+#include "util/err.h"
 #include "util/fsutil.h"
 
 /* The longest note descriptor we record; longer ones fall back to hashing. */
@@ -111,4 +116,121 @@ void mf__build_id(const char *exe, char out[MF_BUILD_ID_MAX])
 {
     if (mf__build_id_note(out) != 0)
         mf__build_id_file(exe, out);
+}
+
+/* ---- the code digest ---- */
+
+struct code_walk {
+    EVP_MD_CTX *md;
+    struct mf_err *err;
+    int rc;
+    bool main_done;
+};
+
+/* Zeroes what changes with -g or the build id but is not code: the ELF
+ * header's section-table fields and every note. `ok` false: not an ELF
+ * file this program can read (class and byte order its own). */
+static bool elf_mask(unsigned char *p, size_t len, const ElfW(Phdr) **ph_out, size_t *nph)
+{
+    ElfW(Ehdr) eh;
+    if (len < sizeof(eh) || memcmp(p, ELFMAG, SELFMAG) != 0)
+        return false;
+    memcpy(&eh, p, sizeof(eh));
+    if (eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+        eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phoff > len ||
+        (size_t)eh.e_phnum > (len - eh.e_phoff) / sizeof(ElfW(Phdr)))
+        return false;
+    ElfW(Ehdr) *h = (ElfW(Ehdr) *)(void *)p;
+    h->e_shoff = 0;
+    h->e_shnum = 0;
+    h->e_shstrndx = 0;
+    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(const void *)(p + eh.e_phoff);
+    for (size_t i = 0; i < eh.e_phnum; i++)
+        if (ph[i].p_type == PT_NOTE && ph[i].p_offset <= len && ph[i].p_filesz <= len - ph[i].p_offset)
+            memset(p + ph[i].p_offset, 0, (size_t)ph[i].p_filesz);
+    *ph_out = ph;
+    *nph = eh.e_phnum;
+    return true;
+}
+
+/* Hashes the loadable segments of the ELF file at `path`. */
+static int hash_segments(struct code_walk *w, const char *path, const char *what)
+{
+    struct mf_buf bin = MF_BUF_INIT;
+    const ElfW(Phdr) *ph = NULL;
+    size_t nph = 0;
+    int rc = mf__read_file(path, &bin, w->err);
+    if (!rc && !elf_mask((unsigned char *)bin.buf, bin.len, &ph, &nph))
+        rc = mf__err(w->err, MF_EIO, "cannot compute the code digest: %s '%s' is not an ELF file of this machine",
+                     what, path);
+    for (size_t i = 0; !rc && i < nph; i++) {
+        if (ph[i].p_type != PT_LOAD)
+            continue;
+        if (ph[i].p_offset > bin.len || ph[i].p_filesz > bin.len - ph[i].p_offset)
+            rc = mf__err(w->err, MF_EIO, "cannot compute the code digest: %s '%s' is truncated", what, path);
+        else if (!EVP_DigestUpdate(w->md, bin.buf + ph[i].p_offset, (size_t)ph[i].p_filesz))
+            rc = mf__err(w->err, MF_ENOMEM, "out of memory hashing the program");
+    }
+    mf__buf_release(&bin);
+    return rc;
+}
+
+/* Another library: its build-id note stands for its version (Debian's all
+ * have one); without a note, its path. */
+static int hash_library(struct code_walk *w, struct dl_phdr_info *info)
+{
+    char id[MF_BUILD_ID_MAX] = "";
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum && !id[0]; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_NOTE && is_loaded(info, ph) &&
+            scan_notes((const unsigned char *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr), (size_t)ph->p_memsz, id))
+            id[0] = '\0';
+    }
+    const char *base = strrchr(info->dlpi_name, '/');
+    base = base ? base + 1 : info->dlpi_name;
+    struct mf_buf line = MF_BUF_INIT;
+    int rc = mf__buf_addf(&line, "lib %s %s\n", base, id[0] ? id : info->dlpi_name);
+    if (!rc && !EVP_DigestUpdate(w->md, line.buf, line.len))
+        rc = MF_ENOMEM;
+    mf__buf_release(&line);
+    return rc ? mf__err(w->err, MF_ENOMEM, "out of memory hashing the program") : 0;
+}
+
+static int on_code_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct code_walk *w = data;
+    if (!w->main_done) { /* the main program: the inode it was started from */
+        w->main_done = true;
+        w->rc = hash_segments(w, "/proc/self/exe", "the program");
+    } else if (info->dlpi_name[0] == '/' && strstr(info->dlpi_name, "/libmetaflow")) {
+        w->rc = hash_segments(w, info->dlpi_name, "the library");
+    } else if (info->dlpi_name[0] == '/') { /* not the vDSO, which is the kernel's */
+        w->rc = hash_library(w, info);
+    }
+    return w->rc ? 1 : 0;
+}
+
+int mf__code_digest(char out[65], struct mf_err *err)
+{
+    static const char digits[] = "0123456789abcdef";
+    struct code_walk w = { .md = EVP_MD_CTX_new(), .err = err };
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    if (!w.md || !EVP_DigestInit_ex(w.md, EVP_sha256(), NULL)) {
+        w.rc = mf__err(err, MF_ENOMEM, "out of memory hashing the program");
+        goto out;
+    }
+    dl_iterate_phdr(on_code_object, &w);
+    if (!w.rc && (!EVP_DigestFinal_ex(w.md, digest, &n) || n != MF_HASH_LEN))
+        w.rc = mf__err(err, MF_ENOMEM, "out of memory hashing the program");
+    for (unsigned i = 0; !w.rc && i < n; i++) {
+        out[2 * i] = digits[digest[i] >> 4];
+        out[2 * i + 1] = digits[digest[i] & 15];
+    }
+    if (!w.rc)
+        out[64] = '\0';
+out:
+    EVP_MD_CTX_free(w.md);
+    return w.rc;
 }

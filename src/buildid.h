@@ -22,4 +22,17 @@ void mf__build_id(const char *exe, char out[MF_BUILD_ID_MAX]);
  * a note), and the file's SHA-256 in hex ("unknown" when unreadable). */
 int mf__build_id_note(char out[MF_BUILD_ID_MAX]);
 void mf__build_id_file(const char *exe, char out[MF_BUILD_ID_MAX]);
+
+/*
+ * The code digest of the running program (docs/memoisation.md, "Code
+ * identity"), 64 hex digits into out: SHA-256 over what the loader maps of
+ * the program and of a shared libmetaflow - their loadable segments, read
+ * from the files themselves so relocation and ASLR do not change it - with
+ * the notes and the ELF header's section fields zeroed, because a build id
+ * and the place of the section table change with -g while the code does not;
+ * every other loaded library counts by its build-id note (its version).
+ * MF_EIO naming the file when one cannot be read or is not ELF.
+ */
+struct mf_err;
+int mf__code_digest(char out[65], struct mf_err *err);
 #endif

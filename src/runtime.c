@@ -255,6 +255,7 @@ static int go_on(struct sched *s, struct stask *t, const struct mf_exit *x, cons
 {
     s->succeeded++;
     mf__meta_task_done(s, t, x, "succeeded", NULL);
+    mf__memo_task_succeeded(s, t);
     int rc = mf__schedule_successors(s, t, o, err);
     mf__stask_free(t);
     return rc;
@@ -331,6 +332,8 @@ static int start_ready(struct sched *s, struct mf_err *err)
         if (rc || !t)
             return rc;
         rc = mf__resume_try_clone(s, t, err);
+        if (!rc)
+            rc = mf__memo_try_hit(s, t, err);
         if (rc == 1)
             continue;
         if (!rc)
@@ -426,6 +429,7 @@ static void sched_release(struct sched *s)
     mf__free(s->joins);
     mf__stask_free(s->failed);
     mf__resume_release(s);
+    mf__memo_release(s);
     mf__strmap_release(&s->passes);
     mf__meta_close(s->meta);
 }
@@ -466,6 +470,7 @@ static int run_watched(struct sched *s, struct mf_err *err)
     int rc = run_loop(s, err);
     mf__sweep_temps(s);
     mf__console_summary(s->con);
+    mf__memo_summary(s);
     if (!rc && s->meta_failed && !s->failed && !interrupted)
         return mf__err(err, MF_EIO, "run %s failed: %s", s->run_id, s->meta_why);
     if (!rc && !s->failed && !interrupted && s->njoins)
@@ -515,6 +520,8 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     if (!rc)
         rc = mf__resume_prepare(&s, err);
     if (!rc)
+        rc = mf__memo_prepare(&s, err);
+    if (!rc)
         rc = mf__run_begin(&s, params, run_id, err);
     if (!rc)
         rc = bind_run(&s, err);
@@ -532,9 +539,13 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     rc = run_watched(&s, err);
 out:
     mf__run_end(&s, rc == 0);
-    if (!rc)
-        mf__console_say(s.con, MF_CON_OK, "Done! Run %s of %s succeeded: %zu tasks ran, %zu cloned, in %.2f s.",
-                        s.run_id, flow->name, s.succeeded, s.cloned, mf__now() - s.t0);
+    if (!rc) {
+        char memo[64] = "";
+        if (s.memo_hits)
+            snprintf(memo, sizeof(memo), " (%zu memoised)", s.memo_hits);
+        mf__console_say(s.con, MF_CON_OK, "Done! Run %s of %s succeeded: %zu tasks ran, %zu cloned%s, in %.2f s.",
+                        s.run_id, flow->name, s.succeeded, s.cloned + s.memo_hits, memo, mf__now() - s.t0);
+    }
     sched_release(&s);
     mf__console_free(s.own_con);
     if (opts->stopped_by)

@@ -56,6 +56,8 @@ struct mf_run_opts {
     int (*task_entry)(void *ctx, int argc, char **argv);
     void *task_entry_ctx;
     const char *run_id_file; /* NULL, or a file the run id is written to once the run exists */
+    bool no_cache;           /* memoised steps neither reuse nor publish (--no-cache) */
+    const char *recompute;   /* memoised steps that run anyway, comma-separated (--recompute) */
 };
 
 /*

@@ -28,6 +28,8 @@ struct stask {
     bool cloned;        /* this task was cloned, not run */
     char *caught;       /* set for the catch attempt: why the last one failed */
     int64_t pass;       /* earlier tasks of this step at this split position (loops) */
+    mf_value *memo_parts; /* a memoised step's key parts (memo.h), or NULL */
+    char memo_key[65];
 };
 
 struct join_wait {
@@ -98,6 +100,14 @@ struct sched {
     double kill_at; /* stopping: SIGKILL at this time (0: not stopping) */
     bool killed;    /* SIGKILL was sent */
     bool said_capacity;
+    bool memo_on;            /* a step is memoised and --no-cache was not given */
+    char code[65];           /* the program's code digest (memo keys) */
+    struct mf_ds *memo_ds;   /* the datastore without fdatasync, for memo clones */
+    struct memo_step {       /* per node */
+        size_t hits, misses;
+        bool said_miss;      /* why the first miss missed was said */
+    } *memo_steps;
+    size_t memo_hits;
     struct dead_task { /* ended by a signal: its temp files are removed at the end */
         pid_t pid;
         char *dir; /* its task directory */
@@ -181,4 +191,16 @@ void mf__resume_release(struct sched *s);
 int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err);
 /* Copies the origin run's parameters into the new run. */
 int mf__resume_copy_params(struct sched *s, struct mf_err *err);
+
+/* runtime_memo.c */
+/* Checks --recompute; computes the code digest when a step is memoised. */
+int mf__memo_prepare(struct sched *s, struct mf_err *err);
+void mf__memo_release(struct sched *s);
+/* If an earlier task computed t's key, clones it, queues its successors and
+ * returns 1; 0 if it must run (its key kept for publishing). */
+int mf__memo_try_hit(struct sched *s, struct stask *t, struct mf_err *err);
+/* After t succeeded: publishes its key, unless it may not be (memo.h). */
+void mf__memo_task_succeeded(struct sched *s, const struct stask *t);
+/* One line per step some of whose tasks were reused. */
+void mf__memo_summary(struct sched *s);
 #endif

@@ -19,6 +19,7 @@ void mf__stask_free(struct stask *t)
     mf__free(t->stack);
     mf__free(t->inputs);
     mf__free(t->caught);
+    mf_value_free(t->memo_parts);
     mf__free(t);
 }
 

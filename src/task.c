@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "card.h"
+#include "memo.h"
 #include "task_impl.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
@@ -479,6 +480,20 @@ static char *chosen_case(struct mf_task *t)
                  cases.buf);
 }
 
+/* A memoised step that read its identity leaves a marker beside its index,
+ * written first, so that the scheduler never publishes it (memo.h). */
+static int mark_uncacheable(struct mf_task *t, struct mf_err *err)
+{
+    static const char why[] = "the step read its run id, task id, pathspec or attempt\n";
+    struct mf_buf path = MF_BUF_INIT;
+    int rc = mf__ds_task_dir(t->ds, t->args->run_id, t->step_name, t->task_id, &path) ||
+                     mf__buf_adds(&path, "/" MF_MEMO_UNCACHEABLE)
+                 ? mf__err(err, MF_ENOMEM, "out of memory")
+                 : mf__write_atomic(path.buf, why, sizeof(why) - 1, 0, err);
+    mf__buf_release(&path);
+    return rc;
+}
+
 static int task_persist(struct mf_task *t, struct mf_err *err)
 {
     const struct mf_node *n = &t->g->nodes[t->node];
@@ -502,6 +517,8 @@ static int task_persist(struct mf_task *t, struct mf_err *err)
                             caught ? s->catch_var : NULL))
         return mf__err(err, MF_ENOMEM, "out of memory");
     if (mf__card_persist(t, err))
+        return err->code;
+    if (s->memoize && t->read_identity && mark_uncacheable(t, err))
         return err->code;
     return mf__ds_write_index(t->ds, t->args->run_id, t->step_name, t->task_id, &t->own, err);
 }

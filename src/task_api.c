@@ -240,12 +240,28 @@ const int32_t *mf_get_i32s(mf_task *t, const char *name, size_t *n) { return get
 const uint8_t *mf_get_u8s(mf_task *t, const char *name, size_t *n) { return get_array(t, name, MF_U8S, n); }
 
 const char *mf_flow_name(mf_task *t) { return t->flow->name; }
-const char *mf_run_id(mf_task *t) { return t->root->run_id; }
+/* A result that depends on the run id, task id, pathspec or attempt cannot
+ * stand for another run's task: a memoised task that reads one is not
+ * cached (docs/memoisation.md). */
+const char *mf_run_id(mf_task *t)
+{
+    t->root->read_identity = true;
+    return t->root->run_id;
+}
 const char *mf_step_name(mf_task *t) { return t->step_name; }
-const char *mf_task_id(mf_task *t) { return t->task_id; }
-const char *mf_pathspec(mf_task *t) { return t->pathspec; }
+const char *mf_task_id(mf_task *t)
+{
+    t->root->read_identity = true;
+    return t->task_id;
+}
+const char *mf_pathspec(mf_task *t)
+{
+    t->root->read_identity = true;
+    return t->pathspec;
+}
 int mf_attempt(mf_task *t)
 {
+    t->root->read_identity = true;
     return t->readonly || !t->root->args ? mf__task_index(t)->attempt : t->root->args->attempt;
 }
 

@@ -61,6 +61,7 @@ struct mf_task {
     bool in_step;    /* the step function is running: a failure may be caught */
     bool catching;   /* recording a caught failure: another one is not caught */
     bool by_mf_fail; /* the failure came from mf_fail(), not an API error */
+    bool read_identity; /* the step read its run id, task id, pathspec or attempt (memo.h) */
     mf_value *card;   /* the card's items (a list), NULL until a step adds one (card.c) */
     size_t card_bytes; /* their payload, against MF_CARD_MAX_BYTES */
 };

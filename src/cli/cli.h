@@ -68,6 +68,8 @@ struct mf_run_args {
     double kill_grace;         /* --kill-grace SECONDS; 0: the default */
     const char *executor;      /* --executor NAME or --with NAME; NULL: $MF_EXECUTOR, else the default */
     const char *run_id_file;   /* --run-id-file FILE */
+    bool no_cache;             /* --no-cache */
+    const char *recompute;     /* --recompute STEP[,STEP...] */
 };
 /* `argc`: room for that many parameters and tags. */
 int mf__cli_run_args_init(struct mf_run_args *a, int argc);
@@ -101,6 +103,7 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_dump(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_logs(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_tag(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_cache(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_verify(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_gc(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_metadata(struct mf_cli *c, int argc, char **argv);

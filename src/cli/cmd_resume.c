@@ -27,6 +27,7 @@ static void resume_help(struct mf_cli *c)
             "  --datastore-root DIR  where runs and artifacts are kept (default .metaflow)\n"
             "  --with EXECUTOR, --slurm-*  as for run (see run --help)\n"
             "  --quiet, --no-sync, --kill-grace SECONDS, --executor NAME   as for run\n"
+            "  --no-cache, --recompute STEPS                               as for run\n"
             "  --timestamps, --color WHEN, --progress-every S              as for run\n",
             c->prog, c->flow->name);
 }

@@ -40,6 +40,8 @@ static void run_help(struct mf_cli *c)
             "  --color WHEN          colours: auto (a terminal, unless $NO_COLOR is set), always, never\n"
             "  --progress-every S    on a pipe or file, an \"N of M tasks done\" line every S seconds\n"
             "                        (default 10; a terminal gets a status line redrawn in place)\n"
+            "  --no-cache            memoised steps run and publish nothing (docs/memoisation.md)\n"
+            "  --recompute STEPS     these memoised steps (comma-separated) run again and republish\n"
             "  --no-sync             do not fdatasync artifacts: faster, but a power loss may lose\n"
             "                        what a finished task wrote (a crash of a process never does)\n"
             "  --kill-grace SECONDS  on Ctrl-C, SIGTERM or a timeout, a task gets SIGTERM and, this\n"
@@ -109,6 +111,10 @@ int mf__cli_run_option(struct mf_cli *c, int argc, char **argv, int *i, struct m
         return a->nosync = true, 1;
     if (!strcmp(argv[*i], "--timestamps"))
         return a->timestamps = true, 1;
+    if (!strcmp(argv[*i], "--no-cache"))
+        return a->no_cache = true, 1;
+    if ((m = mf__cli_opt(c, argc, argv, i, "--recompute", &v)) != 0)
+        return m < 0 ? -1 : (a->recompute = v, 1);
     if ((m = mf__cli_opt(c, argc, argv, i, "--color", &v)) != 0)
         return m < 0 || parse_color(c, v, &a->color) ? -1 : 1;
     if ((m = mf__cli_opt(c, argc, argv, i, "--progress-every", &v)) != 0)
@@ -256,6 +262,7 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
                              .kill_grace_s = a->kill_grace, .stopped_by = &stopped_by,
                              .task_entry = task_entry, .task_entry_ctx = c,
                              .run_id_file = a->run_id_file,
+                             .no_cache = a->no_cache, .recompute = a->recompute,
                              .slurm = &a->slurm };
     struct mf_console_opts co = { .out = c->out, .err = c->err, .color = (enum mf_color_mode)a->color,
                                   .timestamps = a->timestamps, .quiet = a->quiet,

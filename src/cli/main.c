@@ -28,6 +28,7 @@ static const struct command commands[] = {
     { "card", mf__cmd_card, "write a task's card as an HTML page: card RUN/STEP/TASK [-o FILE]" },
     { "report", mf__cmd_report, "write a run's report (graph, timeline, artifacts, cards, logs) as HTML: report RUN" },
     { "verify", mf__cmd_verify, "check every object and index of a run (or of the datastore) against its hash" },
+    { "cache", mf__cmd_cache, "list, clear, prune or explain memoised tasks' entries (cache --help)" },
     { "gc", mf__cmd_gc, "list (--delete: remove) temporary files and objects no run needs (gc --help)" },
     { "metadata", mf__cmd_metadata, "rebuild lost or corrupt run metadata from the run directories: metadata rebuild" },
     { "slurm-cancel", mf__cmd_slurm_cancel, "cancel the Slurm jobs a killed run left: slurm-cancel RUN" },
