@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_memo.c - memo keys (what changes them and what does not), the words
+ * of a diff, entries' round trip, and entries that must be misses: another
+ * schema, another key, garbage, an origin whose index is gone or changed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "buildid.h"
+#include "datastore.h"
+#include "memo.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+
+static const mf_step square = { .name = "square", .memoize = true, .memo_env = "MEMO_T_A, MEMO_T_B" };
+
+/* Writes task start/ID of run 1 holding x. */
+static void add_start(struct mf_ds *ds, const char *id, int64_t x)
+{
+    struct mf_index start;
+    struct mf_artifact a;
+    mf_value *v = mf_value_int(x);
+    mf__index_init(&start);
+    CHECK_EQ_INT(mf__ds_store(ds, "x", v, &a, NULL), 0);
+    CHECK_EQ_INT(mf__index_put(&start, &a), 0);
+    mf__artifact_release(&a);
+    start.stack = strdup("");
+    CHECK_EQ_INT(mf__ds_write_index(ds, "1", "start", id, &start, NULL), 0);
+    mf__index_release(&start);
+    mf_value_free(v);
+}
+
+/* A datastore with run 1's parameters and a start task holding x = 7. */
+static struct mf_ds *fixture(void)
+{
+    const char *root = mf_test_fresh_dir("memo");
+    struct mf_ds *ds = NULL;
+    struct mf_index params;
+    struct mf_artifact a;
+    mf_value *p = mf_value_int(3);
+    CHECK_EQ_INT(mf__ds_open(root, "MemoTest", 0, &ds, NULL), 0);
+    mf__index_init(&params);
+    CHECK_EQ_INT(mf__ds_store(ds, "n", p, &a, NULL), 0);
+    CHECK_EQ_INT(mf__index_put(&params, &a), 0);
+    mf__artifact_release(&a);
+    params.stack = strdup("");
+    CHECK_EQ_INT(mf__ds_write_index(ds, "1", "_parameters", "0", &params, NULL), 0);
+    mf__index_release(&params);
+    mf_value_free(p);
+    add_start(ds, "1", 7);
+    return ds;
+}
+
+static mf_value *parts_from(struct mf_ds *ds, const char *code, const char *position, const char *inputs)
+{
+    struct mf_memo_task mt = { .flow = "MemoTest", .decl = &square, .code = code, .run_id = "1",
+                               .position = position, .pass = 0, .inputs = inputs };
+    mf_value *parts = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    int rc = mf__memo_parts(ds, &mt, &parts, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    CHECK_EQ_INT(rc, 0);
+    return parts;
+}
+
+static mf_value *parts_of(struct mf_ds *ds, const char *code, const char *position)
+{
+    return parts_from(ds, code, position, "start/1");
+}
+
+static void key_of(const mf_value *parts, char key[65])
+{
+    CHECK_EQ_INT(mf__memo_key(parts, key, NULL), 0);
+    CHECK(mf__is_hash_hex(key));
+}
+
+TEST(test_key_parts)
+{
+    struct mf_ds *ds = fixture();
+    char k1[65], k2[65], k3[65];
+    unsetenv("MEMO_T_A");
+    unsetenv("MEMO_T_B");
+    mf_value *p1 = parts_of(ds, "c0de", "square|start:0:2"), *p2 = parts_of(ds, "c0de", "square|start:0:2");
+    key_of(p1, k1);
+    key_of(p2, k2);
+    CHECK_EQ_STR(k1, k2); /* the same task keys the same, every time */
+    struct mf_buf why = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__memo_diff(p1, p2, &why), 0);
+    CHECK_EQ_INT(why.len, 0);
+    /* a declared variable set: its name, never its value, in the diff */
+    setenv("MEMO_T_B", "secret-value", 1);
+    mf_value *p3 = parts_of(ds, "c0de", "square|start:0:2");
+    key_of(p3, k3);
+    CHECK(strcmp(k1, k3) != 0);
+    CHECK_EQ_INT(mf__memo_diff(p3, p1, &why), 0);
+    CHECK_EQ_STR(why.buf, "the environment variables it declared (MEMO_T_B)");
+    struct mf_buf text = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__memo_publish(ds, k3, p3, "1/square/2", k3, NULL), 0);
+    struct mf_buf path = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__memo_dir(ds, &path), 0);
+    CHECK_EQ_INT(mf__buf_addf(&path, "/keys/%.2s/%s", k3, k3), 0);
+    CHECK_EQ_INT(mf__read_file(path.buf, &text, NULL), 0);
+    CHECK_EQ_INT(mf__buf_addch(&text, '\0'), 0);
+    CHECK(strstr(text.buf, "secret-value") == NULL);
+    /* code and place change the key and say so */
+    mf__buf_reset(&why);
+    mf_value *p4 = parts_of(ds, "beef", "square|start:1:2");
+    CHECK_EQ_INT(mf__memo_diff(p4, p3, &why), 0);
+    CHECK_EQ_STR(why.buf, "the program's code; its place in the splits");
+    unsetenv("MEMO_T_B");
+    mf__buf_release(&why);
+    mf__buf_release(&text);
+    mf__buf_release(&path);
+    mf_value_free(p1);
+    mf_value_free(p2);
+    mf_value_free(p3);
+    mf_value_free(p4);
+    mf__ds_close(ds);
+}
+
+TEST(test_inputs_change_key)
+{
+    struct mf_ds *ds = fixture();
+    char k1[65], k2[65];
+    mf_value *p1 = parts_of(ds, "c0de", "square|");
+    key_of(p1, k1);
+    add_start(ds, "2", 8); /* the same everything but x */
+    mf_value *p2 = parts_from(ds, "c0de", "square|", "start/2");
+    key_of(p2, k2);
+    CHECK(strcmp(k1, k2) != 0);
+    struct mf_buf why = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__memo_diff(p2, p1, &why), 0);
+    CHECK_EQ_STR(why.buf, "the artifacts it starts with");
+    mf__buf_release(&why);
+    mf_value_free(p1);
+    mf_value_free(p2);
+    mf__ds_close(ds);
+}
+
+/* Publishes start/1 as the origin of `key`; returns the entry's path. */
+static void publish_start(struct mf_ds *ds, const mf_value *parts, const char *key, struct mf_buf *path)
+{
+    struct mf_buf ix = MF_BUF_INIT;
+    char hex[65];
+    CHECK_EQ_INT(mf__ds_task_dir(ds, "1", "start", "1", &ix), 0);
+    CHECK_EQ_INT(mf__buf_adds(&ix, "/index"), 0);
+    struct mf_buf bytes = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__read_file(ix.buf, &bytes, NULL), 0);
+    mf__sha256_hex(bytes.buf, bytes.len, hex);
+    CHECK_EQ_INT(mf__memo_publish(ds, key, parts, "1/start/1", hex, NULL), 0);
+    CHECK_EQ_INT(mf__memo_dir(ds, path), 0);
+    CHECK_EQ_INT(mf__buf_addf(path, "/keys/%.2s/%s", key, key), 0);
+    mf__buf_release(&ix);
+    mf__buf_release(&bytes);
+}
+
+TEST(test_entry_round_trip)
+{
+    struct mf_ds *ds = fixture();
+    char key[65];
+    struct mf_buf path = MF_BUF_INIT;
+    mf_value *parts = parts_of(ds, "c0de", "square|");
+    key_of(parts, key);
+    struct mf_memo_entry e;
+    CHECK_EQ_INT(mf__memo_lookup(ds, key, &e, NULL), MF_ENOENT);
+    CHECK_EQ_INT(mf__memo_last(ds, parts, &e, NULL), MF_ENOENT);
+    publish_start(ds, parts, key, &path);
+    CHECK_EQ_INT(mf__memo_lookup(ds, key, &e, NULL), 0);
+    CHECK_EQ_STR(e.origin, "1/start/1");
+    CHECK(mf_value_equal(e.parts, parts));
+    CHECK(e.previous == NULL);
+    struct mf_index ix;
+    CHECK_EQ_INT(mf__memo_check_origin(ds, &e, &ix, NULL), 0);
+    CHECK(mf__index_find(&ix, "x") != NULL);
+    mf__index_release(&ix);
+    mf__memo_entry_release(&e);
+    CHECK_EQ_INT(mf__memo_last(ds, parts, &e, NULL), 0);
+    CHECK_EQ_STR(e.key, key);
+    mf__memo_entry_release(&e);
+    mf__buf_release(&path);
+    mf_value_free(parts);
+    mf__ds_close(ds);
+}
+
+/* Every file that is not this schema's entry of this key is a miss. */
+TEST(test_bad_entries_miss)
+{
+    struct mf_ds *ds = fixture();
+    char key[65];
+    struct mf_buf path = MF_BUF_INIT;
+    struct mf_memo_entry e;
+    struct mf_err err = MF_ERR_INIT;
+    mf_value *parts = parts_of(ds, "c0de", "square|");
+    key_of(parts, key);
+    publish_start(ds, parts, key, &path);
+    static const char *const bad[] = {
+        "garbage",
+        "{\"schema\":2,\"key\":\"%s\",\"origin\":\"1/start/1\",\"index\":\"%s\",\"parts\":{}}",
+        "{\"schema\":1,\"key\":\"%.63s0\",\"origin\":\"1/start/1\",\"index\":\"%s\",\"parts\":{}}",
+        "{\"schema\":1,\"key\":\"%s\",\"origin\":\"nowhere\",\"index\":\"%s\",\"parts\":{}}",
+        "{\"schema\":1,\"key\":\"%s\",\"origin\":\"1/start/1\",\"index\":\"%.10s\",\"parts\":{}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[600];
+        snprintf(text, sizeof(text), bad[i], key, key);
+        CHECK_EQ_INT(mf__write_atomic(path.buf, text, strlen(text), 0, NULL), 0);
+        CHECK_EQ_INT(mf__memo_lookup(ds, key, &e, &err), MF_ECORRUPT);
+        CHECK_CONTAINS(err.msg, "is not a valid entry");
+    }
+    /* a good entry whose origin index changed or vanished */
+    publish_start(ds, parts, key, &path);
+    CHECK_EQ_INT(mf__memo_lookup(ds, key, &e, NULL), 0);
+    snprintf(e.index_hash, sizeof(e.index_hash), "%s", key);
+    struct mf_index ix;
+    CHECK_EQ_INT(mf__memo_check_origin(ds, &e, &ix, &err), MF_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "is not the one it recorded");
+    struct mf_buf dir = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__ds_task_dir(ds, "1", "start", "1", &dir), 0);
+    CHECK_EQ_INT(mf__buf_adds(&dir, "/index"), 0);
+    CHECK_EQ_INT(unlink(dir.buf), 0);
+    CHECK_EQ_INT(mf__memo_check_origin(ds, &e, &ix, &err), MF_ENOENT);
+    CHECK_CONTAINS(err.msg, "has no index any more");
+    mf__memo_entry_release(&e);
+    mf__buf_release(&dir);
+    mf__buf_release(&path);
+    mf_value_free(parts);
+    mf__ds_close(ds);
+}
+
+/* The code digest ignores what -g and the build id change (tests/cli/t87
+ * builds the variants); here: stable within a process, 64 hex digits. */
+TEST(test_code_digest)
+{
+    char a[65], b[65];
+    CHECK_EQ_INT(mf__code_digest(a, NULL), 0);
+    CHECK_EQ_INT(mf__code_digest(b, NULL), 0);
+    CHECK(mf__is_hash_hex(a));
+    CHECK_EQ_STR(a, b);
+}
+
+TESTS_BEGIN
+T(test_key_parts)
+T(test_inputs_change_key)
+T(test_entry_round_trip)
+T(test_bad_entries_miss)
+T(test_code_digest)
+TESTS_END
