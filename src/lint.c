@@ -335,6 +335,38 @@ static void lint_resilience(struct lint *L, size_t i)
                   q(L, step->switch_on ? step->switch_on : "condition"), step_label(L, i));
 }
 
+/* memo_env: names of environment variables, comma-separated. */
+static bool env_names_ok(const char *list)
+{
+    size_t names = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ", ");
+        if (len) {
+            if (!((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z') || p[0] == '_'))
+                return false;
+            for (size_t k = 1; k < len; k++)
+                if (!((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= 'a' && p[k] <= 'z') || p[k] == '_' ||
+                      (p[k] >= '0' && p[k] <= '9')))
+                    return false;
+            names++;
+        }
+        p += len;
+        p += strspn(p, ", ");
+    }
+    return names > 0;
+}
+
+static void lint_memo(struct lint *L, size_t i)
+{
+    const mf_step *step = L->g->nodes[i].step;
+    if (!step->memoize && (step->memo_salt || step->memo_env))
+        mf__lintf(L, "step %s sets %s but not .memoize = true: it is never memoised; add .memoize = true, or remove "
+                  "the memo settings", step_label(L, i), step->memo_salt ? ".memo_salt" : ".memo_env");
+    if (step->memo_env && !env_names_ok(step->memo_env))
+        mf__lintf(L, "step %s has .memo_env = %s: give environment variable names (letters, digits, '_', not "
+                  "starting with a digit) separated by commas", step_label(L, i), q(L, step->memo_env));
+}
+
 /* ------------------------------------------------------------------ */
 /* Cycles                                                             */
 /* ------------------------------------------------------------------ */
@@ -577,6 +609,7 @@ int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report)
     for (size_t i = 0; i < g->n; i++) {
         lint_transitions(&L, i);
         lint_resilience(&L, i);
+        lint_memo(&L, i);
     }
     lint_cycles(&L);
     lint_unreachable(&L);

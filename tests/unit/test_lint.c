@@ -639,6 +639,25 @@ TEST(resilience_numbers)
                 "step 'end' has .timeout = -1: use a number of seconds (0: no timeout)\n");
 }
 
+/* Memo settings without .memoize, and memo_env names. */
+TEST(memo_settings)
+{
+    static const mf_step ok[] = {
+        { .name = "start", .next = { "end" }, .memoize = true, .memo_salt = "v2", .memo_env = "SEED, MODEL_DIR,_X1" },
+        { .name = "end", .memoize = true },
+    };
+    EXPECT_VALID(ok);
+    static const mf_step steps[] = {
+        { .name = "start", .next = { "end" }, .memo_salt = "v2" },
+        { .name = "end", .memoize = true, .memo_env = "SEED,1BAD" },
+    };
+    EXPECT_LINT(steps, 2,
+                "step 'start' sets .memo_salt but not .memoize = true: it is never memoised; add .memoize = true, "
+                "or remove the memo settings\n"
+                "step 'end' has .memo_env = 'SEED,1BAD': give environment variable names (letters, digits, '_', "
+                "not starting with a digit) separated by commas\n");
+}
+
 /* A caught foreach or switch could not go on; the catch name is checked. */
 TEST(catch_where_the_flow_cannot_go_on)
 {
@@ -777,4 +796,5 @@ T(join_misses_a_branch)
 T(empty_branch_and_empty_foreach)
 T(all_problems_in_order)
 T(lint_is_deterministic)
+T(memo_settings)
 TESTS_END
