@@ -11,7 +11,12 @@
 #include "buildid.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -153,25 +158,41 @@ static bool elf_mask(unsigned char *p, size_t len, const ElfW(Phdr) **ph_out, si
     return true;
 }
 
-/* Hashes the loadable segments of the ELF file at `path`. */
+/* Hashes the loadable segments of the ELF file at `path`, mapped (copy on
+ * write: the masked header and notes stay private) rather than read, so
+ * that debug information, often most of the file, is never touched. */
 static int hash_segments(struct code_walk *w, const char *path, const char *what)
 {
-    struct mf_buf bin = MF_BUF_INIT;
     const ElfW(Phdr) *ph = NULL;
-    size_t nph = 0;
-    int rc = mf__read_file(path, &bin, w->err);
-    if (!rc && !elf_mask((unsigned char *)bin.buf, bin.len, &ph, &nph))
+    size_t nph = 0, len = 0;
+    struct stat st;
+    unsigned char *p = MAP_FAILED;
+    int rc = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        rc = mf__err_errno(w->err, MF_EIO, errno, "cannot compute the code digest: cannot read %s '%s'", what, path);
+        goto out;
+    }
+    len = (size_t)st.st_size;
+    if (len)
+        p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED || !elf_mask(p, len, &ph, &nph)) {
         rc = mf__err(w->err, MF_EIO, "cannot compute the code digest: %s '%s' is not an ELF file of this machine",
                      what, path);
+        goto out;
+    }
     for (size_t i = 0; !rc && i < nph; i++) {
         if (ph[i].p_type != PT_LOAD)
             continue;
-        if (ph[i].p_offset > bin.len || ph[i].p_filesz > bin.len - ph[i].p_offset)
+        if (ph[i].p_offset > len || ph[i].p_filesz > len - ph[i].p_offset)
             rc = mf__err(w->err, MF_EIO, "cannot compute the code digest: %s '%s' is truncated", what, path);
-        else if (!EVP_DigestUpdate(w->md, bin.buf + ph[i].p_offset, (size_t)ph[i].p_filesz))
+        else if (!EVP_DigestUpdate(w->md, p + ph[i].p_offset, (size_t)ph[i].p_filesz))
             rc = mf__err(w->err, MF_ENOMEM, "out of memory hashing the program");
     }
-    mf__buf_release(&bin);
+out:
+    if (p != MAP_FAILED)
+        munmap(p, len);
+    if (fd >= 0)
+        close(fd);
     return rc;
 }
 

@@ -81,9 +81,9 @@ int mf__memo_lookup(struct mf_ds *ds, const char *key, struct mf_memo_entry *e, 
  */
 int mf__memo_last(struct mf_ds *ds, const mf_value *parts, struct mf_memo_entry *e, struct mf_err *err);
 /*
- * Publishes the entry `key` -> `origin` atomically (temporary file, fsync,
- * rename: a crash leaves no entry that can hit), then points its place's
- * "last" at it. `index_hash` is the SHA-256 of the origin's index file.
+ * Publishes the entry `key` -> `origin` atomically (temporary file, rename:
+ * a crash leaves no entry that can hit; not fsync'd, since an entry lost to
+ * a power loss is only a miss), then points its place's "last" at it. `index_hash` is the SHA-256 of the origin's index file.
  */
 int mf__memo_publish(struct mf_ds *ds, const char *key, const mf_value *parts, const char *origin,
                      const char *index_hash, struct mf_err *err);
