@@ -410,6 +410,40 @@ MF_API const char *mf_task_id(mf_task *t);
 MF_API const char *mf_pathspec(mf_task *t);
 MF_API int mf_attempt(mf_task *t);
 
+/*
+ * The rest of Metaflow's `current`, in a step or on a client task handle.
+ * Everything returned is borrowed from the task and valid until the step
+ * returns (the handle is closed). The first four read the run's record in
+ * ROOT/metadata.db on the first call of any of them (a task that never asks
+ * opens no database); when it cannot be read, a step fails with the reason
+ * (a client handle gets NULL and the message).
+ *  - mf_username():      the user who started the run (its "user:" tag);
+ *  - mf_namespace():     the run's namespace, "user:NAME" (as Metaflow's
+ *                        current.namespace, the identity the run ran as);
+ *  - mf_origin_run_id(): the run a resume started from; NULL for a run that
+ *                        is not a resume;
+ *  - mf_run_tags():      the run's tags, user and system together, sorted,
+ *                        NULL-terminated (as read on that first call);
+ *  - mf_parameter_names(): the flow's parameters, sorted, NULL-terminated;
+ *  - mf_foreach_stack(): the foreaches the task is inside, outermost first:
+ *    for each, the step that split, this task's index among its items and
+ *    the number of items. Branch splits are not foreaches and are left out.
+ *    Returns how many (0 at top level) and points *frames at them (NULL
+ *    when there are none).
+ */
+typedef struct mf_foreach_frame {
+    const char *step; /* the foreach step that made this split */
+    int64_t index;    /* this task's position in it, from 0 */
+    int64_t width;    /* the number of items of that foreach */
+} mf_foreach_frame;
+
+MF_API const char *mf_username(mf_task *t);
+MF_API const char *mf_namespace(mf_task *t);
+MF_API const char *mf_origin_run_id(mf_task *t);
+MF_API const char *const *mf_run_tags(mf_task *t);
+MF_API const char *const *mf_parameter_names(mf_task *t);
+MF_API size_t mf_foreach_stack(mf_task *t, const mf_foreach_frame **frames);
+
 /* Fails the task with a formatted message; does not return. Nothing the task
  * set is persisted. */
 MF_API MF_NORETURN void mf_fail(mf_task *t, const char *fmt, ...) MF_PRINTF(2, 3);

@@ -306,6 +306,7 @@ void mf__task_release(struct mf_task *t)
     mf__free(t->loaded);
     mf_value_free(t->item);
     mf_value_free(t->card);
+    mf__current_free(t->current);
     mf__index_release(&t->own);
     mf__index_release(&t->params);
     mf__ds_close(t->ds);

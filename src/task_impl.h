@@ -64,6 +64,9 @@ struct mf_task {
     bool read_identity; /* the step read its run id, task id, pathspec or attempt (memo.h) */
     mf_value *card;   /* the card's items (a list), NULL until a step adds one (card.c) */
     size_t card_bytes; /* their payload, against MF_CARD_MAX_BYTES */
+    struct mf_current *current; /* the run's record, parameter names and
+                                   foreach stack, made on first use
+                                   (task_current.c) */
 };
 
 /* Fails the running task: prints "error: step 'S': message" and exits; on
@@ -83,6 +86,8 @@ void mf__task_view_free(struct mf_task *v);
  * an error already reported on the handle (not a join, no inputs recorded). */
 int mf__client_join_inputs(struct mf_task *t, const char *what);
 #define MF_JOIN_RESIDENT 16
+/* Frees what task_current.c made for a root handle; NULL is a no-op. */
+void mf__current_free(struct mf_current *c);
 /* The artifact index of `t`: its own, or a join input's, read (and
  * verified) on first use and dropped again when MF_JOIN_RESIDENT later
  * inputs have been read; a pointer into it is valid until the next call for
