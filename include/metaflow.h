@@ -533,6 +533,8 @@ typedef struct mf_run_info {
                           * "runtime:dev", "metaflow_c_version:X.Y.Z",
                           * "date:YYYY-MM-DD" (UTC); sorted, NULL-terminated */
     size_t nsystem_tags;
+    int64_t jobs;        /* task attempts that ran as cluster (Slurm) jobs */
+    int64_t jobs_live;   /* of those, the ones recorded as pending or running (0 once the run ended) */
 } mf_run_info;
 
 /* The runs of `flow`, newest first; free with mf_run_info_free(*runs, *n).
@@ -556,6 +558,9 @@ typedef struct mf_task_info {
     int signal;      /* of the last attempt; 0 unless killed by a signal */
     bool timed_out;
     bool finished;   /* it has an artifact index */
+    char *job_id;    /* of the last attempt: the cluster job that ran it ("12", array task "12_3"), or NULL */
+    char *job_state; /* of the last attempt: the cluster's word for a failure of its own ("TIMEOUT",
+                      * "OUT_OF_MEMORY", "CANCELLED", "PREEMPTED", "NODE_FAIL", "LOST"), or NULL */
 } mf_task_info;
 
 /* Steps of a run that have tasks, in the order their first task started;

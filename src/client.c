@@ -114,6 +114,8 @@ static int take_run(mf_run_info *dst, struct mf_meta_run *src)
     dst->params_json = src->params_json, src->params_json = NULL;
     dst->start = src->start;
     dst->end = src->end;
+    dst->jobs = src->jobs;
+    dst->jobs_live = src->jobs_live;
     /* A run without its tags would be a wrong answer, not a smaller one. */
     dst->tags = mf__calloc(src->ntags + 1, sizeof(*dst->tags));
     if (!dst->tags)

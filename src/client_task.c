@@ -212,6 +212,8 @@ void mf_task_info_free(mf_task_info *tasks, size_t n)
         mf__free(tasks[i].pathspec);
         mf__free(tasks[i].status);
         mf__free(tasks[i].origin);
+        mf__free(tasks[i].job_id);
+        mf__free(tasks[i].job_state);
     }
     mf__free(tasks);
 }
@@ -231,11 +233,14 @@ static int fill_info(mf_client *c, const char *flow, const char *run, const stru
     out->exit_code = m->exit_code;
     out->signal = m->signal;
     out->timed_out = m->timed_out;
+    out->job_id = m->job_id ? mf__strdup(m->job_id) : NULL;
+    out->job_state = m->job_state ? mf__strdup(m->job_state) : NULL;
     int rc = task_finished(c, flow, run, m->step, m->task_id, &out->finished);
     if (mf__buf_addf(&ps, "%s/%s/%s", run, m->step, m->task_id) == 0)
         out->pathspec = mf__buf_detach(&ps, NULL);
     mf__buf_release(&ps);
-    return !rc && out->step && out->task_id && out->status && out->pathspec && (!m->origin || out->origin)
+    return !rc && out->step && out->task_id && out->status && out->pathspec && (!m->origin || out->origin) &&
+                   (!m->job_id || out->job_id) && (!m->job_state || out->job_state)
                ? 0 : MF_ENOMEM;
 }
 

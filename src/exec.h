@@ -82,7 +82,17 @@ struct mf_exit {
     char why[256];  /* "" or the backend's own words on the failure ("OUT_OF_MEMORY", "NODE_FAIL",
                      * "CANCELLED by uid 0", "cannot fork: ..."): shown in the failure message and
                      * appended to the task's stderr log by the scheduler */
+    char job_id[32]; /* "" or the cluster's id of the job that ran it ("12", array task "12_3",
+                      * job step "12.4"): recorded in the metadata */
+    char state[24];  /* "" or the cluster's one word for how the job ended when it failed for a
+                      * reason of the cluster's ("TIMEOUT", "OUT_OF_MEMORY", "CANCELLED",
+                      * "PREEMPTED", "NODE_FAIL", "LOST"): recorded in the metadata */
 };
+
+/* Called by a cluster backend once jobs exist for tasks it was given: tags[i]
+ * (as in mf_exec_task.tag) now runs as job job_ids[i]. The scheduler records
+ * the ids at once, so that a command can cancel them if it dies. */
+typedef void (*mf_exec_submitted_fn)(void *ctx, void *const *tags, const char *const *job_ids, size_t n);
 
 /* Options every backend understands; zero means the default. A backend with
  * options of its own reads them from its own fields added here (documented
@@ -105,6 +115,8 @@ struct mf_exec_opts {
     /* For backends that queue tasks themselves (ops->self_limiting) or run them elsewhere: */
     int max_workers;                   /* tasks in flight at once (0: 16) */
     const struct mf_slurm_opts *slurm; /* the slurm backend's options (slurm.h); NULL: defaults */
+    mf_exec_submitted_fn on_submitted; /* may be NULL */
+    void *on_submitted_ctx;
 };
 
 struct mf_exec;

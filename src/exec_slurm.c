@@ -191,7 +191,10 @@ static int submit(struct slurm_exec *ex, struct stask **tasks, size_t n, struct 
             tasks[i]->idx = n > 1 ? (int64_t)i : -1;
             tasks[i]->submitted = mf__slurm_now();
             tasks[i]->state = T_SUBMITTED;
+            mf__slurm_job_str(tasks[i], tasks[i]->x.job_id, sizeof(tasks[i]->x.job_id));
         }
+        if (!rc)
+            rc = mf__slurm_tell_submitted(ex, tasks, n, err);
     } else if (!rc && r.status != 0 && mf__slurm_transient(r.err.buf)) {
         mf__slurm_note(ex, "sbatch failed, will retry: %s", mf__slurm_first_line(&r.err));
         rc = 1;
@@ -308,9 +311,9 @@ static void finish_from_exit_file(struct slurm_exec *ex, struct stask *t)
 {
     struct mf_buf text = MF_BUF_INIT;
     int st = -1;
-    char sig[8] = "";
+    char sig[8] = "", job[32] = "";
     t->state = T_DONE;
-    if (mf__read_file(t->exit_path, &text, NULL) || mf__slurm_parse_exit_file(text.buf, text.len, &st, sig)) {
+    if (mf__read_file(t->exit_path, &text, NULL) || mf__slurm_parse_exit_file(text.buf, text.len, &st, sig, job)) {
         t->x.exited = true;
         t->x.exit_code = -1;
         snprintf(t->x.why, sizeof(t->x.why), "its exit file '%s' is unreadable", t->exit_path);
@@ -318,6 +321,8 @@ static void finish_from_exit_file(struct slurm_exec *ex, struct stask *t)
         return;
     }
     mf__buf_release(&text);
+    if (job[0]) /* the job that ran it says so itself (inside an allocation: the only source) */
+        snprintf(t->x.job_id, sizeof(t->x.job_id), "%s", job);
     t->x.exited = st < 128;
     t->x.exit_code = st < 128 ? st : -1;
     t->x.signal = st >= 128 ? st - 128 : 0;
@@ -325,8 +330,10 @@ static void finish_from_exit_file(struct slurm_exec *ex, struct stask *t)
         return;
     if (t->cancelled_at > 0) {
         mf__slurm_set_why(&t->x, "CANCELLED: the run was stopped, and its jobs cancelled");
+        mf__slurm_set_state(ex, t, "CANCELLED");
     } else if (!strcmp(sig, "USR2")) {
         t->x.timed_out = true;
+        mf__slurm_set_state(ex, t, "TIMEOUT");
         snprintf(t->x.why, sizeof(t->x.why), "TIMEOUT: Slurm warned (USR2) that the job's time limit was near; "
                                              "the step was stopped");
     } else if (sig[0] || st >= 128) {
@@ -410,9 +417,10 @@ static bool check_gone(struct slurm_exec *ex, double now)
         t->state = T_DONE;
         t->x.exited = false;
         t->x.signal = cancelled ? SIGTERM : 0;
-        if (cancelled)
+        if (cancelled) {
             snprintf(t->x.why, sizeof(t->x.why), "CANCELLED: the run was stopped");
-        else
+            mf__slurm_set_state(ex, t, "CANCELLED");
+        } else
             mf__slurm_explain(ex, t, false);
         any = true;
     }
@@ -490,6 +498,7 @@ static void slurm_signal_all(struct mf_exec *base, int sig)
             t->x.exited = false;
             t->x.signal = SIGTERM;
             snprintf(t->x.why, sizeof(t->x.why), "CANCELLED: the run was stopped before the job was submitted");
+            snprintf(t->x.state, sizeof(t->x.state), "CANCELLED");
         } else if (t->state == T_SUBMITTED && t->cancelled_at == 0) {
             t->cancelled_at = now;
         }
@@ -521,8 +530,6 @@ static void slurm_free(struct mf_exec *base)
     }
     mf__free(ex->tasks);
     mf__free(ex->jobs);
-    if (ex->jobs_file)
-        fclose(ex->jobs_file);
     mf__free(ex->job_name);
     mf__free(ex->state_dir);
     mf__free(ex);
@@ -592,6 +599,8 @@ int mf__exec_slurm_new(const struct mf_exec_opts *o, struct mf_exec **out, struc
     if (ex->so.grace_s <= 0)
         ex->so.grace_s = 10;
     ex->max_workers = o->max_workers > 0 ? o->max_workers : 16;
+    ex->on_submitted = o->on_submitted;
+    ex->on_submitted_ctx = o->on_submitted_ctx;
     ex->nap_s = 0.02;
     ex->rng = (uint64_t)getpid() * 0x9E3779B97F4A7C15u ^ (uint64_t)time(NULL);
     const char *jid = getenv("SLURM_JOB_ID");

@@ -59,7 +59,8 @@ struct slurm_exec {
     uint64_t rng;
     uint64_t *jobs; /* every job id submitted, for cancelling */
     size_t njobs, jobs_cap;
-    FILE *jobs_file; /* STATE_DIR/jobs: the same ids, for `slurm-cancel` after a SIGKILL */
+    mf_exec_submitted_fn on_submitted; /* the scheduler records the job ids in the metadata */
+    void *on_submitted_ctx;
 };
 
 /* exec_slurm_util.c */
@@ -76,8 +77,16 @@ int mf__slurm_argv_addf(struct mf_slurm_argv *a, const char *fmt, ...) __attribu
 void mf__slurm_argv_release(struct mf_slurm_argv *a);
 /* --partition, --cpus-per-task, --mem, --gpus/--gres, --time for a task. */
 int mf__slurm_res_args(struct slurm_exec *ex, struct mf_slurm_argv *a, const struct stask *t);
-/* Remembers a submitted job id (memory and STATE_DIR/jobs). */
+/* Remembers a submitted job id (for cancelling). */
 int mf__slurm_record_job(struct slurm_exec *ex, uint64_t job, struct mf_err *err);
+/* "12" or, for an array task, "12_3". */
+void mf__slurm_job_str(const struct stask *t, char *buf, size_t size);
+/* Hands the job ids of tasks[0..n) to the scheduler (opts.on_submitted). */
+int mf__slurm_tell_submitted(struct slurm_exec *ex, struct stask **tasks, size_t n, struct mf_err *err);
+/* Sets t->x.state to Slurm's word for how the job failed, and writes "JOB STATE"
+ * to the attempt's "<attempt>.slurm" beside its exit file, where `metadata
+ * rebuild` finds it (best effort: the metadata is the record). */
+void mf__slurm_set_state(struct slurm_exec *ex, struct stask *t, const char *state);
 /* scancel of the jobs of submitted tasks (only those not cancelled before
  * `since`, when since > 0), CANCEL_BATCH ids per call. */
 void mf__slurm_cancel_all(struct slurm_exec *ex, double since);

@@ -130,18 +130,43 @@ int mf__slurm_record_job(struct slurm_exec *ex, uint64_t job, struct mf_err *err
     if (MF_GROW(ex->jobs, ex->jobs_cap, ex->njobs + 1))
         return mf__err(err, MF_ENOMEM, "out of memory");
     ex->jobs[ex->njobs++] = job;
-    if (!ex->jobs_file) {
-        char *path = mf__strf("%s/jobs", ex->state_dir);
-        if (!path)
-            return mf__err(err, MF_ENOMEM, "out of memory");
-        ex->jobs_file = fopen(path, "a");
-        mf__free(path);
-    }
-    if (ex->jobs_file) { /* best effort: it only serves `slurm-cancel` after a SIGKILL */
-        fprintf(ex->jobs_file, "%" PRIu64 "\n", job);
-        fflush(ex->jobs_file);
-    }
     return 0;
+}
+
+int mf__slurm_tell_submitted(struct slurm_exec *ex, struct stask **tasks, size_t n, struct mf_err *err)
+{
+    if (!ex->on_submitted)
+        return 0;
+    void **tags = mf__calloc(n, sizeof(*tags));
+    const char **ids = mf__calloc(n, sizeof(*ids));
+    if (!tags || !ids) {
+        mf__free(tags);
+        mf__free(ids);
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        tags[i] = tasks[i]->tag;
+        ids[i] = tasks[i]->x.job_id;
+    }
+    ex->on_submitted(ex->on_submitted_ctx, tags, ids, n);
+    mf__free(tags);
+    mf__free(ids);
+    return 0;
+}
+
+void mf__slurm_set_state(struct slurm_exec *ex, struct stask *t, const char *state)
+{
+    (void)ex;
+    snprintf(t->x.state, sizeof(t->x.state), "%s", state);
+    size_t n = strlen(t->exit_path);
+    if (n < 5 || strcmp(t->exit_path + n - 5, ".exit"))
+        return;
+    char *path = mf__strf("%.*s.slurm", (int)(n - 5), t->exit_path);
+    char *text = mf__strf("%s %s\n", t->x.job_id[0] ? t->x.job_id : "-", state);
+    if (path && text)
+        (void)mf__write_atomic(path, text, strlen(text), 0, NULL);
+    mf__free(path);
+    mf__free(text);
 }
 
 /* scancel ids[0..n) in batches. */
@@ -184,7 +209,7 @@ void mf__slurm_cancel_all(struct slurm_exec *ex, double since)
     mf__free(ids);
 }
 
-static void job_str(const struct stask *t, char *buf, size_t size)
+void mf__slurm_job_str(const struct stask *t, char *buf, size_t size)
 {
     if (t->idx >= 0)
         snprintf(buf, size, "%" PRIu64 "_%" PRId64, t->job, t->idx);
@@ -225,7 +250,7 @@ void mf__slurm_tail(struct slurm_exec *ex, struct stask *t, bool final)
     if (ex->alloc)
         snprintf(job, sizeof(job), "srun pid %ld", (long)t->srun);
     else
-        job_str(t, job, sizeof(job));
+        mf__slurm_job_str(t, job, sizeof(job));
     snprintf(prefix, sizeof(prefix), "[%s (%s%s)] ", t->label, ex->alloc ? "" : "job ", job);
     const char *paths[2] = { t->out_log, t->err_log };
     FILE *cons[2] = { ex->cout, ex->cerr };
@@ -339,7 +364,7 @@ void mf__slurm_explain(struct slurm_exec *ex, struct stask *t, bool had_exit_fil
 {
     char job[64];
     struct mf_slurm_jobinfo ji;
-    job_str(t, job, sizeof(job));
+    mf__slurm_job_str(t, job, sizeof(job));
     job_info(ex, t, job, &ji);
     /* The wrapper wrote its status just before the job ended: let Slurm finish the record. */
     for (int i = 0; had_exit_file && !state_final(ji.state) && i < 20; i++) {
@@ -352,12 +377,15 @@ void mf__slurm_explain(struct slurm_exec *ex, struct stask *t, bool had_exit_fil
                                : "LOST: job %s left the queue without an exit file, and Slurm no longer knows it "
                                  "(MinJobAge passed and no accounting)",
                  job);
+        if (!had_exit_file)
+            mf__slurm_set_state(ex, t, "LOST");
     } else if (had_exit_file && (!strcmp(ji.state, "COMPLETED") || !strcmp(ji.state, "FAILED"))) {
         t->x.why[0] = '\0'; /* the step's own failure: its status says it all */
     } else {
         snprintf(t->x.why, sizeof(t->x.why), "%s: %s (job %s, reason %s, exit code %d:%d)", ji.state,
                  state_words(ji.state), job, ji.reason[0] ? ji.reason : "none", ji.exit_code, ji.exit_signal);
         t->x.timed_out = !strcmp(ji.state, "TIMEOUT");
+        mf__slurm_set_state(ex, t, ji.state);
     }
     if (!had_exit_file || t->x.why[0])
         show_log_tail(ex, t, job);

@@ -242,11 +242,25 @@ static int migrate_to_3(struct mf_meta *m, struct mf_err *err)
     return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
 }
 
+/* Version 4: the cluster job of each attempt (its id, and the cluster's
+ * word for a failure of its own), and each run's count of them, so that
+ * `runs` need not read every task row. */
+static const char SCHEMA_V4[] = "ALTER TABLE tasks ADD COLUMN job_id TEXT;\n"
+                                "ALTER TABLE tasks ADD COLUMN job_state TEXT;\n"
+                                "ALTER TABLE runs ADD COLUMN jobs INTEGER NOT NULL DEFAULT 0;\n";
+
+static int migrate_to_4(struct mf_meta *m, struct mf_err *err)
+{
+    int rc = sqlite3_exec(m->db, SCHEMA_V4, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : mf__meta_db_err(m, rc, err);
+}
+
 /* migrations[i] brings the schema from version i to i + 1. Append only. */
 static int (*const migrations[])(struct mf_meta *, struct mf_err *) = {
     migrate_to_1,
     migrate_to_2,
     migrate_to_3,
+    migrate_to_4,
 };
 #define META_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -704,8 +718,8 @@ out:
 
 #define TASK_COLUMNS                                                                                         \
     "INSERT INTO tasks(flow, run_id, step, task_id, task_num, attempt, status, pid, start, \"end\", exit_code, " \
-    "signal, timed_out, stack, input_paths, origin) "                                                        \
-    "VALUES(?1, ?2, ?3, ?4, CAST(?4 AS INTEGER), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    "signal, timed_out, stack, input_paths, origin, job_id, job_state) "                                      \
+    "VALUES(?1, ?2, ?3, ?4, CAST(?4 AS INTEGER), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
 
 static void bind_task(sqlite3_stmt *st, const char *flow, const char *run_id, const struct mf_meta_task *t,
                       const char *status)
@@ -725,6 +739,8 @@ static void bind_task(sqlite3_stmt *st, const char *flow, const char *run_id, co
     bind_text(st, 13, t->stack);
     bind_text(st, 14, t->input_paths);
     bind_text(st, 15, t->origin);
+    bind_text(st, 16, t->job_id);
+    bind_text(st, 17, t->job_state);
 }
 
 /* One task write in its own transaction: start inserts, finish upserts. */
@@ -768,8 +784,48 @@ int mf__meta_task_finish(struct mf_meta *m, const char *flow, const char *run_id
     static const char sql[] = TASK_COLUMNS
         " ON CONFLICT(flow, run_id, step, task_id, attempt) DO UPDATE SET status = excluded.status, "
         "\"end\" = excluded.\"end\", exit_code = excluded.exit_code, signal = excluded.signal, "
-        "timed_out = excluded.timed_out";
+        "timed_out = excluded.timed_out, job_id = coalesce(excluded.job_id, job_id), "
+        "job_state = excluded.job_state";
     if (!t->status)
         return mf__err(err, MF_EINVAL, "finishing task '%s/%s/%s' needs a status", run_id, t->step, t->task_id);
     return task_write(m, MST_TASK_FINISH, sql, flow, run_id, t, t->status, err);
+}
+
+int mf__meta_task_jobs(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *tasks,
+                       size_t n, struct mf_err *err)
+{
+    int ret = check_writable(m, NULL, err);
+    if (ret < 0 || n == 0)
+        return ret;
+    sqlite3_stmt *st = mf__meta_stmt(m, MST_TASK_JOB,
+                                     "UPDATE tasks SET job_id = ?6 WHERE flow = ?1 AND run_id = ?2 AND step = ?3 "
+                                     "AND task_id = ?4 AND attempt = ?5",
+                                     err);
+    sqlite3_stmt *runs = mf__meta_stmt(m, MST_RUN_JOBS,
+                                       "UPDATE runs SET jobs = jobs + ?3 WHERE flow = ?1 AND run_id = ?2", err);
+    if (!st || !runs)
+        return err ? err->code : MF_EDB;
+    if ((ret = mf__meta_begin(m, true, err)) < 0)
+        return ret;
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        bind_text(st, 1, flow);
+        bind_text(st, 2, run_id);
+        bind_text(st, 3, tasks[i].step);
+        bind_text(st, 4, tasks[i].task_id);
+        sqlite3_bind_int(st, 5, tasks[i].attempt);
+        bind_text(st, 6, tasks[i].job_id);
+        if ((ret = stmt_exec_rc(m, st, &rc, err)) == 0 && sqlite3_changes(m->db) == 0)
+            ret = mf__err(err, MF_ENOENT, "attempt %d of task '%s/%s/%s' is not recorded", tasks[i].attempt,
+                          run_id, tasks[i].step, tasks[i].task_id);
+    }
+    if (ret == 0) {
+        bind_text(runs, 1, flow);
+        bind_text(runs, 2, run_id);
+        sqlite3_bind_int64(runs, 3, (sqlite3_int64)n);
+        ret = stmt_exec_rc(m, runs, &rc, err);
+    }
+    if (ret < 0)
+        return write_failed(m, rc, ret, flow, run_id, err);
+    return mf__meta_commit(m, err);
 }

@@ -49,6 +49,10 @@ struct mf_meta_run {
      * gone as "died": it will never finish. */
     char *host;
     int64_t pid, pid_start;
+    /* Cluster jobs (schema 4): attempts that ran as one, and of those the
+     * ones still recorded as running (pending or running jobs) - counted for
+     * runs recorded as running only, 0 for the others. */
+    int64_t jobs, jobs_live;
 };
 void mf__meta_run_release(struct mf_meta_run *r);
 
@@ -65,6 +69,8 @@ struct mf_meta_task {
     char *stack;       /* split stack */
     char *input_paths;
     char *origin;      /* "RUN/STEP/TASK" it was cloned from, NULL if it ran */
+    char *job_id;      /* the cluster job that ran it ("12_3"), NULL if none (schema 4) */
+    char *job_state;   /* the cluster's word for a failure of its own ("TIMEOUT", "NODE_FAIL"), or NULL */
 };
 void mf__meta_task_release(struct mf_meta_task *t);
 
@@ -110,6 +116,12 @@ int mf__meta_system_tags(const char *user, double start, char ***tags, size_t *n
  * not exist. */
 int mf__meta_tags_replace(struct mf_meta *m, const char *flow, const char *run_id, const char *const *remove,
                           size_t nremove, const char *const *add, size_t nadd, struct mf_err *err);
+/* Records that attempts tasks[0..n) (step, task_id, attempt, job_id) run as
+ * cluster jobs, in one transaction, adding n to the run's job count. An
+ * attempt not recorded yet is MF_ENOENT. Finishing an attempt without a
+ * job_id keeps the one recorded here. */
+int mf__meta_task_jobs(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *tasks,
+                       size_t n, struct mf_err *err);
 int mf__meta_tag_add(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err);
 int mf__meta_tag_remove(struct mf_meta *m, const char *flow, const char *run_id, const char *tag, struct mf_err *err);
 /* Whether the run has every one of `tags` (user or system). */

@@ -24,6 +24,8 @@ enum mf_meta_stmt {
     MST_RUN_MAX,
     MST_TASK_START,
     MST_TASK_FINISH,
+    MST_TASK_JOB,
+    MST_RUN_JOBS,
     MST_TAG_ADD,
     MST_TAG_REMOVE,
     MST_SYSTAG_ADD,

@@ -16,13 +16,17 @@
 /* How many run ids the "does not exist" message lists. */
 #define MISSING_RUN_LIST 10
 
+/* A run's jobs still in flight are counted only while the run is recorded as
+ * running (a finished run has none): the count reads that run's task rows. */
 #define RUN_COLUMNS                                                                                      \
     "SELECT flow, run_id, status, user, params_json, origin_run_id, build_id, start, \"end\", host, pid, " \
-    "pid_start FROM runs"
+    "pid_start, jobs, CASE WHEN status = 'running' AND jobs > 0 THEN (SELECT count(*) FROM tasks t "     \
+    "WHERE t.flow = runs.flow AND t.run_id = runs.run_id AND t.status = 'running' AND t.job_id IS NOT NULL) " \
+    "ELSE 0 END FROM runs"
 #define RUNS_NEWEST_FIRST " ORDER BY start DESC, run_num DESC, run_id DESC"
 #define TASK_COLUMNS                                                                                            \
     "SELECT step, task_id, attempt, status, pid, start, \"end\", exit_code, signal, timed_out, stack, input_paths, " \
-    "origin FROM tasks"
+    "origin, job_id, job_state FROM tasks"
 #define TASKS_IN_ORDER " ORDER BY task_num, task_id, attempt, step"
 
 int mf__meta_col_dup(sqlite3_stmt *st, int col, char **out)
@@ -70,6 +74,8 @@ void mf__meta_task_release(struct mf_meta_task *t)
     mf__free(t->stack);
     mf__free(t->input_paths);
     mf__free(t->origin);
+    mf__free(t->job_id);
+    mf__free(t->job_state);
     memset(t, 0, sizeof(*t));
 }
 
@@ -139,6 +145,8 @@ static int read_run(struct mf_meta *m, sqlite3_stmt *st, struct mf_meta_run *r, 
     r->end = sqlite3_column_double(st, 8);
     r->pid = sqlite3_column_int64(st, 10);
     r->pid_start = sqlite3_column_int64(st, 11);
+    r->jobs = sqlite3_column_int64(st, 12);
+    r->jobs_live = sqlite3_column_int64(st, 13);
     if (mark_died(r))
         return oom(err);
     int ret = load_tag_list(m, r, false, &r->tags, &r->ntags, err);
@@ -318,7 +326,8 @@ static int read_task(sqlite3_stmt *st, struct mf_meta_task *t, struct mf_err *er
     memset(t, 0, sizeof(*t));
     if (mf__meta_col_dup(st, 0, &t->step) < 0 || mf__meta_col_dup(st, 1, &t->task_id) < 0 ||
         mf__meta_col_dup(st, 3, &t->status) < 0 || mf__meta_col_dup(st, 10, &t->stack) < 0 ||
-        mf__meta_col_dup(st, 11, &t->input_paths) < 0 || mf__meta_col_dup(st, 12, &t->origin) < 0)
+        mf__meta_col_dup(st, 11, &t->input_paths) < 0 || mf__meta_col_dup(st, 12, &t->origin) < 0 ||
+        mf__meta_col_dup(st, 13, &t->job_id) < 0 || mf__meta_col_dup(st, 14, &t->job_state) < 0)
         return oom(err);
     t->attempt = sqlite3_column_int(st, 2);
     t->pid = sqlite3_column_int64(st, 4);

@@ -24,6 +24,13 @@
 #include "util/fsutil.h"
 #include "value.h"
 
+/* A cluster job of one attempt, from its "<N>.exit" (written by the job) and
+ * "<N>.slurm" (written by the scheduler when the cluster ended it). */
+struct fjob {
+    int attempt;
+    char job[32], state[24];
+};
+
 /* One task directory as found. */
 struct found {
     char *step, *task, *stack;
@@ -31,6 +38,8 @@ struct found {
     int attempts; /* attempts seen (logs, index) */
     bool ok;      /* has an index */
     double start, end;
+    struct fjob *jobs;
+    size_t njobs, jobs_cap;
 };
 
 struct rctx {
@@ -47,8 +56,53 @@ static void found_release(struct rctx *r)
         mf__free(r->t[i].task);
         mf__free(r->t[i].stack);
         mf__free(r->t[i].inputs);
+        mf__free(r->t[i].jobs);
     }
     r->n = 0;
+}
+
+static struct fjob *job_of(struct found *f, int attempt)
+{
+    for (size_t i = 0; i < f->njobs; i++)
+        if (f->jobs[i].attempt == attempt)
+            return &f->jobs[i];
+    if (MF_GROW(f->jobs, f->jobs_cap, f->njobs + 1))
+        return NULL;
+    memset(&f->jobs[f->njobs], 0, sizeof(f->jobs[0]));
+    f->jobs[f->njobs].attempt = attempt;
+    return &f->jobs[f->njobs++];
+}
+
+/* Copies the first word of `text` after skipping `skip` words, if it is made
+ * of `allowed` characters only (and fits). */
+static void word(const char *text, int skip, const char *allowed, char *out, size_t size)
+{
+    const char *p = text;
+    for (int i = 0; i < skip && *p; i++) {
+        p += strcspn(p, " \n");
+        p += *p == ' ';
+    }
+    size_t n = strcspn(p, " \n");
+    if (n > 0 && n < size && strspn(p, allowed) >= n) {
+        memcpy(out, p, n);
+        out[n] = '\0';
+    }
+}
+
+/* "<N>.exit" ("STATUS SIGNAL JOB") and "<N>.slurm" ("JOB STATE"): the job
+ * that ran attempt N and how the cluster ended it. */
+static void read_job_file(const char *path, int attempt, bool exit_file, struct found *f)
+{
+    struct mf_buf text = MF_BUF_INIT;
+    struct fjob *j = mf__read_file(path, &text, NULL) || text.len > 200 ? NULL : job_of(f, attempt);
+    static const char ids[] = "0123456789_.";
+    if (j && exit_file && !j->job[0])
+        word(text.buf, 2, ids, j->job, sizeof(j->job));
+    if (j && !exit_file) {
+        word(text.buf, 0, ids, j->job, sizeof(j->job));
+        word(text.buf, 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_", j->state, sizeof(j->state));
+    }
+    mf__buf_release(&text);
 }
 
 /* Attempts from the log file names ("<N>.stdout"), and the earliest and
@@ -62,6 +116,12 @@ static void look_inside(const char *dir, struct found *f)
         char *end = NULL;
         long a = strtol(e->d_name, &end, 10);
         bool log = end != e->d_name && (!strcmp(end, ".stdout") || !strcmp(end, ".stderr"));
+        bool exit_file = end != e->d_name && !strcmp(end, ".exit"), slurm = end != e->d_name && !strcmp(end, ".slurm");
+        if ((exit_file || slurm) && a >= 0 && a < 100000) {
+            mf__buf_reset(&p);
+            if (!mf__buf_addf(&p, "%s/%s", dir, e->d_name))
+                read_job_file(p.buf, (int)a, exit_file, f);
+        }
         if (log && a >= 0 && a < 100000 && a + 1 > f->attempts)
             f->attempts = (int)a + 1;
         struct stat st;
@@ -135,11 +195,18 @@ static int record_tasks(struct mf_meta *m, const char *flow, const char *run, st
         const struct found *f = &r->t[i];
         for (int a = 0; a < f->attempts && !rc; a++) {
             bool last = a + 1 == f->attempts;
+            struct fjob *j = NULL;
+            for (size_t k = 0; k < f->njobs && !j; k++)
+                j = f->jobs[k].attempt == a ? (struct fjob *)&f->jobs[k] : NULL;
             struct mf_meta_task t = { .step = f->step, .task_id = f->task, .attempt = a,
                                       .status = (char *)(last && f->ok ? "succeeded" : "failed"),
                                       .start = f->start, .end = f->end, .exit_code = -1, .stack = f->stack,
-                                      .input_paths = f->inputs };
+                                      .input_paths = f->inputs,
+                                      .job_id = j && j->job[0] ? j->job : NULL,
+                                      .job_state = j && j->state[0] ? j->state : NULL };
             rc = mf__meta_task_finish(m, flow, run, &t, err);
+            if (!rc && t.job_id) /* counted in the run's jobs */
+                rc = mf__meta_task_jobs(m, flow, run, &t, 1, err);
         }
         st->tasks++;
     }

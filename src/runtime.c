@@ -69,7 +69,35 @@ static void meta_task_start(struct sched *s, const struct stask *t, const char *
         meta_write_failed(s, err.msg);
 }
 
-void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_exit *x, const char *status,
+/* The executor's news that tasks run as cluster jobs (exec.h): recorded at
+ * once, in one transaction, so that `slurm-cancel` finds them if this
+ * process dies. */
+static void on_submitted(void *ctx, void *const *tags, const char *const *job_ids, size_t n)
+{
+    struct sched *s = ctx;
+    struct mf_meta_task *mt = mf__calloc(n, sizeof(*mt));
+    char (*ids)[32] = mf__calloc(n, sizeof(*ids));
+    struct mf_err err = MF_ERR_INIT;
+    if (!mt || !ids) {
+        mf__free(mt);
+        mf__free(ids);
+        meta_write_failed(s, "out of memory recording job ids");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct stask *t = tags[i];
+        snprintf(ids[i], sizeof(ids[i]), "%" PRIu64, t->id);
+        mt[i] = (struct mf_meta_task){ .step = (char *)s->g->nodes[t->node].name, .task_id = ids[i],
+                                       .attempt = t->attempt, .job_id = (char *)job_ids[i] };
+        t->job_recorded = true;
+    }
+    if (mf__meta_task_jobs(s->meta, s->flow->name, s->run_id, mt, n, &err))
+        meta_write_failed(s, err.msg);
+    mf__free(mt);
+    mf__free(ids);
+}
+
+void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *x, const char *status,
                         const char *origin)
 {
     char id[32];
@@ -78,8 +106,14 @@ void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_
                                .status = (char *)status, .end = mf__epoch_now(), .start = mf__epoch_now(),
                                .exit_code = x && x->exited ? x->exit_code : -1,
                                .signal = x && !x->exited ? x->signal : 0, .timed_out = x && x->timed_out,
-                               .stack = t->stack, .input_paths = t->inputs, .origin = (char *)origin };
+                               .stack = t->stack, .input_paths = t->inputs, .origin = (char *)origin,
+                               .job_state = x && x->state[0] ? (char *)x->state : NULL };
     struct mf_err err = MF_ERR_INIT;
+    if (x && x->job_id[0] && !t->job_recorded) { /* a job known only at its end (a job step) */
+        const char *jid = x->job_id;
+        on_submitted(s, (void *const *)&t, &jid, 1);
+    }
+    t->job_recorded = false; /* the next attempt is another job */
     if (mf__meta_task_finish(s->meta, s->flow->name, s->run_id, &mt, &err))
         meta_write_failed(s, err.msg);
 }
@@ -511,7 +545,8 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
                                .console_fn = mf__console_task_text, .console_ctx = s.con,
                                .kill_grace_s = opts->kill_grace_s,
                                .task_entry = opts->task_entry, .task_entry_ctx = opts->task_entry_ctx,
-                               .max_workers = opts->max_workers, .slurm = opts->slurm };
+                               .max_workers = opts->max_workers, .slurm = opts->slurm,
+                               .on_submitted = on_submitted, .on_submitted_ctx = &s };
     int rc = mf__console_begin(s.con, g) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
     if (!rc)
         rc = mf__exec_new(opts->executor, &eo, &s.ex, err);

@@ -30,6 +30,7 @@ struct stask {
     int64_t pass;       /* earlier tasks of this step at this split position (loops) */
     mf_value *memo_parts; /* a memoised step's key parts (memo.h), or NULL */
     char memo_key[65];
+    bool job_recorded;  /* this attempt's cluster job id is in the metadata */
 };
 
 struct join_wait {
@@ -128,7 +129,7 @@ double mf__step_timeout(const mf_step *decl);
 double mf__now(void);       /* monotonic seconds */
 double mf__epoch_now(void); /* seconds since the epoch */
 /* Records the end of an attempt (or a clone, with `origin`) in the metadata. */
-void mf__meta_task_done(struct sched *s, const struct stask *t, const struct mf_exit *x, const char *status,
+void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *x, const char *status,
                         const char *origin);
 
 /* The outcome recorded in a finished task's index (foreach width, chosen

@@ -77,10 +77,12 @@ int mf__slurm_parse_sacct(const char *text, size_t len, const char *jobid, struc
  * partition, account, QOS or option) is permanent. */
 bool mf__slurm_transient(const char *stderr_text);
 
-/* The exit file the wrapper writes: "STATUS[ SIGNAL]\n", STATUS as the shell's
- * $? of the step (128+N: killed by signal N), SIGNAL the name of the signal
- * Slurm sent the wrapper (TERM, USR2) if any. MF_EPARSE otherwise. */
-int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8]);
+/* The exit file the wrapper writes: "STATUS[ SIGNAL[ JOB]]\n", STATUS as the
+ * shell's $? of the step (128+N: killed by signal N), SIGNAL the name of the
+ * signal Slurm sent the wrapper (TERM, USR2) if any (may be empty), JOB the
+ * id of the job that ran it ("12", "12_3", "12.4"; `job` may be NULL).
+ * MF_EPARSE otherwise. */
+int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8], char job[32]);
 
 /* ---- the backend's options (exec_slurm.c; docs/slurm.md has the defaults) ---- */
 

@@ -399,11 +399,13 @@ bool mf__slurm_transient(const char *s)
     return false;
 }
 
-int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8])
+int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8], char job[32])
 {
     size_t i = 0;
     uint64_t v;
     sig[0] = '\0';
+    if (job)
+        job[0] = '\0';
     if (parse_u64(text, len, &i, &v) || v > 255)
         return MF_EPARSE;
     *status = (int)v;
@@ -412,6 +414,13 @@ int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char si
         while (i < len && ((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= '0' && text[i] <= '9')) && i - a < 7)
             i++;
         copy_field(sig, 8, text, a, i);
+    }
+    if (i < len && text[i] == ' ') { /* the job id: "12", "12_3" (array task), "12.4" (job step) */
+        size_t a = ++i;
+        while (i < len && ((text[i] >= '0' && text[i] <= '9') || text[i] == '_' || text[i] == '.') && i - a < 31)
+            i++;
+        if (job)
+            copy_field(job, 32, text, a, i);
     }
     return i + 1 == len && text[i] == '\n' ? 0 : MF_EPARSE;
 }

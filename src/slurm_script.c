@@ -5,7 +5,7 @@
  * background so that it can trap the signals Slurm sends the batch shell
  * (TERM on cancel, time limit or preemption; USR2 from --signal=B:USR2@N
  * before the time limit), forwards TERM to the step, waits for it, and
- * writes "STATUS SIGNAL" to the task's exit file through a temporary name and
+ * writes "STATUS SIGNAL JOB" to the task's exit file through a temporary name and
  * mv, so the scheduler never reads half a file. Every argv word is
  * single-quoted: nothing from a flow is ever interpreted by the shell. */
 #include "slurm.h"
@@ -45,7 +45,10 @@ static const char tail[] =
     "  kill -0 \"$pid\" 2>/dev/null || break\n"
     "done\n"
     "[ -z \"$sig\" ] || echo \"metaflow-c: the batch shell got SIG$sig from Slurm; the step ended with status $st\" >&2\n"
-    "printf '%s %s\\n' \"$st\" \"$sig\" >\"$x.tmp.$$\" && mv -f \"$x.tmp.$$\" \"$x\"\n"
+    "j=${SLURM_JOB_ID:-}\n"
+    "[ -z \"${SLURM_ARRAY_JOB_ID:-}\" ] || j=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\n"
+    "case \"${SLURM_STEP_ID:-}\" in [0-9]*) j=$j.$SLURM_STEP_ID ;; esac\n"
+    "printf '%s %s %s\\n' \"$st\" \"$sig\" \"$j\" >\"$x.tmp.$$\" && mv -f \"$x.tmp.$$\" \"$x\"\n"
     "exit \"$st\"\n";
 
 int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, size_t n, struct mf_err *err)

@@ -14,7 +14,7 @@ import urllib.parse
 
 from .errors import FormatVersionError, MetaflowCError, MetaflowNotFound
 
-SCHEMA_VERSION = 3  # PRAGMA user_version this package reads
+SCHEMA_VERSION = 4  # PRAGMA user_version this package reads (4: tasks carry their cluster job)
 
 RUN_COLUMNS = ("SELECT flow, run_id, status, user, params_json, origin_run_id, start, \"end\", host, pid, "
                "pid_start FROM runs")

@@ -288,16 +288,46 @@ static int write_raw(struct mf_cli *c, const char *pathspec, const char *name, c
     return rc ? MF_EXIT_FAIL : MF_EXIT_OK;
 }
 
+/* `"key":"value"` (or null), with the value's quotes, backslashes and
+ * control characters escaped. */
+static void json_field(FILE *out, const char *key, const char *v)
+{
+    fprintf(out, ",\"%s\":", key);
+    if (!v) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
 static void print_header(struct mf_cli *c, mf_client *cl, const mf_task_info *info, mf_task *t,
                          const struct dump_opts *o, bool *first)
 {
+    char job[128] = ""; /* the cluster job of its last attempt, and how the cluster ended it */
+    if (info->job_id && info->job_state)
+        snprintf(job, sizeof(job), "job %s, %s", info->job_id, info->job_state);
+    else if (info->job_id || info->job_state)
+        snprintf(job, sizeof(job), "%s%s", info->job_id ? "job " : "", info->job_id ? info->job_id : info->job_state);
     if (!o->json && info->finished)
-        fprintf(c->out, "== %s\n", info->pathspec);
+        fprintf(c->out, "== %s%s%s%s\n", info->pathspec, job[0] ? " (" : "", job, job[0] ? ")" : "");
     else if (!o->json)
-        fprintf(c->out, "== %s (not finished: %s)\n", info->pathspec, info->status);
+        fprintf(c->out, "== %s (not finished: %s%s%s)\n", info->pathspec, info->status, job[0] ? "; " : "", job);
     if (o->json) {
         fprintf(c->out, "%s{\"pathspec\":\"%s\",\"step\":\"%s\",\"task_id\":\"%s\",\"status\":\"%s\"",
                 *first ? "" : ",", info->pathspec, info->step, info->task_id, info->status);
+        if (info->job_id || info->job_state) { /* only for a task that ran on a cluster */
+            json_field(c->out, "job_id", info->job_id);
+            json_field(c->out, "job_state", info->job_state);
+        }
         print_graph(c, cl, info, t);
         fputs(info->finished ? ",\"finished\":true,\"artifacts\":{" : ",\"finished\":false}", c->out);
     }
@@ -433,7 +463,9 @@ static int help(struct mf_cli *c)
             "                   \"parents\", \"children\", \"index\", \"finished\", \"artifacts\", \"summarised\"}:\n"
             "                   parents and children are the runtime graph (RUN/STEP/TASK), index the\n"
             "                   position in the innermost foreach (null outside one); \"summarised\" names\n"
-            "                   the artifacts shown as a summary {\"type\", \"length\", \"head\"[, \"tail\"]}\n"
+            "                   the artifacts shown as a summary {\"type\", \"length\", \"head\"[, \"tail\"]}; a task\n"
+            "                   that ran as a Slurm job also has \"job_id\" (its last attempt's job) and\n"
+            "                   \"job_state\" (Slurm's state word when Slurm ended it, else null)\n"
             "  --full           every value whole, never summarised (bytes as base64 in JSON)\n"
             "  --file OUT       write one artifact's raw content to OUT: bytes as they are, a string's\n"
             "                   UTF-8 text, a numeric array's elements little-endian, anything else as JSON\n",

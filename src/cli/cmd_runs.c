@@ -73,6 +73,10 @@ static mf_value *run_object(const mf_run_info *r)
     put(o, "parameters", params, &bad);
     put(o, "tags", tags, &bad);
     put(o, "system_tags", sys, &bad);
+    if (r->jobs > 0) { /* only for a run whose tasks ran as cluster jobs */
+        put(o, "jobs", mf_value_int(r->jobs), &bad);
+        put(o, "jobs_live", mf_value_int(r->jobs_live), &bad);
+    }
     if (bad) {
         mf_value_free(o);
         return NULL;
@@ -122,9 +126,13 @@ static void add_tag(struct mf_buf *b, const char *tag)
 
 static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
 {
-    fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS", "ORIGIN");
+    bool jobs = false; /* the JOBS column only when some run used a cluster */
+    for (size_t i = 0; i < n; i++)
+        jobs = jobs || runs[i].jobs > 0;
+    fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS",
+            jobs ? "ORIGIN JOBS" : "ORIGIN");
     for (size_t i = 0; i < n; i++) {
-        char started[32], dur[32];
+        char started[32], dur[32], njobs[64] = "";
         struct mf_buf tags = MF_BUF_INIT;
         fmt_time(runs[i].start, started, sizeof(started));
         fmt_duration(&runs[i], dur, sizeof(dur));
@@ -133,8 +141,14 @@ static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
                 mf__buf_add(&tags, ",", 1);
             add_tag(&tags, runs[i].tags[k]);
         }
-        fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", runs[i].run_id, runs[i].status, started, dur,
-                tags.len ? tags.buf : "-", runs[i].origin_run_id ? runs[i].origin_run_id : "-");
+        if (jobs && runs[i].jobs_live > 0)
+            snprintf(njobs, sizeof(njobs), " %lld (%lld pending or running)", (long long)runs[i].jobs,
+                     (long long)runs[i].jobs_live);
+        else if (jobs)
+            snprintf(njobs, sizeof(njobs), " %lld", (long long)runs[i].jobs);
+        const char *origin = runs[i].origin_run_id ? runs[i].origin_run_id : "-";
+        fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %-*s%s\n", runs[i].run_id, runs[i].status, started, dur,
+                tags.len ? tags.buf : "-", jobs ? 6 : 0, origin, njobs);
         mf__buf_release(&tags);
     }
     if (n == 0)
@@ -184,7 +198,8 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
         }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return fprintf(c->out, "usage: %s runs [--json] [--tag TAG]... [--datastore-root DIR]\n\nLists the runs of %s, newest first: id, status, "
-                                   "start (local time), duration, user tags and the run a resume started from.\n"
+                                   "start (local time), duration, user tags, the run a resume started from and,\n"
+                                   "for runs on Slurm, their jobs (and how many are still pending or running).\n"
                                    "In the TAGS column a tag holding a comma, a quote or a backslash, or starting or ending\n"
                                    "with a space, is written in double quotes (\\\" and \\\\ inside).\n"
                                    "  --json     an array of objects (tags and system_tags as lists)\n"

@@ -39,8 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mf__slurm_parse_sacct(text, size, "12_3", &ji) == 0 && strlen(ji.reason) >= sizeof(ji.reason))
         abort();
     int st;
-    char sig[8];
-    if (mf__slurm_parse_exit_file(text, size, &st, sig) == 0 && (st < 0 || st > 255 || strlen(sig) > 7))
+    char sig[8], job[32];
+    if (mf__slurm_parse_exit_file(text, size, &st, sig, job) == 0 &&
+        (st < 0 || st > 255 || strlen(sig) > 7 || strlen(job) > 31))
         abort();
     free(text);
     return 0;

@@ -4,7 +4,8 @@
 # (MinJobAge=2, no accounting): exit code 3 reported exactly, then `resume --with slurm`; a job cancelled from
 # outside fails its task as CANCELLED with the tail of its Slurm log; a bad partition fails the run at once with
 # Slurm's message; Ctrl-C (SIGINT) cancels the run's jobs (batched scancel by id) and the queue is empty; after a
-# SIGKILLed scheduler, `slurm-cancel RUN` cancels what it left.
+# SIGKILLed scheduler, `runs` shows its job still in flight and `slurm-cancel RUN` cancels what it left, by the
+# job id the metadata recorded; `dump` shows a task's job id and Slurm's state (text and --json).
 . "$(dirname "$0")/lib.sh"
 slurm_start min_job_age=2
 F=$FLOWS/slurm_flow
@@ -45,6 +46,12 @@ assert_contains "the tail of the Slurm log is shown" "$(cat "$T_DIR/cap/cancel")
 assert_contains "Slurm's own line is in it" "$(cat "$T_DIR/cap/cancel")" "CANCELLED AT"
 run_ok "logs of the cancelled task" "$F" logs 3/work --stderr
 assert_contains "its stderr log names CANCELLED" "$(cat "$OUT")" "CANCELLED"
+run_ok "dump of the cancelled run" "$F" dump "$(last_run_id SlurmFlow)/work"
+assert_contains "dump shows its job and Slurm's state" "$(cat "$OUT")" "; job $job, CANCELLED)"
+run_ok "dump --json" "$F" dump "$(last_run_id SlurmFlow)/work" --json
+assert_contains "... with job_id and job_state" "$(cat "$OUT")" "\"job_id\":\"$job\",\"job_state\":\"CANCELLED\""
+run_ok "runs" "$F" runs
+assert_contains "runs counts the jobs of each run" "$(head -1 "$OUT")" "ORIGIN JOBS"
 
 t0=$(date +%s)
 expect_fail "a bad partition fails the run" 1 "$F" run "${S[@]}" --slurm-partition nosuchpartition
@@ -67,7 +74,18 @@ assert_true "the sleeping step runs (SIGKILL)" wait_for_line "$T_DIR/cap/kill" "
 kill -KILL "$BG"
 wait "$BG" 2>/dev/null
 assert_true "the killed scheduler left its job" test -n "$(queue_jobs)"
-run_ok "slurm-cancel cancels what it left" "$F" slurm-cancel "$(last_run_id SlurmFlow)"
+left=$(PATH=$ORIG_PATH squeue -h -o %i | head -1)
+killed=$(last_run_id SlurmFlow)
+run_ok "runs after the SIGKILL" "$F" runs
+assert_true "runs shows the run's jobs still in flight" grep -qE "^$killed +died .* 4 \(3 pending or running\)" "$OUT"
+run_ok "runs --json" "$F" runs --json
+assert_contains "... jobs and jobs_live in JSON" "$(cat "$OUT")" '"jobs":4,"jobs_live":3'
+slurm_reset_calls
+run_ok "slurm-cancel cancels what it left" "$F" slurm-cancel "$killed"
+assert_contains "one job: the foreach's array" "$(cat "$OUT")" "cancel the 1 job(s) of run $killed"
+assert_eq "by the id the metadata recorded" "${left%%_*}" "$(cat "$CALLS/scancel")"
+assert_true "no jobs file: the metadata is the record" test ! -e "$ROOT/SlurmFlow/$killed/_slurm/jobs"
 assert_true "the queue is empty within 10 s (SIGKILL)" wait_queue_empty 10
+run_ok "slurm-cancel again" "$F" slurm-cancel "$killed"
 assert_requeue0 "every job shows Requeue=0"
 finish

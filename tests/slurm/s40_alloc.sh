@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # s40_alloc.sh - one sbatch of a whole flow: inside the allocation (SLURM_JOB_ID set) `run --with slurm` runs
-# each task as a job step (srun --exact -n1), never calls sbatch or squeue, and the flow succeeds.
+# each task as a job step (srun --exact -n1), never calls sbatch or squeue, and the flow succeeds; each task's
+# job step id (JOB.STEP) is recorded in the metadata (dump, runs).
 . "$(dirname "$0")/lib.sh"
 slurm_start
 cat >"$T_DIR/whole.sh" <<SH
@@ -19,4 +20,9 @@ log=$(cat "$T_DIR/whole.log")
 assert_contains "slurm_flow done" "$log" "Done! Run 1 of SlurmFlow succeeded"
 assert_contains "foreach_flow done" "$log" "Done! Run 1 of ForeachFlow succeeded"
 assert_true "the work step ran as a job step" sh -c "grep -qE 'work: job [0-9]+ step [0-9]+' '$T_DIR/whole.log'"
+step=$(sed -n 's/.*work: job \([0-9]*\) step \([0-9]*\).*/\1.\2/p' "$T_DIR/whole.log" | head -1)
+run_ok "dump --json" "$FLOWS/slurm_flow" dump 1/work --json
+assert_contains "each task records its job step as its job id" "$(cat "$OUT")" "\"job_id\":\"$step\""
+run_ok "runs" "$FLOWS/slurm_flow" runs
+assert_true "runs counts the 6 job steps, none in flight" grep -qE '^1 +succeeded .* 6$' "$OUT"
 finish

@@ -101,7 +101,7 @@ TEST(schema_version_is_set)
     sqlite3_stmt *st = NULL;
     CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
-    CHECK_EQ_INT(sqlite3_column_int(st, 0), 3);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 4);
     sqlite3_finalize(st);
     CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
@@ -129,6 +129,8 @@ TEST(schema_1_is_migrated)
         "PRIMARY KEY(flow, run_id, tag)) WITHOUT ROWID;"
         "INSERT INTO flows VALUES('OldFlow');"
         "INSERT INTO runs(flow, run_id, run_num, status, start) VALUES('OldFlow', '1', 1, 'running', 5);"
+        "INSERT INTO tasks(flow, run_id, step, task_id, task_num, attempt, status) "
+        "VALUES('OldFlow', '1', 'start', '1', 1, 0, 'running');"
         "PRAGMA user_version = 1;";
     const char *root = fresh_root();
     char path[300];
@@ -144,8 +146,66 @@ TEST(schema_1_is_migrated)
     CHECK_EQ_STR(r.status, "running");
     CHECK(r.host == NULL);
     CHECK_EQ_INT(r.pid, 0);
+    CHECK_EQ_INT((int)r.jobs, 0); /* schema 4: no cluster jobs recorded before it */
+    CHECK_EQ_INT((int)r.jobs_live, 0);
     mf__meta_run_release(&r);
-    create_run(m, "OldFlow", "2", 6); /* and new runs are written in schema 2 */
+    struct mf_meta_task *tasks = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(mf__meta_tasks(m, "OldFlow", "1", NULL, &tasks, &n, &err), 0);
+    CHECK_EQ_INT((int)n, 1);
+    CHECK(tasks[0].job_id == NULL && tasks[0].job_state == NULL);
+    free_tasks(tasks, n);
+    create_run(m, "OldFlow", "2", 6); /* and new runs are written in schema 4 */
+    mf__meta_close(m);
+}
+
+/* Schema 4: each attempt's cluster job, recorded when it is submitted (one
+ * transaction for an array), kept when the attempt finishes, with the
+ * cluster's word for a failure; the run counts its jobs and its live ones. */
+TEST(cluster_jobs_recorded)
+{
+    struct mf_meta *m = open_rw(fresh_root());
+    struct mf_err err = MF_ERR_INIT;
+    create_run(m, "F", "1", 1.0);
+    struct mf_meta_task t[3] = { task("a", "2", 0), task("a", "3", 0), task("a", "4", 0) };
+    for (int i = 0; i < 3; i++)
+        start_task(m, "F", "1", &t[i]);
+    t[0].job_id = (char *)"12_0";
+    t[1].job_id = (char *)"12_1";
+    CHECK_EQ_INT(mf__meta_task_jobs(m, "F", "1", t, 2, &err), 0);
+    struct mf_meta_run r;
+    CHECK_EQ_INT(mf__meta_run(m, "F", "1", &r, &err), 0);
+    CHECK_EQ_INT((int)r.jobs, 2);
+    CHECK_EQ_INT((int)r.jobs_live, 2);
+    mf__meta_run_release(&r);
+    struct mf_meta_task done = task("a", "2", 0); /* finished without naming its job: the id stays */
+    finish_task(m, "F", "1", done, "succeeded", 0);
+    done = task("a", "3", 0);
+    done.job_state = (char *)"NODE_FAIL";
+    finish_task(m, "F", "1", done, "failed", -1);
+    struct mf_meta_task *tasks = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(mf__meta_tasks(m, "F", "1", NULL, &tasks, &n, &err), 0);
+    CHECK_EQ_INT((int)n, 3);
+    CHECK_EQ_STR(tasks[0].job_id, "12_0");
+    CHECK(tasks[0].job_state == NULL);
+    CHECK_EQ_STR(tasks[1].job_id, "12_1");
+    CHECK_EQ_STR(tasks[1].job_state, "NODE_FAIL");
+    CHECK(tasks[2].job_id == NULL);
+    free_tasks(tasks, n);
+    CHECK_EQ_INT(mf__meta_run(m, "F", "1", &r, &err), 0);
+    CHECK_EQ_INT((int)r.jobs, 2);
+    CHECK_EQ_INT((int)r.jobs_live, 0);
+    mf__meta_run_release(&r);
+    /* An attempt that was never started is refused, and nothing of the call is kept. */
+    struct mf_meta_task ghost[2] = { task("a", "4", 0), task("a", "9", 0) };
+    ghost[0].job_id = (char *)"13";
+    ghost[1].job_id = (char *)"14";
+    CHECK_EQ_INT(mf__meta_task_jobs(m, "F", "1", ghost, 2, &err), MF_ENOENT);
+    CHECK_CONTAINS(err.msg, "attempt 0 of task '1/a/9' is not recorded");
+    CHECK_EQ_INT(mf__meta_run(m, "F", "1", &r, &err), 0);
+    CHECK_EQ_INT((int)r.jobs, 2);
+    mf__meta_run_release(&r);
     mf__meta_close(m);
 }
 
@@ -663,8 +723,7 @@ TEST(run_ids_allocated_concurrently)
 
 TESTS_BEGIN
 T(schema_version_is_set)
-T(schema_1_is_migrated)
-T(run_of_a_dead_scheduler_died)
+T(cluster_jobs_recorded)
 T(schema_1_is_migrated)
 T(run_of_a_dead_scheduler_died)
 T(newer_schema_is_refused)

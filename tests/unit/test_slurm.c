@@ -101,16 +101,25 @@ TEST(test_transient)
 TEST(test_exit_file)
 {
     int st = -1;
-    char sig[8];
-    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("0 \n"), &st, sig), 0);
+    char sig[8], job[32];
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("0 \n"), &st, sig, job), 0);
     CHECK_EQ_INT(st, 0);
     CHECK_EQ_STR(sig, "");
-    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("143 USR2\n"), &st, sig), 0);
+    CHECK_EQ_STR(job, "");
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("143 USR2\n"), &st, sig, NULL), 0);
     CHECK_EQ_INT(st, 143);
     CHECK_EQ_STR(sig, "USR2");
-    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("3"), &st, sig), MF_EPARSE);
-    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("300 \n"), &st, sig), MF_EPARSE);
-    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("1 TERMINATED\n"), &st, sig), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("3  12_7\n"), &st, sig, job), 0); /* no signal, an array task */
+    CHECK_EQ_INT(st, 3);
+    CHECK_EQ_STR(sig, "");
+    CHECK_EQ_STR(job, "12_7");
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("143 TERM 40.2\n"), &st, sig, job), 0); /* a job step */
+    CHECK_EQ_STR(sig, "TERM");
+    CHECK_EQ_STR(job, "40.2");
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("0  12;x\n"), &st, sig, job), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("3"), &st, sig, job), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("300 \n"), &st, sig, job), MF_EPARSE);
+    CHECK_EQ_INT(mf__slurm_parse_exit_file(S("1 TERMINATED\n"), &st, sig, job), MF_EPARSE);
 }
 
 /* Writes a script for `n` tasks (task i: sh -c CODE[i]) into DIR/job.sh. */
@@ -162,6 +171,9 @@ static pid_t run_script(const char *dir, int idx)
         snprintf(script, sizeof(script), "%s/job.sh", dir);
         snprintf(id, sizeof(id), "%d", idx);
         setenv("SLURM_ARRAY_TASK_ID", id, 1);
+        setenv("SLURM_ARRAY_JOB_ID", "40", 1); /* the exit file names the array task: "40_IDX" */
+        setenv("SLURM_JOB_ID", "41", 1);
+        unsetenv("SLURM_STEP_ID");
         execl("/bin/sh", "sh", script, (char *)NULL);
         _exit(127);
     }
@@ -184,9 +196,9 @@ TEST(test_script_runs_each_index)
     CHECK_EQ_INT(wait_status(run_script(dir, 1)), 3);
     CHECK_EQ_STR(slurp(dir, "t0 it's.out"), "zero /bin/sh\n");
     CHECK_EQ_STR(slurp(dir, "t0.err"), "oops\n");
-    CHECK_EQ_STR(slurp(dir, "t0.exit"), "0 \n");
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "0  40_0\n");
     CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "one 'quoted' $HOME `x`\n");
-    CHECK_EQ_STR(slurp(dir, "t1.exit"), "3 \n");
+    CHECK_EQ_STR(slurp(dir, "t1.exit"), "3  40_1\n");
     CHECK_EQ_INT(wait_status(run_script(dir, 7)), 2);
 }
 
@@ -211,7 +223,7 @@ TEST(test_script_term)
     pid_t sh = run_script(dir, 0);
     signal_when_started(dir, sh, SIGTERM);
     CHECK_EQ_INT(wait_status(sh), 143);
-    CHECK_EQ_STR(slurp(dir, "t0.exit"), "143 TERM\n");
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "143 TERM 40_0\n");
 }
 
 TEST(test_script_usr2_then_step_exits)
@@ -225,7 +237,7 @@ TEST(test_script_usr2_then_step_exits)
     pid_t sh = run_script(dir, 0);
     signal_when_started(dir, sh, SIGUSR2);
     CHECK_EQ_INT(wait_status(sh), 5);
-    CHECK_EQ_STR(slurp(dir, "t0.exit"), "5 USR2\n");
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "5 USR2 40_0\n");
 }
 
 TEST(test_script_killed_step)
@@ -234,7 +246,7 @@ TEST(test_script_killed_step)
     const char *codes[] = { "kill -KILL $$" };
     write_script(dir, codes, 1);
     CHECK_EQ_INT(wait_status(run_script(dir, 0)), 137);
-    CHECK_EQ_STR(slurp(dir, "t0.exit"), "137 \n");
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "137  40_0\n");
 }
 
 TEST(test_quote)
