@@ -21,6 +21,7 @@
 #define CANCEL_BATCH 200
 #define TAIL_CHUNK 65536
 #define LOG_TAIL_BYTES 600 /* of the job's Slurm log, shown with a failure */
+#define SETTLE_S 30.0      /* for a signalled job's final state (mf__slurm_explain) */
 
 double mf__slurm_now(void)
 {
@@ -366,9 +367,14 @@ void mf__slurm_explain(struct slurm_exec *ex, struct stask *t, bool had_exit_fil
     struct mf_slurm_jobinfo ji;
     mf__slurm_job_str(t, job, sizeof(job));
     job_info(ex, t, job, &ji);
-    /* The wrapper wrote its status just before the job ended: let Slurm finish the record. */
-    for (int i = 0; had_exit_file && !state_final(ji.state) && i < 20; i++) {
-        nanosleep(&(struct timespec){ 0, 250000000L }, NULL);
+    /* The wrapper wrote its status just before the job ended, so Slurm may
+     * still show it COMPLETING: ask again, less and less often, for up to
+     * SETTLE_S (a loaded node can take seconds to report the job's end; the
+     * 5 s this waited before was short). A state still unfinal is shown as is. */
+    for (double nap = 0.25, waited = 0; had_exit_file && !state_final(ji.state) && waited < SETTLE_S;
+         nap = nap * 2 > 2.0 ? 2.0 : nap * 2) {
+        nanosleep(&(struct timespec){ (time_t)nap, (long)((nap - (double)(time_t)nap) * 1e9) }, NULL);
+        waited += nap;
         job_info(ex, t, job, &ji);
     }
     if (!ji.state[0]) {
