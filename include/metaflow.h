@@ -264,6 +264,16 @@ typedef struct mf_step {
     bool memoize;
     const char *memo_salt;
     const char *memo_env;
+    /* A gang (Metaflow's @parallel and `self.next(self.train, num_parallel=N)`):
+     * set on the step BEFORE the gang step, as .foreach is, with next[0] the
+     * gang step. N >= 1 tasks of next[0] are started at once (all running
+     * together, also past --max-workers, and under Slurm as one job of N
+     * tasks); each learns its rank, N and the control task's address from
+     * mf_current_parallel(). The gang step must go straight to a join, which
+     * sees the N tasks as N inputs in rank order. If one task fails the others
+     * are stopped and the gang fails; the gang step's .retries run the whole
+     * gang again. 0: not a gang (docs/design.md, "Gangs"). */
+    int num_parallel;
 } mf_step;
 
 typedef enum mf_param_type {
@@ -443,6 +453,23 @@ MF_API const char *mf_origin_run_id(mf_task *t);
 MF_API const char *const *mf_run_tags(mf_task *t);
 MF_API const char *const *mf_parameter_names(mf_task *t);
 MF_API size_t mf_foreach_stack(mf_task *t, const mf_foreach_frame **frames);
+/* Metaflow's `current.parallel`: who a task of a gang is (mf_step.num_parallel).
+ * The strings are borrowed, valid until the step returns. */
+typedef struct mf_parallel_info {
+    bool is_parallel;            /* false outside a gang: then 1 node, index 0, 127.0.0.1 */
+    int64_t num_nodes;           /* N, the tasks of the gang */
+    int64_t node_index;          /* this task's rank, 0..N-1 */
+    const char *main_ip;         /* where rank 0 runs: 127.0.0.1 locally; under Slurm the
+                                  * address of the job's first node (docs/slurm.md) */
+    const char *control_task_id; /* rank 0's task id; NULL outside a gang */
+} mf_parallel_info;
+
+/* The task's place in its gang. Before the step is called, a gang task also
+ * puts it in its environment, for the programs it starts (mpirun, torchrun):
+ * MF_PARALLEL_NUM_NODES, MF_PARALLEL_NODE_INDEX, MF_PARALLEL_MAIN_IP and
+ * MF_PARALLEL_CONTROL_TASK_ID, Metaflow's names. On a join input or a client
+ * handle it fails the task (it describes the running task only). */
+MF_API mf_parallel_info mf_current_parallel(mf_task *t);
 
 /* Fails the task with a formatted message; does not return. Nothing the task
  * set is persisted. */

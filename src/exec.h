@@ -64,6 +64,9 @@ struct mf_exec_task {
     const char *group;                   /* tasks of one foreach with equal resources share a group
                                           * key; a batching backend may submit a group at once. NULL:
                                           * no group */
+    size_t gang_size, gang_rank;         /* a task of a gang (mf_step.num_parallel): its N and rank,
+                                          * started in rank order one after the other; a cluster
+                                          * backend runs the N as one job. gang_size 0: not a gang */
     void *tag;                           /* returned in mf_exit.tag */
     pid_t *pid_out;                      /* may be NULL; set by start() to the local process id, or 0
                                           * when the task has none on this machine (a cluster job) */
@@ -137,6 +140,10 @@ struct mf_exec_ops {
     int (*wait)(struct mf_exec *ex, struct mf_exit *out, int timeout_ms, struct mf_err *err);
     size_t (*running)(const struct mf_exec *ex);
     void (*signal_all)(struct mf_exec *ex, int sig);
+    /* May be NULL. Stops the one running task started with `tag`: SIGTERM to its group now,
+     * SIGKILL after the kill grace (the others of a failed gang, runtime.c). It is still
+     * returned by wait(), as ended by that signal, not as timed out. Unknown tags: no-op. */
+    void (*stop)(struct mf_exec *ex, void *tag);
     void (*free)(struct mf_exec *ex);
     size_t (*capacity)(const struct mf_exec *ex); /* may be NULL: no limit */
 };
@@ -217,6 +224,15 @@ static inline void mf__exec_signal_all(struct mf_exec *ex, int sig)
 {
     if (ex)
         ex->ops->signal_all(ex, sig);
+}
+
+/* Stops one task (ops->stop); false when the backend cannot (it then runs to its end). */
+static inline bool mf__exec_stop(struct mf_exec *ex, void *tag)
+{
+    if (!ex || !ex->ops->stop)
+        return false;
+    ex->ops->stop(ex, tag);
+    return true;
 }
 
 /* Kills (SIGKILL to each group) and reaps or cancels whatever still runs,

@@ -103,6 +103,8 @@ static int slurm_start(struct mf_exec *base, const struct mf_exec_task *task, st
     if (task->res && task->res->partition && !t->partition)
         goto fail;
     t->timeout_s = task->timeout_s;
+    t->gang_size = task->gang_size;
+    t->gang_rank = task->gang_rank;
     t->tag = task->tag;
     t->idx = -1;
     t->x.tag = task->tag;
@@ -147,12 +149,39 @@ static int add_job_opts(struct slurm_exec *ex, struct mf_slurm_argv *a, const st
     return rc ? MF_ENOMEM : 0;
 }
 
+/* A gang's job: the ranks' script (already written at `path`) started by one
+ * srun of n tasks; `path` becomes that of the batch script that runs it. */
+static int write_gang_script(struct slurm_exec *ex, size_t n, struct mf_buf *path, struct mf_err *err)
+{
+    struct mf_buf script = MF_BUF_INIT;
+    int rc = mf__slurm_gang_script(&script, path->buf, n, err);
+    mf__buf_reset(path);
+    if (!rc && mf__buf_addf(path, "%s/job-%" PRIu64 "-gang.sh", ex->state_dir, ex->seq))
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+    if (!rc)
+        rc = mf__write_atomic(path->buf, script.buf, script.len, 0, err);
+    mf__buf_release(&script);
+    return rc;
+}
+
+/* sbatch's options for a gang of n: n tasks (one per node when asked). */
+static int gang_opts(struct slurm_exec *ex, struct mf_slurm_argv *a, size_t n)
+{
+    if (mf__slurm_argv_addf(a, "--ntasks=%zu", n))
+        return MF_ENOMEM;
+    if (ex->so.gang_per_node &&
+        (mf__slurm_argv_addf(a, "--nodes=%zu", n) || mf__slurm_argv_add(a, "--ntasks-per-node=1")))
+        return MF_ENOMEM;
+    return 0;
+}
+
 /* Writes the batch script of tasks[0..n) and submits it, as an array when
- * n > 1. 0: submitted; 1: a transient failure (try later); < 0: permanent,
- * with Slurm's message in err. */
+ * n > 1, or as one job of n tasks for a gang. 0: submitted; 1: a transient
+ * failure (try later); < 0: permanent, with Slurm's message in err. */
 static int submit(struct slurm_exec *ex, struct stask **tasks, size_t n, struct mf_err *err)
 {
     struct mf_buf script = MF_BUF_INIT, path = MF_BUF_INIT, log = MF_BUF_INIT;
+    bool gang = tasks[0]->gang_size > 0, array = n > 1 && !gang;
     struct mf_slurm_argv a = { 0 };
     struct mf_slurm_script_task *st = mf__calloc(n, sizeof(*st));
     struct mf_slurm_out r = { MF_BUF_INIT, MF_BUF_INIT, -1 };
@@ -164,15 +193,17 @@ static int submit(struct slurm_exec *ex, struct stask **tasks, size_t n, struct 
         goto out;
     ex->seq++;
     if (mf__buf_addf(&path, "%s/job-%" PRIu64 ".sh", ex->state_dir, ex->seq) ||
-        mf__buf_addf(&log, "%s/slurm-%s.log", ex->state_dir, n > 1 ? "%A_%a" : "%j")) {
+        mf__buf_addf(&log, "%s/slurm-%s.log", ex->state_dir, array ? "%A_%a" : "%j")) {
         rc = MF_ENOMEM;
         goto out;
     }
     if ((rc = mf__write_atomic(path.buf, script.buf, script.len, 0, err)))
         goto out;
+    if (gang && (rc = write_gang_script(ex, n, &path, err)))
+        goto out;
     rc = mf__slurm_argv_add(&a, "sbatch") || add_job_opts(ex, &a, tasks[0]) ||
-                 mf__slurm_argv_addf(&a, "--output=%s", log.buf) ||
-                 (n > 1 && mf__slurm_argv_addf(&a, "--array=0-%zu%%%d", n - 1, ex->max_workers)) ||
+                 mf__slurm_argv_addf(&a, "--output=%s", log.buf) || (gang && gang_opts(ex, &a, n)) ||
+                 (array && mf__slurm_argv_addf(&a, "--array=0-%zu%%%d", n - 1, ex->max_workers)) ||
                  mf__slurm_argv_add(&a, path.buf)
              ? MF_ENOMEM
              : 0;
@@ -188,7 +219,7 @@ static int submit(struct slurm_exec *ex, struct stask **tasks, size_t n, struct 
         rc = mf__slurm_record_job(ex, job, err);
         for (size_t i = 0; !rc && i < n; i++) {
             tasks[i]->job = job;
-            tasks[i]->idx = n > 1 ? (int64_t)i : -1;
+            tasks[i]->idx = array ? (int64_t)i : -1;
             tasks[i]->submitted = mf__slurm_now();
             tasks[i]->state = T_SUBMITTED;
             mf__slurm_job_str(tasks[i], tasks[i]->x.job_id, sizeof(tasks[i]->x.job_id));
@@ -200,7 +231,7 @@ static int submit(struct slurm_exec *ex, struct stask **tasks, size_t n, struct 
         rc = 1;
     } else if (!rc) {
         rc = mf__err(err, MF_EIO, "Slurm refused the job for '%s'%s: %s", tasks[0]->label,
-                     n > 1 ? " and the rest of its foreach" : "",
+                     gang ? " and the rest of its gang" : n > 1 ? " and the rest of its foreach" : "",
                      r.status == 0 ? "sbatch printed no job id" : mf__slurm_first_line(&r.err));
     }
 out:
@@ -234,6 +265,20 @@ static void fail_tasks(struct stask **tasks, size_t n, const char *why)
     }
 }
 
+/* The gang whose rank 0 is tasks[i]: its gang_size ranks, queued in order
+ * from there, into g. MF_EINVAL when they are not. */
+static int gang_of(struct slurm_exec *ex, size_t i, struct stask **g)
+{
+    size_t n = ex->tasks[i]->gang_size;
+    for (size_t k = 0; k < n; k++) {
+        struct stask *u = i + k < ex->n ? ex->tasks[i + k] : NULL;
+        if (!u || u->state != T_QUEUED || u->gang_size != n || u->gang_rank != k)
+            return MF_EINVAL;
+        g[k] = u;
+    }
+    return 0;
+}
+
 /* Submits queued tasks while fewer than max_workers are in flight: each run of
  * queued tasks sharing a group key as job arrays of at most MaxArraySize
  * tasks, every other task as a job of its own. A transient failure backs off
@@ -253,7 +298,18 @@ static int submit_queued(struct slurm_exec *ex, struct mf_err *err)
         struct stask *batch[1];
         struct stask **g = batch;
         size_t ng = 1;
-        if (ex->tasks[i]->group) {
+        bool gang = ex->tasks[i]->gang_size > 0;
+        if (gang) { /* its ranks follow in order: one job */
+            ng = ex->tasks[i]->gang_size;
+            if (ng > 1 && !(g = mf__calloc(ng, sizeof(*g))))
+                return mf__err(err, MF_ENOMEM, "out of memory");
+            int rc = gang_of(ex, i, g);
+            if (rc && g != batch)
+                mf__free(g);
+            if (rc)
+                return mf__err(err, rc, "the %zu tasks of the gang of '%s' were not started in rank order one "
+                               "after the other", ng, ex->tasks[i]->label);
+        } else if (ex->tasks[i]->group) {
             while (j < ex->n && ng < (size_t)ex->max_array) {
                 struct stask *u = ex->tasks[j];
                 if (u->state == T_QUEUED && u->group && !strcmp(u->group, ex->tasks[i]->group))
@@ -261,7 +317,7 @@ static int submit_queued(struct slurm_exec *ex, struct mf_err *err)
                 j++;
             }
         }
-        if (ng > 1) {
+        if (ng > 1 && !gang) {
             g = mf__calloc(ng, sizeof(*g));
             if (!g)
                 return mf__err(err, MF_ENOMEM, "out of memory");
@@ -270,13 +326,13 @@ static int submit_queued(struct slurm_exec *ex, struct mf_err *err)
                 if (ex->tasks[m]->state == T_QUEUED && ex->tasks[m]->group &&
                     !strcmp(ex->tasks[m]->group, ex->tasks[i]->group))
                     g[k++] = ex->tasks[m];
-        } else {
+        } else if (!gang) {
             batch[0] = ex->tasks[i];
         }
         struct mf_err serr = MF_ERR_INIT;
         int rc = submit(ex, g, ng, &serr);
         if (rc == 1) {
-            if (ng > 1) /* perhaps too big for the controller's job count: smaller next time */
+            if (ng > 1 && !gang) /* perhaps too big for the controller's job count: smaller next time */
                 ex->max_array = max_i64(1, (int64_t)ng / 2);
             ex->backoff = ex->backoff > 0 ? min_d(ex->backoff * 2, BACKOFF_MAX_S) : 1.0;
             ex->next_submit = now + ex->backoff * (0.5 + (double)(mf__slurm_rand(ex) % 1000) / 1000.0);
@@ -436,7 +492,8 @@ static bool pop_done(struct slurm_exec *ex, struct mf_exit *out)
             continue;
         *out = t->x;
         mf__slurm_stask_free(t);
-        ex->tasks[i] = ex->tasks[--ex->n];
+        /* In order: a gang's queued ranks must stay one after the other (submit_queued). */
+        memmove(ex->tasks + i, ex->tasks + i + 1, (--ex->n - i) * sizeof(*ex->tasks));
         return true;
     }
     return false;

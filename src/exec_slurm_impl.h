@@ -29,7 +29,8 @@ struct stask {
     struct mf_task_resources res; /* partition: see `partition` */
     double timeout_s;
     uint64_t job;       /* the job (or array) id */
-    int64_t idx;        /* the array index, -1 for a plain job */
+    int64_t idx;        /* the array index, -1 for a plain job (and a gang's tasks) */
+    size_t gang_size, gang_rank; /* mf_exec_task's: a gang's N tasks are one job */
     double submitted;   /* when sbatch returned */
     double gone_since;  /* first poll that did not list the job; 0: listed (or not polled yet) */
     double cancelled_at; /* when we cancelled it; 0: not */

@@ -660,6 +660,19 @@ static void spawn_signal_all(struct mf_exec *base, int sig)
         signal_group(ex->kids[i], sig);
 }
 
+static void spawn_stop(struct mf_exec *base, void *tag)
+{
+    struct spawn_exec *ex = (struct spawn_exec *)base;
+    for (size_t i = 0; i < ex->nkids; i++) {
+        struct child *kid = ex->kids[i];
+        if (kid->status.tag != tag || kid->exited_ns || kid->kill_ns)
+            continue;
+        signal_group(kid, SIGTERM);
+        kid->kill_ns = now_ns() + ex->kill_grace_ns;
+        kid->deadline_ns = 0; /* stopped by us: not a timeout */
+    }
+}
+
 static void spawn_free(struct mf_exec *base)
 {
     struct spawn_exec *ex = (struct spawn_exec *)base;
@@ -708,7 +721,8 @@ static size_t fd_capacity(void)
 
 static const struct mf_exec_ops spawn_ops = {
     .name = "spawn", .console_fn = true, .start = spawn_start, .flush = spawn_flush, .wait = spawn_wait,
-    .running = spawn_running, .signal_all = spawn_signal_all, .free = spawn_free, .capacity = spawn_capacity,
+    .running = spawn_running, .signal_all = spawn_signal_all, .stop = spawn_stop, .free = spawn_free,
+    .capacity = spawn_capacity,
 };
 
 int mf__exec_local_new(const struct mf_exec_opts *o, const char *name, mf__launch_fn launch, void *state,

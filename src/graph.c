@@ -32,7 +32,7 @@ static enum mf_node_kind kind_of(const mf_step *step)
     size_t nnext = mf__step_nnext(step);
     if (step->switch_on || step->cases[0].value || step->cases[0].step)
         return MF_NODE_SWITCH;
-    if (step->foreach)
+    if (step->foreach || step->num_parallel > 0) /* a gang is a foreach of a declared width */
         return MF_NODE_FOREACH;
     if (nnext == 0)
         return MF_NODE_END;

@@ -24,7 +24,8 @@
 enum mf_node_kind {
     MF_NODE_LINEAR,  /* one next step */
     MF_NODE_SPLIT,   /* several next steps: a branch */
-    MF_NODE_FOREACH, /* one next step, run once per item of step->foreach */
+    MF_NODE_FOREACH, /* one next step, run once per item of step->foreach, or as a gang of
+                      * step->num_parallel tasks (mf__gang_width) */
     MF_NODE_SWITCH,  /* out[] are the cases' steps; one is chosen at run time */
     MF_NODE_END      /* no next step */
 };
@@ -62,6 +63,16 @@ struct mf_graph {
     size_t *by_name;   /* indexes of the named nodes sorted by (name, index), for lookups */
     size_t nnamed;
 };
+
+/* The width of the gang that `step` starts (its .num_parallel when that is
+ * set and it is not also a foreach, which lint refuses), else 0. */
+static inline int mf__gang_width(const mf_step *step)
+{
+    return step->num_parallel > 0 && !step->foreach ? step->num_parallel : 0;
+}
+
+/* lint_gang.c: the gang rules (same contract as mf__graph_lint). */
+int mf__lint_gangs(const struct mf_graph *g, struct mf_buf *report);
 
 /* Builds the graph. Fails only for MF_ENOMEM or a NULL/empty table (MF_EGRAPH).
  * `*out` is freed with mf__graph_free(). */

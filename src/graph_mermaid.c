@@ -40,6 +40,8 @@ static void put_label(const struct mf_graph *g, size_t i, FILE *out)
     if (!strcmp(kind, "switch")) {
         fputs("<br>switch on ", out);
         put_text(step->switch_on ? step->switch_on : "?", out);
+    } else if (!strcmp(kind, "foreach") && !step->foreach) {
+        fprintf(out, "<br>gang of %d", step->num_parallel);
     } else if (!strcmp(kind, "foreach")) {
         fputs("<br>foreach over ", out);
         put_text(step->foreach, out);

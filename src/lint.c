@@ -620,6 +620,11 @@ int mf__graph_lint(const struct mf_graph *g, struct mf_buf *report)
         L.rc = sw;
     else
         L.problems += sw;
+    int gang = L.rc ? 0 : mf__lint_gangs(g, report);
+    if (gang < 0)
+        L.rc = gang;
+    else
+        L.problems += gang;
     if (!L.rc && !(matching = mf__calloc(g->n, sizeof(*matching))))
         L.rc = MF_ENOMEM;
     if (!L.rc)

@@ -75,7 +75,7 @@ bool mf__lint_sound(const struct mf_graph *g)
         size_t nnext = mf__step_nnext(node->step);
         if (node->kind == MF_NODE_SWITCH ? !switch_sound(node)
                                          : (node->nout != nnext || (nnext == 0 && v != g->end) ||
-                                            (node->step->foreach && nnext != 1)))
+                                            (node->kind == MF_NODE_FOREACH && nnext != 1)))
             return false;
         for (size_t j = 0; j < node->nout; j++)
             if (node->out[j] == g->start ||
@@ -183,7 +183,11 @@ static void report_unclosed(struct walk *w, size_t v)
         if (w->reported[s])
             continue;
         w->reported[s] = true;
-        if (split->kind == MF_NODE_FOREACH)
+        if (mf__gang_width(split->step))
+            mf__lintf(L, "the gang of %s (%d tasks of %s) is never joined: add a join step after %s, before 'end'",
+                    mf__lint_step(L, s), split->step->num_parallel, mf__lint_step(L, split->out[0]),
+                    mf__lint_step(L, split->out[0]));
+        else if (split->kind == MF_NODE_FOREACH)
             mf__lintf(L, "the foreach %s over %s is never joined: add a join step after %s, before 'end'",
                     mf__lint_step(L, s), mf__lint_q(L, split->step->foreach), mf__lint_step(L, split->out[0]));
         else

@@ -69,6 +69,8 @@ static void show_step(const struct mf_graph *g, size_t i, FILE *out)
         fprintf(out, "%s%s", k ? ", " : "", step->next[k]);
     if (step->foreach)
         fprintf(out, " (foreach over %s)", step->foreach);
+    else if (step->num_parallel > 0)
+        fprintf(out, " (a gang of %d tasks)", step->num_parallel);
     fputc('\n', out);
 }
 
@@ -214,6 +216,8 @@ static void dot_edges(const struct mf_graph *g, size_t i, FILE *out)
             fputs(" [label=", out);
             put_dot_string(step->foreach, out);
             fputs(", style=bold]", out);
+        } else if (step->num_parallel > 0) {
+            fprintf(out, " [label=\"num_parallel=%d\", style=bold]", step->num_parallel);
         } else if (missing)
             fputs(" [style=dashed, color=red]", out);
         fputs(";\n", out);

@@ -125,7 +125,9 @@ double mf__step_timeout(const mf_step *decl)
     return decl->timeout > 0 ? decl->timeout : decl->time_limit;
 }
 
-static int launch(struct sched *s, struct stask *t, struct mf_err *err)
+int mf__interrupted(void) { return STOP_SIGNAL; }
+
+int mf__launch(struct sched *s, struct stask *t, struct mf_err *err)
 {
     const mf_step *decl = s->g->nodes[t->node].step;
     const char *step = decl->name;
@@ -167,7 +169,8 @@ static int launch(struct sched *s, struct stask *t, struct mf_err *err)
                                      .time_limit_s = decl->time_limit, .partition = decl->partition };
     struct mf_exec_task task = { .argv = (char *const *)argv, .label = label.buf, .stdout_log = outlog.buf,
                                  .stderr_log = errlog.buf, .timeout_s = t->caught ? 0 : mf__step_timeout(decl),
-                                 .res = &res, .group = t->caught ? NULL : step, .tag = t, .pid_out = &pid };
+                                 .res = &res, .group = t->caught || t->gang ? NULL : step, .tag = t, .pid_out = &pid,
+                                 .gang_size = t->gang ? t->gang->n : 0, .gang_rank = t->rank };
     rc = mf__exec_start(s->ex, &task, err);
     if (rc)
         goto out;
@@ -230,8 +233,10 @@ int mf__outcome_of(struct sched *s, const struct stask *t, const struct mf_index
     return 0;
 }
 
-static void record_failure(struct sched *s, struct stask *t, const struct mf_exit *x, const char *why)
+void mf__fail_run(struct sched *s, struct stask *t, const struct mf_exit *x, const char *why)
 {
+    if (!s->failed)
+        s->failed_while_stopping = interrupted != 0;
     if (!s->failed) {
         s->failed = t;
         s->failed_exit = *x;
@@ -241,7 +246,7 @@ static void record_failure(struct sched *s, struct stask *t, const struct mf_exi
     }
 }
 
-static int delay_task(struct sched *s, struct stask *t, double delay, struct mf_err *err)
+int mf__delay_task(struct sched *s, struct stask *t, double delay, struct mf_err *err)
 {
     if (MF_GROW(s->delayed, s->delayed_cap, s->ndelayed + 1))
         return mf__err(err, MF_ENOMEM, "out of memory");
@@ -265,7 +270,7 @@ static int after_failure(struct sched *s, struct stask *t, const struct mf_exit 
                 "[%s/%s/%" PRIu64 "] attempt %d failed: %s; retrying in %g s as attempt %d (%d retries left)", s->run_id, label_step, t->id, t->attempt, why, decl->retry_delay, t->attempt + 1,
                 decl->retries - t->attempt - 1);
         t->attempt++;
-        return delay_task(s, t, decl->retry_delay, err);
+        return mf__delay_task(s, t, decl->retry_delay, err);
     }
     if (!t->caught && !interrupted && decl->catch_var) {
         mf__console_say(s->con, MF_CON_WARN, "[%s/%s/%" PRIu64 "] task failed: %s; caught in artifact '%s', the flow goes on",
@@ -273,19 +278,17 @@ static int after_failure(struct sched *s, struct stask *t, const struct mf_exit 
         t->attempt++;
         t->caught = mf__strf("%d|%d|%d|%s", x->exited ? x->exit_code : -1, x->exited ? 0 : x->signal,
                                 x->timed_out ? 1 : 0, why);
-        return t->caught ? delay_task(s, t, 0, err) : mf__err(err, MF_ENOMEM, "out of memory");
+        return t->caught ? mf__delay_task(s, t, 0, err) : mf__err(err, MF_ENOMEM, "out of memory");
     }
     mf__console_say(s->con, MF_CON_FAIL, "[%s/%s/%" PRIu64 "] task failed: %s", s->run_id, label_step, t->id, why);
-    if (!s->failed)
-        s->failed_while_stopping = interrupted != 0;
-    record_failure(s, t, x, why);
+    mf__fail_run(s, t, x, why);
     return 0;
 }
 
 /* A task that committed its index: recorded as succeeded, its successors
  * scheduled. */
-static int go_on(struct sched *s, struct stask *t, const struct mf_exit *x, const struct mf_outcome *o,
-                 struct mf_err *err)
+int mf__go_on(struct sched *s, struct stask *t, const struct mf_exit *x, const struct mf_outcome *o,
+              struct mf_err *err)
 {
     s->succeeded++;
     mf__meta_task_done(s, t, x, "succeeded", NULL);
@@ -319,7 +322,7 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
         mf__console_say(s->con, MF_CON_WARN, "[%s/%s/%" PRIu64 "] task failed on attempt %d; caught in artifact '%s' "
                         "with what the step set, the flow goes on", s->run_id, decl->name, t->id, t->attempt,
                 decl->catch_var);
-        return go_on(s, t, x, &outcome, err);
+        return mf__go_on(s, t, x, &outcome, err);
     } else if (!x->exited || x->exit_code != 0) {
         mf__describe_exit(x, why, sizeof(why));
         if (!x->exited && x->signal > 0) /* 0: a backend that knows no status */
@@ -330,8 +333,12 @@ static int handle_exit(struct sched *s, const struct mf_exit *x, struct mf_err *
         mf__console_task_ended(s->con, t->node, t->id, MF_CON_SUCCEEDED, secs);
         mf__console_say(s->con, MF_CON_TASK, "[%s/%s/%" PRIu64 "] task succeeded in %.2f s", s->run_id, decl->name,
                         t->id, secs);
-        return go_on(s, t, x, &outcome, err);
+        if (t->gang) /* held until every rank of its gang has ended */
+            return mf__gang_ended(s, t, x, NULL, err);
+        return mf__go_on(s, t, x, &outcome, err);
     }
+    if (t->gang)
+        return mf__gang_ended(s, t, x, why, err);
     mf__meta_task_done(s, t, x, "failed", NULL);
     return after_failure(s, t, x, why, err);
 }
@@ -348,7 +355,7 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
             i++;
             continue;
         }
-        if (mf__requeue(s, t))
+        if (t->gang ? mf__gang_requeue(s, t) : mf__requeue(s, t))
             return mf__err(err, MF_ENOMEM, "out of memory");
         s->delayed[i] = s->delayed[--s->ndelayed];
     }
@@ -362,7 +369,13 @@ static int start_ready(struct sched *s, struct mf_err *err)
     size_t limit = s->ex->ops->self_limiting ? SIZE_MAX : mf__worker_limit(s);
     while (!s->failed && !s->meta_failed && !interrupted && mf__exec_running(s->ex) < limit) {
         struct stask *t;
-        int rc = mf__take_ready(s, &t, err);
+        int rc;
+        if (s->qlen && s->queue[s->qhead]->gang) { /* a gang starts whole, or waits for room */
+            if ((rc = mf__gang_launch(s, limit, err)) <= 0)
+                return rc;
+            continue;
+        }
+        rc = mf__take_ready(s, &t, err);
         if (rc || !t)
             return rc;
         rc = mf__resume_try_clone(s, t, err);
@@ -371,7 +384,7 @@ static int start_ready(struct sched *s, struct mf_err *err)
         if (rc == 1)
             continue;
         if (!rc)
-            rc = launch(s, t, err);
+            rc = mf__launch(s, t, err);
         if (rc) {
             mf__stask_free(t);
             return rc;
@@ -456,7 +469,9 @@ static void sched_release(struct sched *s)
     mf__exec_free(s->ex);
     mf__queue_release(s);
     for (size_t i = 0; i < s->ndelayed; i++)
-        mf__stask_free(s->delayed[i]);
+        if (!s->delayed[i]->gang) /* its gang frees it */
+            mf__stask_free(s->delayed[i]);
+    mf__gangs_release(s);
     mf__free(s->delayed);
     for (size_t i = 0; i < s->njoins; i++)
         mf__join_free(s->joins[i]);

@@ -31,6 +31,24 @@ struct stask {
     mf_value *memo_parts; /* a memoised step's key parts (memo.h), or NULL */
     char memo_key[65];
     bool job_recorded;  /* this attempt's cluster job id is in the metadata */
+    struct gang *gang;  /* the gang it is one task of (it owns this record), or NULL */
+    size_t rank;        /* its rank in the gang */
+};
+
+/* The N tasks of a gang (mf_step.num_parallel, runtime_gang.c): queued
+ * together with consecutive ids, started together, and done together: a
+ * task that succeeds is held until every rank has ended; one that fails
+ * stops the others, and the gang as a whole is retried, or fails the run. */
+enum gang_state { GANG_WAITING, GANG_RUNNING, GANG_OK, GANG_FAILED };
+struct gang {
+    size_t n;
+    struct stask **members;   /* by rank; a record handed on (success, the run's failure) is NULL */
+    enum gang_state *state;   /* by rank, this attempt */
+    size_t ended;             /* ranks ended this attempt */
+    bool failed;              /* a rank failed this attempt */
+    size_t failed_rank;
+    struct mf_exit failed_exit;
+    char why[1100];
 };
 
 struct join_wait {
@@ -81,7 +99,10 @@ struct sched {
     size_t nfanouts, fanouts_cap;
     struct join_wait **joins;
     size_t njoins, joins_cap;
-    struct stask **delayed; /* retries waiting for their delay */
+    struct gang **gangs; /* gangs queued or running; each owns its tasks' records */
+    size_t ngangs, gangs_cap;
+    bool said_gang_limit; /* a gang wider than the worker limit was started (said once) */
+    struct stask **delayed; /* retries waiting for their delay (a gang: its rank 0 only) */
     size_t ndelayed, delayed_cap;
     struct mf_meta *meta;
     struct origin_task *origin; /* sorted by key */
@@ -137,6 +158,33 @@ void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *
 int mf__outcome_of(struct sched *s, const struct stask *t, const struct mf_index *ix, struct mf_outcome *o,
                    struct mf_err *err);
 
+/* A task that committed its index: recorded as succeeded, its successors
+ * scheduled; frees `t`. */
+int mf__go_on(struct sched *s, struct stask *t, const struct mf_exit *x, const struct mf_outcome *o,
+              struct mf_err *err);
+/* Starts one task (its record stays the caller's until it ends). */
+int mf__launch(struct sched *s, struct stask *t, struct mf_err *err);
+/* The run fails with task `t` (owned from now on) as its first failure, if none came before. */
+void mf__fail_run(struct sched *s, struct stask *t, const struct mf_exit *x, const char *why);
+/* Puts `t` on the delay list until `delay` seconds from now. */
+int mf__delay_task(struct sched *s, struct stask *t, double delay, struct mf_err *err);
+/* The first interrupt's signal number, 0 if none. */
+int mf__interrupted(void);
+
+/* runtime_gang.c */
+/* Queues the N tasks of the gang that split task `t` starts. */
+int mf__gang_enqueue(struct sched *s, const struct stask *t, int64_t n, struct mf_err *err);
+/* The queue's head is a gang's rank 0: starts (or clones) its N tasks when
+ * the worker limit has room for all (or nothing else runs). 1 started, 0 it
+ * must wait, or an MF_E* code. */
+int mf__gang_launch(struct sched *s, size_t limit, struct mf_err *err);
+/* A gang task ended: `why` NULL when it succeeded (index committed), else
+ * the failure. Holds, stops the other ranks, retries or fails the gang. */
+int mf__gang_ended(struct sched *s, struct stask *t, const struct mf_exit *x, const char *why, struct mf_err *err);
+/* A gang's retry delay is over (`t` its rank 0): queues every rank, in order. */
+int mf__gang_requeue(struct sched *s, struct stask *t);
+void mf__gangs_release(struct sched *s);
+
 /* runtime_run.c */
 /* Allocates the run id, records the run and its parameters. */
 int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct mf_err *err);
@@ -162,6 +210,8 @@ size_t mf__queued(const struct sched *s);
 /* Appends `t` (a retry whose delay passed) to the ready FIFO; MF_ENOMEM. */
 int mf__requeue(struct sched *s, struct stask *t);
 void mf__queue_release(struct sched *s);
+/* The stack `stack` plus the frame (step, task id, index, count); NULL when out of memory. */
+char *mf__push_frame(const char *stack, const char *step, uint64_t id, int64_t index, int64_t count);
 /* Queues what follows a task that succeeded (or was cloned). */
 int mf__schedule_successors(struct sched *s, const struct stask *t, const struct mf_outcome *o, struct mf_err *err);
 /* "STEP|" + the split stack without task ids: where a task stands in the
@@ -190,6 +240,10 @@ void mf__resume_release(struct sched *s);
 /* If `t` can be cloned from the origin run, clones it (index copied, code
  * not run), queues its successors and returns 1; 0 if it must run. */
 int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err);
+/* true when every task of gang `g` can be cloned from the origin run: a gang
+ * is cloned whole or run whole (mf__resume_try_clone then leaves the records
+ * of gang tasks to their gang). */
+bool mf__resume_gang_clonable(struct sched *s, const struct gang *g);
 /* Copies the origin run's parameters into the new run. */
 int mf__resume_copy_params(struct sched *s, struct mf_err *err);
 

@@ -129,8 +129,7 @@ int mf__enqueue(struct sched *s, size_t node, char *stack, char *inputs, bool in
     return rc;
 }
 
-/* The stack `stack` plus the frame (step, task id, index, count). */
-static char *push_frame(const char *stack, const char *step, uint64_t id, int64_t index, int64_t count)
+char *mf__push_frame(const char *stack, const char *step, uint64_t id, int64_t index, int64_t count)
 {
     return mf__strf("%s%s%s:%" PRIu64 ":%" PRId64 ":%" PRId64, stack, *stack ? "," : "", step, id, index, count);
 }
@@ -169,7 +168,7 @@ static int next_item(struct sched *s, struct stask **out, struct mf_err *err)
     struct fanout *f = s->fanouts[s->nfanouts - 1];
     int64_t i = f->next++;
     const char *from = s->g->nodes[f->from].name;
-    char *stack = push_frame(f->stack, from, f->from_id, i, f->count);
+    char *stack = mf__push_frame(f->stack, from, f->from_id, i, f->count);
     char *inputs = mf__strf("%s/%" PRIu64, from, f->from_id);
     int rc = new_task(s, f->node, f->first_id + (uint64_t)i, stack, inputs, f->inputs_cloned, out, err);
     if (f->next == f->count) {
@@ -202,7 +201,8 @@ size_t mf__queued(const struct sched *s)
 void mf__queue_release(struct sched *s)
 {
     for (size_t i = 0; i < s->qlen; i++)
-        mf__stask_free(s->queue[s->qhead + i]);
+        if (!s->queue[s->qhead + i]->gang) /* its gang frees it */
+            mf__stask_free(s->queue[s->qhead + i]);
     mf__free(s->queue);
     for (size_t i = 0; i < s->nfanouts; i++)
         fanout_free(s->fanouts[i]);
@@ -313,10 +313,12 @@ int mf__schedule_successors(struct sched *s, const struct stask *t, const struct
     case MF_NODE_END:
         return 0;
     case MF_NODE_FOREACH:
+        if (mf__gang_width(n->step))
+            return mf__gang_enqueue(s, t, o->num_splits, err);
         return fan_out(s, t, o->num_splits, err);
     case MF_NODE_SPLIT:
         for (size_t i = 0; i < n->nout && !rc; i++)
-            rc = mf__enqueue(s, n->out[i], push_frame(t->stack, n->name, t->id, (int64_t)i, (int64_t)n->nout),
+            rc = mf__enqueue(s, n->out[i], mf__push_frame(t->stack, n->name, t->id, (int64_t)i, (int64_t)n->nout),
                              input_of(s, t), t->cloned, err);
         return rc;
     case MF_NODE_LINEAR:

@@ -164,20 +164,44 @@ static int clone_index(struct sched *s, const struct stask *t, const char *origi
     return rc;
 }
 
-int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
+/* The origin run's task at t's place, NULL if none (or `t` must run); *oom on ENOMEM. */
+static struct origin_task *origin_of(struct sched *s, const struct stask *t, bool *oom)
 {
+    *oom = false;
     if (s->norigin == 0 || !t->inputs_cloned || s->rerun[t->node] || t->attempt > 0)
-        return 0;
-    const char *step = s->g->nodes[t->node].name;
-    char *pos = mf__position_key(step, t->stack);
+        return NULL;
+    char *pos = mf__position_key(s->g->nodes[t->node].name, t->stack);
     struct origin_task probe = { pos ? mf__strf("%s#%" PRId64, pos, t->pass) : NULL, NULL };
     mf__free(pos);
-    if (!probe.key)
-        return mf__err(err, MF_ENOMEM, "out of memory");
+    if (!probe.key) {
+        *oom = true;
+        return NULL;
+    }
     struct origin_task *hit = bsearch(&probe, s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
     mf__free(probe.key);
+    return hit;
+}
+
+bool mf__resume_gang_clonable(struct sched *s, const struct gang *g)
+{
+    bool oom;
+    for (size_t r = 0; r < g->n; r++)
+        if (!origin_of(s, g->members[r], &oom))
+            return false;
+    return true;
+}
+
+int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
+{
+    bool oom;
+    if (t->gang && !mf__resume_gang_clonable(s, t->gang))
+        return 0;
+    struct origin_task *hit = origin_of(s, t, &oom);
+    if (oom)
+        return mf__err(err, MF_ENOMEM, "out of memory");
     if (!hit)
         return 0;
+    const char *step = s->g->nodes[t->node].name;
     struct mf_outcome outcome;
     char origin[256];
     snprintf(origin, sizeof(origin), "%s/%s/%s", s->o->origin_run_id, step, hit->task_id);
@@ -195,7 +219,8 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
     mf__console_task_cloned(s->con, t->node);
     mf__console_say(s->con, MF_CON_TASK, "[%s/%s/%" PRIu64 "] cloned from %s", s->run_id, step, t->id, origin);
     rc = mf__schedule_successors(s, t, &outcome, err);
-    mf__stask_free(t);
+    if (!t->gang) /* a gang's records are its own */
+        mf__stask_free(t);
     return rc ? rc : 1;
 }
 

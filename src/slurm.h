@@ -93,6 +93,7 @@ struct mf_slurm_opts {
     double grace_s;           /* a job gone from the queue without an exit file is failed this much
                                * later (0: 10): the shared filesystem's attribute cache */
     bool gres_gpus;           /* GPUs as --gres=gpu:N instead of --gpus=N */
+    bool gang_per_node;       /* a gang of N: --nodes=N --ntasks-per-node=1, one rank per node */
 };
 
 /* ---- the batch script (slurm_script.c) ---- */
@@ -112,6 +113,13 @@ struct mf_slurm_script_task {
  * newline is fine); MF_ENOMEM.
  */
 int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, size_t n, struct mf_err *err);
+/*
+ * Appends to `b` the batch script of a gang of `n` ranks: one srun that starts
+ * `inner` (an mf__slurm_script of the n ranks, in rank order) as n tasks with
+ * --gang, each running the rank $SLURM_PROCID; a rank that exits non-zero
+ * ends the others (--kill-on-bad-exit). MF_ENOMEM.
+ */
+int mf__slurm_gang_script(struct mf_buf *b, const char *inner, size_t n, struct mf_err *err);
 /* Appends `s` to `b` as one single-quoted sh word. */
 int mf__slurm_quote(struct mf_buf *b, const char *s);
 #endif

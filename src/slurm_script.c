@@ -25,13 +25,20 @@ int mf__slurm_quote(struct mf_buf *b, const char *s)
 static const char head[] =
     "#!/bin/sh\n"
     "# metaflow-c task wrapper, generated: runs the step command line of array index\n"
-    "# $SLURM_ARRAY_TASK_ID (0 for a plain job), writes its status to its exit file.\n"
-    "case \"${SLURM_ARRAY_TASK_ID:-0}\" in\n";
+    "# $SLURM_ARRAY_TASK_ID (0 for a plain job), or with --gang that of rank\n"
+    "# $SLURM_PROCID (each task of a gang's srun), and writes its status to its exit file.\n"
+    "if [ \"${1:-}\" = --gang ]; then\n"
+    "  i=${SLURM_PROCID:-0}\n"
+    "  MF_PARALLEL_MAIN_IP=${SLURM_LAUNCH_NODE_IPADDR:-127.0.0.1}; export MF_PARALLEL_MAIN_IP\n"
+    "else\n"
+    "  i=${SLURM_ARRAY_TASK_ID:-0}\n"
+    "fi\n"
+    "case \"$i\" in\n";
 
 /* After the case: x, o, e and "$@" are set. `wait` returns early (> 128) when
  * a trapped signal arrives, so it is repeated until the step is gone. */
 static const char tail[] =
-    "*) echo \"metaflow-c: no task for array index ${SLURM_ARRAY_TASK_ID:-0}\" >&2; exit 2 ;;\n"
+    "*) echo \"metaflow-c: no task for index $i\" >&2; exit 2 ;;\n"
     "esac\n"
     "sig=\n"
     "pid=\n"
@@ -71,5 +78,21 @@ int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, siz
         rc = rc ? rc : mf__buf_adds(b, " ;;\n");
     }
     rc = rc ? rc : mf__buf_adds(b, tail);
+    return rc ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+}
+
+int mf__slurm_gang_script(struct mf_buf *b, const char *inner, size_t n, struct mf_err *err)
+{
+    /* srun in a batch job no longer inherits --cpus-per-task (Slurm 22.05): passed again. The
+     * batch shell becomes srun, which forwards Slurm's TERM and USR2 to every rank's wrapper. */
+    int rc = mf__buf_addf(b,
+                          "#!/bin/sh\n"
+                          "# metaflow-c gang wrapper, generated: the %zu ranks of one gang as one job step,\n"
+                          "# started together; a rank that fails ends the others (--kill-on-bad-exit).\n"
+                          "exec srun --kill-on-bad-exit=1 --ntasks=%zu "
+                          "${SLURM_CPUS_PER_TASK:+--cpus-per-task=$SLURM_CPUS_PER_TASK} /bin/sh ",
+                          n, n);
+    rc = rc ? rc : mf__slurm_quote(b, inner);
+    rc = rc ? rc : mf__buf_adds(b, " --gang\n");
     return rc ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
 }

@@ -498,7 +498,10 @@ static int mark_uncacheable(struct mf_task *t, struct mf_err *err)
 static int task_persist(struct mf_task *t, struct mf_err *err)
 {
     const struct mf_node *n = &t->g->nodes[t->node];
-    t->own.num_splits = n->kind == MF_NODE_FOREACH ? foreach_width(t) : -1;
+    /* A gang's width is declared, not read from a list: recorded the same way, so the
+     * scheduler and resume learn it from the index as a foreach's. */
+    int gang = mf__gang_width(n->step);
+    t->own.num_splits = gang ? gang : n->kind == MF_NODE_FOREACH ? foreach_width(t) : -1;
     t->own.attempt = t->args->attempt;
     t->own.pass = t->args->pass;
     mf__free(t->own.next);
@@ -572,6 +575,8 @@ int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf
         rc = mf__input_paths_each(args->input_paths, load_input, &lc, &err);
     if (!rc)
         rc = task_check_inputs(&t, &err);
+    if (!rc)
+        rc = mf__task_gang_setup(&t, &err);
     if (rc)
         goto out;
     const mf_step *s = g->nodes[t.node].step;

@@ -58,6 +58,10 @@ struct mf_task {
     size_t nresident;
     mf_value *item; /* foreach item, loaded on first mf_input() */
     bool item_loaded;
+    /* A gang task's place in its gang (task_parallel.c); is_parallel false
+     * otherwise. control_id holds the string control_task_id points to. */
+    mf_parallel_info parallel;
+    char parallel_control[24];
     bool in_step;    /* the step function is running: a failure may be caught */
     bool catching;   /* recording a caught failure: another one is not caught */
     bool by_mf_fail; /* the failure came from mf_fail(), not an API error */
@@ -100,4 +104,8 @@ void mf__task_release(struct mf_task *t);
  * it by `hash`. Out of memory: frees `v`, reports through mf__task_error
  * (which ends a running task) and returns MF_ENOMEM. */
 int mf__task_keep(struct mf_task *t, const char *hash, mf_value *v);
+/* task_parallel.c: before the step runs, finds whether the task is one of
+ * a gang (its top frame was pushed by a gang split) and, if so, fills
+ * t->parallel and exports it as MF_PARALLEL_* for what the step starts. */
+int mf__task_gang_setup(struct mf_task *t, struct mf_err *err);
 #endif

@@ -92,8 +92,13 @@ static mf_value *element(const mf_value *list, size_t i)
 static const char *foreach_var(mf_task *t, const struct mf_frame *f, const char *id, const struct mf_index *ix)
 {
     mf_task *root = t->root;
-    if (!root->client)
-        return root->g->nodes[mf__graph_find(root->g, f->step)].step->foreach;
+    if (!root->client) {
+        const char *var = root->g->nodes[mf__graph_find(root->g, f->step)].step->foreach;
+        if (!var)
+            mf__task_die(t, "step '%s' runs as a gang (.num_parallel of '%s'), which has no foreach item: its rank is "
+                         "mf_current_parallel(t).node_index", root->step_name, f->step);
+        return var;
+    }
     if (!ix->foreach)
         mf__task_error(t, "the foreach item is not known: the index of split task '%s/%s' was written before format "
                        "version 3 (an older metaflow-c), which does not record the list's name; read the artifact the "

@@ -85,7 +85,8 @@ int mf__cli_slurm_option(struct mf_cli *c, int argc, char **argv, int *i, struct
     "  --slurm-extra WORD    one more sbatch/srun argument, verbatim (repeatable)\n"                    \
     "  --slurm-poll S        at most one squeue per S seconds for the whole run (default 30)\n"          \
     "  --slurm-grace S       a job gone from the queue without an exit file fails S s later (10)\n"     \
-    "  --slurm-gres-gpus     ask for GPUs as --gres=gpu:N instead of --gpus=N\n"
+    "  --slurm-gres-gpus     ask for GPUs as --gres=gpu:N instead of --gpus=N\n"                          \
+    "  --slurm-gang-per-node a gang of N tasks on N nodes, one each (default: where Slurm puts them)\n"
 /* Metaflow's rule for a tag (mf__tag_check, meta.h): 1 to 500 bytes of
  * UTF-8 text (spaces, commas and any script allowed); control characters are
  * refused too, so that listing tags cannot garble a terminal. 0, or -1 after

@@ -33,6 +33,8 @@ int mf__cli_slurm_option(struct mf_cli *c, int argc, char **argv, int *i, struct
     int m;
     if (!strcmp(argv[*i], "--slurm-gres-gpus"))
         return a->slurm.gres_gpus = true, 1;
+    if (!strcmp(argv[*i], "--slurm-gang-per-node"))
+        return a->slurm.gang_per_node = true, 1;
     if ((m = mf__cli_opt(c, argc, argv, i, "--slurm-partition", &v)) != 0)
         return m < 0 ? -1 : (a->slurm.partition = v, 1);
     if ((m = mf__cli_opt(c, argc, argv, i, "--slurm-account", &v)) != 0)
