@@ -136,10 +136,11 @@ int mf__gang_launch(struct sched *s, size_t limit, struct mf_err *err)
     return 1;
 }
 
-/* Rank `r` succeeded but its gang did not: its committed index is dropped
- * (no later task read it; a retry or a resume runs it again) and its attempt
- * is recorded failed. */
-static void drop_success(struct sched *s, struct gang *g, size_t r)
+/* Rank `r`'s gang failed: an index it committed is dropped (no later task
+ * read it; a retry or a resume runs it again). A rank stopped by a signal may
+ * have committed just before it (the stop races with its end), so every
+ * rank's is removed; one that succeeded is also told so and recorded failed. */
+static void drop_index(struct sched *s, struct gang *g, size_t r)
 {
     struct stask *t = g->members[r];
     const char *step = s->g->nodes[t->node].name;
@@ -149,6 +150,8 @@ static void drop_success(struct sched *s, struct gang *g, size_t r)
     if (!mf__ds_task_dir(s->ds, s->run_id, step, id, &path) && !mf__buf_adds(&path, "/index"))
         unlink(path.buf);
     mf__buf_release(&path);
+    if (g->state[r] != GANG_OK)
+        return;
     snprintf(line, sizeof(line), "this task succeeded but its gang failed (rank %zu: %s): its result is dropped",
              g->failed_rank, g->why);
     mf__append_task_log(s, t, "stderr", line);
@@ -175,8 +178,7 @@ static int gang_done(struct sched *s, struct gang *g, struct mf_err *err)
         return rc;
     }
     for (size_t r = 0; r < g->n; r++)
-        if (g->state[r] == GANG_OK)
-            drop_success(s, g, r);
+        drop_index(s, g, r);
     if (!mf__interrupted() && first->attempt < decl->retries) {
         mf__console_say(s->con, MF_CON_WARN, "[%s/%s/%" PRIu64 "] gang attempt %d failed (rank %zu: %s); running all "
                         "%zu tasks again in %g s as attempt %d (%d retries left)", s->run_id, decl->name, first->id,
