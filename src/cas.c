@@ -7,8 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +15,7 @@
 
 #include "cas_impl.h"
 #include "codec.h"
+#include "sha256.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
 #include "value.h"
@@ -47,27 +46,10 @@ static void to_hex(const unsigned char digest[MF_HASH_LEN], char hex[MF_HASH_HEX
     hex[MF_HASH_HEX_LEN] = '\0';
 }
 
-/* OpenSSL 3 initialises itself on first use; left to its defaults it loads
- * its configuration file and registers every cipher and digest, which costs
- * about 2 ms - paid by every task process. We need one digest from the
- * default provider, so we ask for none of that, nor for its clean-up at exit
- * (it frees tables the exiting process is about to drop anyway, touching
- * code and pages that nothing else in a task does). Idempotent and
- * thread-safe. */
-static void crypto_init(void)
-{
-    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-                            OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_ATEXIT,
-                        NULL);
-}
-
 void mf__sha256_hex(const void *data, size_t len, char hex[MF_HASH_HEX_LEN + 1])
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    crypto_init();
-    unsigned int n = 0;
-    if (!EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL) || n != MF_HASH_LEN)
-        memset(digest, 0, sizeof(digest)); /* cannot happen with a working libcrypto */
+    unsigned char digest[MF_SHA256_LEN];
+    mf__sha256(data, len, digest);
     to_hex(digest, hex);
 }
 
@@ -84,20 +66,20 @@ bool mf__is_hash_hex(const char *s)
 
 int mf__cas_hash_begin(struct mf_cas *cas)
 {
-    return EVP_DigestInit_ex(cas->md, cas->sha256, NULL) ? 0 : MF_ENOMEM;
+    mf__sha256_begin(cas->sha256);
+    return 0;
 }
 
 int mf__cas_hash_update(struct mf_cas *cas, const void *data, size_t len)
 {
-    return EVP_DigestUpdate(cas->md, data, len) ? 0 : MF_ENOMEM;
+    mf__sha256_update(cas->sha256, data, len);
+    return 0;
 }
 
 int mf__cas_hash_end(struct mf_cas *cas, char hex[MF_HASH_HEX_LEN + 1])
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_DigestFinal_ex(cas->md, digest, &n) || n != MF_HASH_LEN)
-        return MF_ENOMEM;
+    unsigned char digest[MF_SHA256_LEN];
+    mf__sha256_end(cas->sha256, digest);
     to_hex(digest, hex);
     return 0;
 }
@@ -141,12 +123,10 @@ int mf__cas_open(const char *root, unsigned flags, struct mf_cas **out, struct m
     mf__buf_init(&cas->scratch);
     cas->flags = flags;
     cas->root = mf__strdup(root);
-    crypto_init();
-    cas->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    cas->md = EVP_MD_CTX_new();
-    if (!cas->root || !cas->sha256 || !cas->md) {
+    cas->sha256 = mf__sha256_new();
+    if (!cas->root || !cas->sha256) {
         mf__cas_close(cas);
-        return mf__err(err, MF_ENOMEM, "cannot set up SHA-256 (out of memory or no libcrypto provider)");
+        return mf__err(err, MF_ENOMEM, "out of memory");
     }
     *out = cas;
     return 0;
@@ -157,8 +137,7 @@ void mf__cas_close(struct mf_cas *cas)
     if (!cas)
         return;
     mf__free(cas->root);
-    EVP_MD_free(cas->sha256);
-    EVP_MD_CTX_free(cas->md);
+    mf__sha256_free(cas->sha256);
     ZSTD_freeCCtx(cas->cctx);
     ZSTD_freeDCtx(cas->dctx);
     mf__buf_release(&cas->stage);

@@ -64,8 +64,9 @@ void mf__sha256_hex(const void *data, size_t len, char hex[MF_HASH_HEX_LEN + 1])
 /* true for exactly 64 lower-case hex digits. */
 bool mf__is_hash_hex(const char *s);
 
-/* SHA-256 with the store's prefetched digest (cheaper than mf__sha256_hex
- * for many small values). 0 or MF_ENOMEM. One hash at a time per store. */
+/* SHA-256 in the store's own context (incremental: begin, update..., end).
+ * Always 0 today (the int is kept for a digest backend that can fail).
+ * One hash at a time per store. */
 #define MF_HASH_LEN 32
 int mf__cas_hash(struct mf_cas *cas, const void *data, size_t len, char hex[MF_HASH_HEX_LEN + 1]);
 int mf__cas_hash_begin(struct mf_cas *cas);

@@ -5,17 +5,16 @@
  */
 #ifndef MF_CAS_IMPL_H
 #define MF_CAS_IMPL_H
-#include <openssl/evp.h>
 #include <zstd.h>
 
+#include "sha256.h"
 #include "util/buf.h"
 
 /* The store handle (cas.h): one per process, single-threaded. */
 struct mf_cas {
     char *root;
     unsigned flags;
-    EVP_MD *sha256;
-    EVP_MD_CTX *md;
+    struct mf__sha256 *sha256; /* the one running hash (mf__cas_hash_*) */
     ZSTD_CCtx *cctx;       /* created on first write */
     ZSTD_DCtx *dctx;       /* created on first compressed read */
     struct mf_buf stage;   /* the whole encoding (small) or the sample */
