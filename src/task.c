@@ -307,6 +307,9 @@ void mf__task_release(struct mf_task *t)
     mf_value_free(t->item);
     mf_value_free(t->card);
     mf__current_free(t->current);
+    mf__artifact_release(&t->split_list);
+    mf__free(t->split_step);
+    mf__free(t->split_id);
     mf__index_release(&t->own);
     mf__index_release(&t->params);
     mf__ds_close(t->ds);
@@ -330,6 +333,27 @@ static int task_identity(struct mf_task *t, struct mf_err *err)
     return t->pathspec ? 0 : mf__err(err, MF_ENOMEM, "out of memory");
 }
 
+/* Keeps the foreach list's record of parent `p`, a foreach task, for
+ * mf_input() (task_impl.h). Out of memory keeps nothing: mf_input() then
+ * reads the index as it would anyway. */
+static void keep_split_list(struct mf_task *t, const struct mf_task *p)
+{
+    size_t node = mf__graph_find(t->g, p->step_name);
+    if (node == MF_NO_NODE || t->g->nodes[node].kind != MF_NODE_FOREACH)
+        return;
+    const struct mf_artifact *a = mf__index_find(&p->own, t->g->nodes[node].step->foreach);
+    if (!a || mf__artifact_copy(&t->split_list, a))
+        return;
+    t->split_step = mf__strdup(p->step_name);
+    t->split_id = mf__strdup(p->task_id);
+    if (!t->split_step || !t->split_id) {
+        mf__artifact_release(&t->split_list);
+        mf__free(t->split_step);
+        mf__free(t->split_id);
+        t->split_step = t->split_id = NULL;
+    }
+}
+
 /* A join sees its inputs; any other step starts from its one parent's set. */
 static int task_check_inputs(struct mf_task *t, struct mf_err *err)
 {
@@ -343,6 +367,7 @@ static int task_check_inputs(struct mf_task *t, struct mf_err *err)
     if (t->ninputs != want)
         return mf__err(err, MF_EINVAL, "step '%s' takes %zu input path(s), got %zu", t->step_name, want, t->ninputs);
     if (want) {
+        keep_split_list(t, t->inputs[0]);
         struct mf_index tmp = t->own;
         t->own = t->inputs[0]->own;
         t->inputs[0]->own = tmp;

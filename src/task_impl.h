@@ -56,6 +56,12 @@ struct mf_task {
      * indexes, not N (issue 14). */
     struct mf_task **resident; /* MF_JOIN_RESIDENT entries, allocated at the first read: not in every input's handle */
     size_t nresident;
+    /* A direct child of a foreach step: the split task's record of the
+     * list (a copy), kept when that task's index became this task's own
+     * set, so that mf_input() need not read the index a second time.
+     * split_step NULL: not kept (mf_input reads the index). */
+    struct mf_artifact split_list;
+    char *split_step, *split_id;
     mf_value *item; /* foreach item, loaded on first mf_input() */
     bool item_loaded;
     /* A gang task's place in its gang (task_parallel.c); is_parallel false

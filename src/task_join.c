@@ -155,6 +155,11 @@ const mf_value *mf_input(mf_task *t)
         return NULL;
     }
     snprintf(id, sizeof(id), "%" PRIu64, f.task);
+    if (root->split_step && !strcmp(root->split_step, f.step) && !strcmp(root->split_id, id)) {
+        /* the parent's record, kept when its index was read (task.c) */
+        load_input_item(t, &f, foreach_var(t, &f, id, NULL), id, &root->split_list);
+        return root->item_loaded ? root->item : NULL;
+    }
     mf__index_init(&ix);
     if (mf__ds_read_index(root->ds, root->run_id, f.step, id, &ix, &err)) {
         mf__task_error(t, "cannot read the foreach list of '%s/%s': %s", f.step, id, err.msg);
