@@ -83,6 +83,13 @@ struct origin_task {
     char *task_id;
 };
 
+/* The origin's tasks of one step (resume). */
+struct origin_step {
+    struct origin_task *tasks;
+    size_t n;
+    bool scanned;
+};
+
 struct sched {
     const mf_flow *flow;
     const struct mf_graph *g;
@@ -105,8 +112,10 @@ struct sched {
     struct stask **delayed; /* retries waiting for their delay (a gang: its rank 0 only) */
     size_t ndelayed, delayed_cap;
     struct mf_meta *meta;
-    struct origin_task *origin; /* sorted by key */
-    size_t norigin;
+    /* Per node: the origin run's successful tasks of that step, sorted by
+     * key, read from their indexes on the first task of the step that may
+     * be cloned (runtime_resume.c); a step run again is never read. */
+    struct origin_step *origin;
     bool *rerun; /* per node: resume must run it again */
     struct mf_ds *clone_ds; /* the datastore without fdatasync, for clones */
     size_t cloned;

@@ -4,7 +4,9 @@
  * not run) when the same task - same step, same position in every split
  * around it - succeeded in the origin run and every task it depends on was
  * cloned too. Everything else runs again. The origin's successful tasks are
- * found by their indexes, the datastore's own record of success.
+ * found by their indexes, the datastore's own record of success: a step's
+ * are read when its first task is ready to be cloned, not all up front, so
+ * cloning starts at once and the steps resume runs again are never read.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -21,7 +23,8 @@ static int cmp_origin(const void *a, const void *b)
     return strcmp(((const struct origin_task *)a)->key, ((const struct origin_task *)b)->key);
 }
 
-static int add_origin(struct sched *s, size_t *cap, const char *step, const char *task_id, struct mf_err *err)
+static int add_origin(struct sched *s, struct origin_step *os, size_t *cap, const char *step, const char *task_id,
+                      struct mf_err *err)
 {
     struct mf_index ix;
     struct mf_err why = MF_ERR_INIT;
@@ -36,28 +39,39 @@ static int add_origin(struct sched *s, size_t *cap, const char *step, const char
     mf__free(pos);
     char *id = mf__strdup(task_id);
     mf__index_release(&ix);
-    if (!key || !id || MF_GROW(s->origin, *cap, s->norigin + 1)) {
+    if (!key || !id || MF_GROW(os->tasks, *cap, os->n + 1)) {
         mf__free(key);
         mf__free(id);
         return mf__err(err, MF_ENOMEM, "out of memory");
     }
-    s->origin[s->norigin].key = key;
-    s->origin[s->norigin++].task_id = id;
+    os->tasks[os->n].key = key;
+    os->tasks[os->n++].task_id = id;
     return 0;
 }
 
-static int scan_origin_step(struct sched *s, size_t *cap, const char *step, struct mf_err *err)
+/* Reads the origin's successful tasks of node `node`'s step, once. */
+static int scan_origin_step(struct sched *s, size_t node, struct mf_err *err)
 {
+    struct origin_step *os = &s->origin[node];
+    const char *step = s->g->nodes[node].name;
     struct mf_buf dir = MF_BUF_INIT;
+    size_t cap = 0;
+    if (os->scanned)
+        return 0;
+    os->scanned = true;
     int rc = mf__buf_addf(&dir, "%s/%s/%s/%s", mf__ds_root(s->ds), mf__ds_flow(s->ds), s->o->origin_run_id, step);
     DIR *d = rc ? NULL : opendir(dir.buf);
     struct dirent *e;
     while (d && !rc && (e = readdir(d)) != NULL)
         if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
-            rc = add_origin(s, cap, step, e->d_name, err);
+            rc = add_origin(s, os, &cap, step, e->d_name, err);
     if (d)
         closedir(d);
     mf__buf_release(&dir);
+    /* A step with no successful task has no array: qsort/bsearch must not
+     * be given a null one. */
+    if (!rc && os->n > 1)
+        qsort(os->tasks, os->n, sizeof(*os->tasks), cmp_origin);
     return rc;
 }
 
@@ -73,11 +87,11 @@ static void mark_rerun(struct sched *s, size_t from)
 
 int mf__resume_prepare(struct sched *s, struct mf_err *err)
 {
-    size_t cap = 0;
     if (!s->o->origin_run_id)
         return 0;
     s->rerun = mf__calloc(s->g->n, sizeof(*s->rerun));
-    if (!s->rerun)
+    s->origin = mf__calloc(s->g->n, sizeof(*s->origin));
+    if (!s->rerun || !s->origin)
         return mf__err(err, MF_ENOMEM, "out of memory");
     if (s->o->resume_step) {
         size_t node = mf__graph_find(s->g, s->o->resume_step);
@@ -85,23 +99,17 @@ int mf__resume_prepare(struct sched *s, struct mf_err *err)
             return mf__err(err, MF_EINVAL, "'%s' is not a step of flow '%s'", s->o->resume_step, s->flow->name);
         mark_rerun(s, node);
     }
-    for (size_t i = 0; i < s->g->n; i++) {
-        int rc = scan_origin_step(s, &cap, s->g->nodes[i].name, err);
-        if (rc)
-            return rc;
-    }
-    /* An origin that failed in its first step has no task: s->origin is
-     * NULL, and qsort/bsearch must not be given a null array. */
-    if (s->norigin > 1)
-        qsort(s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
     return mf__ds_open(mf__ds_root(s->ds), s->flow->name, 0, &s->clone_ds, err);
 }
 
 void mf__resume_release(struct sched *s)
 {
-    for (size_t i = 0; i < s->norigin; i++) {
-        mf__free(s->origin[i].key);
-        mf__free(s->origin[i].task_id);
+    for (size_t n = 0; s->origin && n < s->g->n; n++) {
+        for (size_t i = 0; i < s->origin[n].n; i++) {
+            mf__free(s->origin[n].tasks[i].key);
+            mf__free(s->origin[n].tasks[i].task_id);
+        }
+        mf__free(s->origin[n].tasks);
     }
     mf__free(s->origin);
     mf__free(s->rerun);
@@ -164,48 +172,51 @@ static int clone_index(struct sched *s, const struct stask *t, const char *origi
     return rc;
 }
 
-/* The origin run's task at t's place, NULL if none (or `t` must run); *oom on ENOMEM. */
-static struct origin_task *origin_of(struct sched *s, const struct stask *t, bool *oom)
+/* The origin run's task at t's place into *hit, NULL if none (or `t` must
+ * run); reads the origin's indexes of t's step the first time one is asked. */
+static int origin_of(struct sched *s, const struct stask *t, struct origin_task **hit, struct mf_err *err)
 {
-    *oom = false;
-    if (s->norigin == 0 || !t->inputs_cloned || s->rerun[t->node] || t->attempt > 0)
-        return NULL;
+    *hit = NULL;
+    if (!s->origin || !t->inputs_cloned || s->rerun[t->node] || t->attempt > 0)
+        return 0;
+    int rc = scan_origin_step(s, t->node, err);
+    const struct origin_step *os = &s->origin[t->node];
+    if (rc || os->n == 0)
+        return rc;
     char *pos = mf__position_key(s->g->nodes[t->node].name, t->stack);
     struct origin_task probe = { pos ? mf__strf("%s#%" PRId64, pos, t->pass) : NULL, NULL };
     mf__free(pos);
-    if (!probe.key) {
-        *oom = true;
-        return NULL;
-    }
-    struct origin_task *hit = bsearch(&probe, s->origin, s->norigin, sizeof(*s->origin), cmp_origin);
+    if (!probe.key)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    *hit = bsearch(&probe, os->tasks, os->n, sizeof(*os->tasks), cmp_origin);
     mf__free(probe.key);
-    return hit;
+    return 0;
 }
 
 bool mf__resume_gang_clonable(struct sched *s, const struct gang *g)
 {
-    bool oom;
+    struct origin_task *hit;
     for (size_t r = 0; r < g->n; r++)
-        if (!origin_of(s, g->members[r], &oom))
+        if (origin_of(s, g->members[r], &hit, NULL) != 0 || !hit)
             return false;
     return true;
 }
 
 int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err)
 {
-    bool oom;
+    struct origin_task *hit;
     if (t->gang && !mf__resume_gang_clonable(s, t->gang))
         return 0;
-    struct origin_task *hit = origin_of(s, t, &oom);
-    if (oom)
-        return mf__err(err, MF_ENOMEM, "out of memory");
+    int rc = origin_of(s, t, &hit, err);
+    if (rc)
+        return rc;
     if (!hit)
         return 0;
     const char *step = s->g->nodes[t->node].name;
     struct mf_outcome outcome;
     char origin[256];
     snprintf(origin, sizeof(origin), "%s/%s/%s", s->o->origin_run_id, step, hit->task_id);
-    int rc = clone_index(s, t, hit->task_id, &outcome, err);
+    rc = clone_index(s, t, hit->task_id, &outcome, err);
     if (rc == MF_ECORRUPT) { /* run it instead, saying why (stderr: even with --quiet) */
         mf__console_say(s->con, MF_CON_ERROR, "[%s/%s/%" PRIu64 "] not cloned from %s, running it again: %s", s->run_id,
                         step, t->id, origin, err ? err->msg : "an object it names is missing or corrupt");
