@@ -22,9 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "cas.h"
+#include "sha256.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -126,7 +125,7 @@ void mf__build_id(const char *exe, char out[MF_BUILD_ID_MAX])
 /* ---- the code digest ---- */
 
 struct code_walk {
-    EVP_MD_CTX *md;
+    struct mf__sha256 *md;
     struct mf_err *err;
     int rc;
     bool main_done;
@@ -185,8 +184,8 @@ static int hash_segments(struct code_walk *w, const char *path, const char *what
             continue;
         if (ph[i].p_offset > len || ph[i].p_filesz > len - ph[i].p_offset)
             rc = mf__err(w->err, MF_EIO, "cannot compute the code digest: %s '%s' is truncated", what, path);
-        else if (!EVP_DigestUpdate(w->md, p + ph[i].p_offset, (size_t)ph[i].p_filesz))
-            rc = mf__err(w->err, MF_ENOMEM, "out of memory hashing the program");
+        else
+            mf__sha256_update(w->md, p + ph[i].p_offset, (size_t)ph[i].p_filesz);
     }
 out:
     if (p != MAP_FAILED)
@@ -211,8 +210,8 @@ static int hash_library(struct code_walk *w, struct dl_phdr_info *info)
     base = base ? base + 1 : info->dlpi_name;
     struct mf_buf line = MF_BUF_INIT;
     int rc = mf__buf_addf(&line, "lib %s %s\n", base, id[0] ? id : info->dlpi_name);
-    if (!rc && !EVP_DigestUpdate(w->md, line.buf, line.len))
-        rc = MF_ENOMEM;
+    if (!rc)
+        mf__sha256_update(w->md, line.buf, line.len);
     mf__buf_release(&line);
     return rc ? mf__err(w->err, MF_ENOMEM, "out of memory hashing the program") : 0;
 }
@@ -235,23 +234,20 @@ static int on_code_object(struct dl_phdr_info *info, size_t size, void *data)
 int mf__code_digest(char out[65], struct mf_err *err)
 {
     static const char digits[] = "0123456789abcdef";
-    struct code_walk w = { .md = EVP_MD_CTX_new(), .err = err };
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    if (!w.md || !EVP_DigestInit_ex(w.md, EVP_sha256(), NULL)) {
-        w.rc = mf__err(err, MF_ENOMEM, "out of memory hashing the program");
-        goto out;
-    }
+    struct code_walk w = { .md = mf__sha256_new(), .err = err };
+    unsigned char digest[MF_SHA256_LEN];
+    if (!w.md)
+        return mf__err(err, MF_ENOMEM, "out of memory hashing the program");
+    mf__sha256_begin(w.md);
     dl_iterate_phdr(on_code_object, &w);
-    if (!w.rc && (!EVP_DigestFinal_ex(w.md, digest, &n) || n != MF_HASH_LEN))
-        w.rc = mf__err(err, MF_ENOMEM, "out of memory hashing the program");
-    for (unsigned i = 0; !w.rc && i < n; i++) {
-        out[2 * i] = digits[digest[i] >> 4];
-        out[2 * i + 1] = digits[digest[i] & 15];
-    }
-    if (!w.rc)
+    if (!w.rc) {
+        mf__sha256_end(w.md, digest);
+        for (unsigned i = 0; i < MF_SHA256_LEN; i++) {
+            out[2 * i] = digits[digest[i] >> 4];
+            out[2 * i + 1] = digits[digest[i] & 15];
+        }
         out[64] = '\0';
-out:
-    EVP_MD_CTX_free(w.md);
+    }
+    mf__sha256_free(w.md);
     return w.rc;
 }

@@ -339,7 +339,8 @@ static int task_identity(struct mf_task *t, struct mf_err *err)
 static void keep_split_list(struct mf_task *t, const struct mf_task *p)
 {
     size_t node = mf__graph_find(t->g, p->step_name);
-    if (node == MF_NO_NODE || t->g->nodes[node].kind != MF_NODE_FOREACH)
+    /* a gang's split is a foreach without a list (.num_parallel) */
+    if (node == MF_NO_NODE || t->g->nodes[node].kind != MF_NODE_FOREACH || !t->g->nodes[node].step->foreach)
         return;
     const struct mf_artifact *a = mf__index_find(&p->own, t->g->nodes[node].step->foreach);
     if (!a || mf__artifact_copy(&t->split_list, a))

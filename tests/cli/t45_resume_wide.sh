@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# t44_resume_wide.sh - resume of a wide foreach clones every item to the
+# t45_resume_wide.sh - resume of a wide foreach clones every item to the
 # same position (the join checks each item against its index, in order),
 # and reads the origin's indexes step by step as tasks become ready, not all
 # up front: a step that resume runs again is never read, so a damaged index
