@@ -78,21 +78,27 @@ static bool is_loaded(const struct dl_phdr_info *info, const ElfW(Phdr) *note)
     return false;
 }
 
-/* dl_iterate_phdr reports the main program first; only it is looked at. */
-static int on_object(struct dl_phdr_info *info, size_t size, void *data)
+/* The build-id note of one loaded object into out ("gnu:<hex>"); 0 when
+ * found, -1 without one. */
+static int object_build_id(const struct dl_phdr_info *info, char *out)
 {
-    (void)size;
-    struct note_search *s = data;
     for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_NOTE || !is_loaded(info, ph))
             continue;
         const unsigned char *p = (const unsigned char *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr);
-        if (scan_notes(p, (size_t)ph->p_memsz, s->out) == 0) {
-            s->found = 1;
-            break;
-        }
+        if (scan_notes(p, (size_t)ph->p_memsz, out) == 0)
+            return 0;
     }
+    return -1;
+}
+
+/* dl_iterate_phdr reports the main program first; only it is looked at. */
+static int on_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct note_search *s = data;
+    s->found = object_build_id(info, s->out) == 0;
     return 1; /* stop after the main program */
 }
 
@@ -200,12 +206,8 @@ out:
 static int hash_library(struct code_walk *w, struct dl_phdr_info *info)
 {
     char id[MF_BUILD_ID_MAX] = "";
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum && !id[0]; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_NOTE && is_loaded(info, ph) &&
-            scan_notes((const unsigned char *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr), (size_t)ph->p_memsz, id))
-            id[0] = '\0';
-    }
+    if (object_build_id(info, id) != 0)
+        id[0] = '\0';
     const char *base = strrchr(info->dlpi_name, '/');
     base = base ? base + 1 : info->dlpi_name;
     struct mf_buf line = MF_BUF_INIT;

@@ -380,3 +380,22 @@ out:
     mf__buf_release(&data);
     return rc;
 }
+
+int mf__ds_objects_ok(struct mf_ds *ds, const struct mf_index *ix, struct mf_err *err)
+{
+    for (size_t i = 0; i < ix->n; i++) {
+        if (ix->arts[i].inline_data)
+            continue;
+        int rc = mf__cas_verify(mf__ds_cas(ds), ix->arts[i].hash, NULL, err);
+        if (rc == MF_ENOENT || rc == MF_ECORRUPT) {
+            char *advice = err ? strstr(err->msg, "; " MF_CAS_FIX) : NULL;
+            if (advice)
+                *advice = '\0';
+            mf__err_prefix(err, "its artifact '%s': ", ix->arts[i].name);
+            return MF_ECORRUPT;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -105,6 +105,16 @@ int mf__ds_write_index(struct mf_ds *ds, const char *run, const char *step, cons
 int mf__ds_read_index(struct mf_ds *ds, const char *run, const char *step, const char *task, struct mf_index *out,
                       struct mf_err *err);
 
+/*
+ * Checks that every object `ix` names is there and verifies (inline values
+ * were checked with the index): what a task cloned from `ix` (resume, a memo
+ * hit) will read. MF_ECORRUPT naming the artifact when one is missing or
+ * corrupt, without the store's advice to run again (cloning is given up for
+ * exactly that); another MF_E* as mf__cas_verify returns it. Costs one read
+ * of each object, at hashing speed.
+ */
+int mf__ds_objects_ok(struct mf_ds *ds, const struct mf_index *ix, struct mf_err *err);
+
 /* Appends ROOT/FLOW/RUN/STEP/TASK to `out`. */
 int mf__ds_task_dir(struct mf_ds *ds, const char *run, const char *step, const char *task, struct mf_buf *out);
 /* Appends the log path of one attempt's stream ("stdout" or "stderr"). */

@@ -210,20 +210,6 @@ static int split_origin(const char *origin, char *buf, size_t size, char **run, 
     return 0;
 }
 
-static int objects_exist(struct mf_ds *ds, const struct mf_index *ix, struct mf_err *err)
-{
-    for (size_t i = 0; i < ix->n; i++) {
-        if (ix->arts[i].inline_data)
-            continue;
-        int rc = mf__cas_verify(mf__ds_cas(ds), ix->arts[i].hash, NULL, err);
-        if (rc) {
-            mf__err_prefix(err, "its artifact '%s': ", ix->arts[i].name);
-            return rc == MF_ENOMEM ? rc : MF_ECORRUPT;
-        }
-    }
-    return 0;
-}
-
 int mf__memo_check_origin(struct mf_ds *ds, const struct mf_memo_entry *e, struct mf_index *ix, struct mf_err *err)
 {
     char buf[512], *run, *step, *task, hex[MF_HASH_HEX_LEN + 1];
@@ -245,7 +231,7 @@ int mf__memo_check_origin(struct mf_ds *ds, const struct mf_memo_entry *e, struc
     if (!rc)
         rc = mf__index_decode(bytes.buf, bytes.len, ix, err);
     if (!rc)
-        rc = objects_exist(ds, ix, err);
+        rc = mf__ds_objects_ok(ds, ix, err);
     if (rc)
         mf__index_release(ix);
     mf__buf_release(&path);

@@ -253,6 +253,11 @@ int mf__resume_try_clone(struct sched *s, struct stask *t, struct mf_err *err);
  * is cloned whole or run whole (mf__resume_try_clone then leaves the records
  * of gang tasks to their gang). */
 bool mf__resume_gang_clonable(struct sched *s, const struct gang *g);
+/* Writes origin index `ix` as t's (its split stack, pass and inputs; attempt
+ * 0) into `ds` under this run, and t's outcome from it: a clone, for resume
+ * and for a memo hit. `ix` is changed, still the caller's. */
+int mf__clone_write(struct sched *s, const struct stask *t, struct mf_ds *ds, struct mf_index *ix,
+                    struct mf_outcome *o, struct mf_err *err);
 /* Copies the origin run's parameters into the new run. */
 int mf__resume_copy_params(struct sched *s, struct mf_err *err);
 

@@ -104,24 +104,6 @@ static void say_miss(struct sched *s, const struct stask *t)
     mf__memo_entry_release(&last);
 }
 
-/* Writes the clone's index: the origin's artifacts at the task's place. */
-static int clone_from(struct sched *s, struct stask *t, struct mf_index *ix, struct mf_outcome *o,
-                      struct mf_err *err)
-{
-    char id[32];
-    snprintf(id, sizeof(id), "%" PRIu64, t->id);
-    int rc = mf__outcome_of(s, t, ix, o, err);
-    mf__free(ix->stack);
-    ix->stack = mf__strdup(t->stack);
-    ix->attempt = 0;
-    ix->pass = t->pass;
-    if (!rc && (!ix->stack || mf__index_set_graph(ix, t->inputs, ix->foreach, ix->caught)))
-        rc = mf__err(err, MF_ENOMEM, "out of memory");
-    if (!rc)
-        rc = mf__ds_write_index(s->memo_ds, s->run_id, s->g->nodes[t->node].name, id, ix, err);
-    return rc;
-}
-
 /* The entry for t's key, checked; 0 and its index, else a miss (said when
  * the entry exists but cannot be used). */
 static int usable_entry(struct sched *s, struct stask *t, struct mf_memo_entry *e, struct mf_index *ix)
@@ -177,7 +159,7 @@ int mf__memo_try_hit(struct sched *s, struct stask *t, struct mf_err *err)
         return 0;
     }
     struct mf_err why = MF_ERR_INIT;
-    int rc = clone_from(s, t, &ix, &outcome, &why);
+    int rc = mf__clone_write(s, t, s->memo_ds, &ix, &outcome, &why);
     mf__index_release(&ix);
     if (rc) { /* the entry's task cannot stand here (its index lacks what the step needs): run it */
         mf__console_say(s->con, MF_CON_WARN, "[%s/%s/%" PRIu64 "] not reusing %s: %s; computing it again", s->run_id,

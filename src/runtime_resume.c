@@ -116,59 +116,41 @@ void mf__resume_release(struct sched *s)
     mf__ds_close(s->clone_ds);
 }
 
-/* A task is cloned only when every object its index names is there and
- * verifies: a clone of a task whose object is missing or corrupt would fail
- * its successors, and running it again stores the object anew (a put
- * replaces a corrupt object). MF_ECORRUPT (the object's message) when one
- * is not; the check costs one read of each object, at hashing speed. */
-static int objects_ok(struct sched *s, const struct mf_index *ix, struct mf_err *err)
-{
-    for (size_t i = 0; i < ix->n; i++) {
-        if (ix->arts[i].inline_data)
-            continue; /* checked with the index */
-        int rc = mf__cas_verify(mf__ds_cas(s->clone_ds), ix->arts[i].hash, NULL, err);
-        if (rc == MF_ENOENT || rc == MF_ECORRUPT) {
-            char *advice = err ? strstr(err->msg, "; " MF_CAS_FIX) : NULL;
-            if (advice) /* that advice is what is being done */
-                *advice = '\0';
-            mf__err_prefix(err, "its artifact '%s': ", ix->arts[i].name);
-            return MF_ECORRUPT;
-        }
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 /* Copies the origin's index under the new task's id and stack. Written
  * without fdatasync: it is a copy of a durable index, and after a power loss
  * the worst case is that resume clones it again. */
 static int clone_index(struct sched *s, const struct stask *t, const char *origin_id, struct mf_outcome *o,
                        struct mf_err *err)
 {
-    char id[32];
-    const char *step = s->g->nodes[t->node].name;
     struct mf_index ix;
-    snprintf(id, sizeof(id), "%" PRIu64, t->id);
-    int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, step, origin_id, &ix, err);
+    int rc = mf__ds_read_index(s->ds, s->o->origin_run_id, s->g->nodes[t->node].name, origin_id, &ix, err);
     if (rc)
         return rc;
-    if ((rc = objects_ok(s, &ix, err)) != 0) {
-        mf__index_release(&ix);
-        return rc;
-    }
-    rc = mf__outcome_of(s, t, &ix, o, err);
-    mf__free(ix.stack);
-    ix.stack = mf__strdup(t->stack);
-    ix.attempt = 0;
-    ix.pass = t->pass;
+    /* a clone of a task whose object is missing or corrupt would fail its
+     * successors; running it again stores the object anew */
+    rc = mf__ds_objects_ok(s->clone_ds, &ix, err);
+    if (!rc)
+        rc = mf__clone_write(s, t, s->clone_ds, &ix, o, err);
+    mf__index_release(&ix);
+    return rc;
+}
+
+int mf__clone_write(struct sched *s, const struct stask *t, struct mf_ds *ds, struct mf_index *ix,
+                    struct mf_outcome *o, struct mf_err *err)
+{
+    char id[32];
+    snprintf(id, sizeof(id), "%" PRIu64, t->id);
+    int rc = mf__outcome_of(s, t, ix, o, err);
+    mf__free(ix->stack);
+    ix->stack = mf__strdup(t->stack);
+    ix->attempt = 0;
+    ix->pass = t->pass;
     /* its parents are this run's tasks; what it ran over and caught is the origin's */
-    if (!rc && mf__index_set_graph(&ix, t->inputs, ix.foreach, ix.caught))
+    if (!rc && mf__index_set_graph(ix, t->inputs, ix->foreach, ix->caught))
         rc = mf__err(err, MF_ENOMEM, "out of memory");
     if (!rc)
-        rc = ix.stack ? mf__ds_write_index(s->clone_ds, s->run_id, step, id, &ix, err)
-                      : mf__err(err, MF_ENOMEM, "out of memory");
-    mf__index_release(&ix);
+        rc = ix->stack ? mf__ds_write_index(ds, s->run_id, s->g->nodes[t->node].name, id, ix, err)
+                       : mf__err(err, MF_ENOMEM, "out of memory");
     return rc;
 }
 
