@@ -562,6 +562,7 @@ typedef struct mf_run_info {
     size_t nsystem_tags;
     int64_t jobs;        /* task attempts that ran as cluster (Slurm) jobs */
     int64_t jobs_live;   /* of those, the ones recorded as pending or running (0 once the run ended) */
+    int64_t memo_hits;   /* tasks reused from an earlier run's memo entry instead of run (docs/memoisation.md) */
 } mf_run_info;
 
 /* The runs of `flow`, newest first; free with mf_run_info_free(*runs, *n).
@@ -578,7 +579,7 @@ typedef struct mf_task_info {
     char *task_id;
     char *pathspec;  /* "RUN/STEP/TASK" */
     char *status;    /* of the last attempt: "running", "succeeded", "failed" */
-    char *origin;    /* pathspec it was cloned from by resume, or NULL */
+    char *origin;    /* pathspec it was cloned from (by resume, or a memo hit), or NULL */
     int attempts;    /* attempts recorded (1 + retries) */
     double start, end; /* of the last attempt */
     int exit_code;   /* of the last attempt; -1 unless it exited */
@@ -588,6 +589,7 @@ typedef struct mf_task_info {
     char *job_id;    /* of the last attempt: the cluster job that ran it ("12", array task "12_3"), or NULL */
     char *job_state; /* of the last attempt: the cluster's word for a failure of its own ("TIMEOUT",
                       * "OUT_OF_MEMORY", "CANCELLED", "PREEMPTED", "NODE_FAIL", "LOST"), or NULL */
+    bool memo_hit;   /* a memo hit: cloned from `origin`, an earlier run's memo entry, not run */
 } mf_task_info;
 
 /* Steps of a run that have tasks, in the order their first task started;

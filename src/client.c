@@ -116,6 +116,7 @@ static int take_run(mf_run_info *dst, struct mf_meta_run *src)
     dst->end = src->end;
     dst->jobs = src->jobs;
     dst->jobs_live = src->jobs_live;
+    dst->memo_hits = src->memo_hits;
     /* A run without its tags would be a wrong answer, not a smaller one. */
     dst->tags = mf__calloc(src->ntags + 1, sizeof(*dst->tags));
     if (!dst->tags)

@@ -233,6 +233,7 @@ static int fill_info(mf_client *c, const char *flow, const char *run, const stru
     out->exit_code = m->exit_code;
     out->signal = m->signal;
     out->timed_out = m->timed_out;
+    out->memo_hit = m->memo_hit;
     out->job_id = m->job_id ? mf__strdup(m->job_id) : NULL;
     out->job_state = m->job_state ? mf__strdup(m->job_state) : NULL;
     int rc = task_finished(c, flow, run, m->step, m->task_id, &out->finished);

@@ -4,8 +4,8 @@
  * Metaflow's @parallel): the width is 1 or more; the step that starts a gang
  * has exactly one next step, the gang step, and is not also a foreach, a
  * switch or a join; the gang step goes straight to a join (which sees the N
- * tasks), is reached from nothing else, and does not catch failures (a gang
- * succeeds or fails as a whole). A gang split is a foreach of a declared
+ * tasks), is reached from nothing else, does not catch failures (a gang
+ * succeeds or fails as a whole) and is not memoised. A gang split is a foreach of a declared
  * width to the graph, so where its join is and that it has one is checked by
  * the split walk (lint_splits.c) with every other split.
  */
@@ -62,6 +62,10 @@ static void lint_gang_step(struct lint *L, size_t from, size_t v)
         mf__lintf(L, "the gang step %s catches failures in %s: a gang succeeds or fails as a whole, so one task's "
                      "failure cannot be caught; remove .catch_var (.retries run the whole gang again)",
                   mf__lint_step(L, v), mf__lint_q(L, node->step->catch_var));
+    if (node->step->memoize) /* its ranks talk to each other: reusing one without the others means nothing */
+        mf__lintf(L, "the gang step %s (started by %s with .num_parallel = %d) sets .memoize: a gang's tasks run "
+                     "together and are never memoised; remove .memoize (memoise the step before or after it)",
+                  mf__lint_step(L, v), mf__lint_step(L, from), n);
     for (size_t k = 0; k < node->nin; k++)
         if (node->in[k] != from)
             mf__lintf(L, "step %s goes to %s, the gang step of %s: a gang step is run only by the step that starts "

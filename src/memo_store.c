@@ -188,10 +188,16 @@ out:
 
 int mf__memo_set_last(struct mf_ds *ds, const mf_value *parts, const char *key, struct mf_err *err)
 {
-    struct mf_buf path = MF_BUF_INIT;
-    int rc = last_path(ds, parts, &path) ? mf__err(err, MF_ENOMEM, "out of memory")
-                                          : mf__write_atomic(path.buf, key, MF_HASH_HEX_LEN, 0, err);
+    struct mf_buf path = MF_BUF_INIT, now = MF_BUF_INIT;
+    int rc = last_path(ds, parts, &path) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+    /* A hit usually finds the pointer already there: reading it is cheaper
+     * than replacing it with the same bytes. */
+    bool same = !rc && mf__read_file(path.buf, &now, NULL) == 0 && now.len == MF_HASH_HEX_LEN &&
+                memcmp(now.buf, key, MF_HASH_HEX_LEN) == 0;
+    if (!rc && !same)
+        rc = mf__write_atomic(path.buf, key, MF_HASH_HEX_LEN, 0, err);
     mf__buf_release(&path);
+    mf__buf_release(&now);
     return rc;
 }
 

@@ -53,6 +53,8 @@ struct mf_meta_run {
      * ones still recorded as running (pending or running jobs) - counted for
      * runs recorded as running only, 0 for the others. */
     int64_t jobs, jobs_live;
+    /* Tasks of this run that were memo hits (schema 5). */
+    int64_t memo_hits;
 };
 void mf__meta_run_release(struct mf_meta_run *r);
 
@@ -71,6 +73,8 @@ struct mf_meta_task {
     char *origin;      /* "RUN/STEP/TASK" it was cloned from, NULL if it ran */
     char *job_id;      /* the cluster job that ran it ("12_3"), NULL if none (schema 4) */
     char *job_state;   /* the cluster's word for a failure of its own ("TIMEOUT", "NODE_FAIL"), or NULL */
+    bool memo_hit;     /* a memo hit: cloned from `origin`, an earlier run's memo entry (schema 5) */
+    char *memo_key;    /* a memoised step's task: its memo key (64 hex digits), else NULL (schema 5) */
 };
 void mf__meta_task_release(struct mf_meta_task *t);
 

@@ -73,6 +73,14 @@ int mf__meta_commit(struct mf_meta *m, struct mf_err *err);
 /* Rolls back an open transaction, if any; keeps err untouched. */
 void mf__meta_rollback(struct mf_meta *m);
 
+/* Schema (meta_schema.c). mf__meta_migrate brings the database to this
+ * program's version in one write transaction (the version is read again
+ * under the write lock: another process may have migrated first);
+ * mf__meta_check_version, for read-only handles that cannot migrate,
+ * accepts the current version only, naming the fix otherwise. */
+int mf__meta_migrate(struct mf_meta *m, struct mf_err *err);
+int mf__meta_check_version(struct mf_meta *m, struct mf_err *err);
+
 /* MF_ENOENT naming the missing run and listing the flow's newest run ids
  * ("flow 'F' has no runs" when it has none). Reads outside a transaction. */
 int mf__meta_run_missing(struct mf_meta *m, const char *flow, const char *run_id, struct mf_err *err);

@@ -22,11 +22,11 @@
     "SELECT flow, run_id, status, user, params_json, origin_run_id, build_id, start, \"end\", host, pid, " \
     "pid_start, jobs, CASE WHEN status = 'running' AND jobs > 0 THEN (SELECT count(*) FROM tasks t "     \
     "WHERE t.flow = runs.flow AND t.run_id = runs.run_id AND t.status = 'running' AND t.job_id IS NOT NULL) " \
-    "ELSE 0 END FROM runs"
+    "ELSE 0 END, memo_hits FROM runs"
 #define RUNS_NEWEST_FIRST " ORDER BY start DESC, run_num DESC, run_id DESC"
 #define TASK_COLUMNS                                                                                            \
     "SELECT step, task_id, attempt, status, pid, start, \"end\", exit_code, signal, timed_out, stack, input_paths, " \
-    "origin, job_id, job_state FROM tasks"
+    "origin, job_id, job_state, memo_hit, memo_key FROM tasks"
 #define TASKS_IN_ORDER " ORDER BY task_num, task_id, attempt, step"
 
 int mf__meta_col_dup(sqlite3_stmt *st, int col, char **out)
@@ -76,6 +76,7 @@ void mf__meta_task_release(struct mf_meta_task *t)
     mf__free(t->origin);
     mf__free(t->job_id);
     mf__free(t->job_state);
+    mf__free(t->memo_key);
     memset(t, 0, sizeof(*t));
 }
 
@@ -147,6 +148,7 @@ static int read_run(struct mf_meta *m, sqlite3_stmt *st, struct mf_meta_run *r, 
     r->pid_start = sqlite3_column_int64(st, 11);
     r->jobs = sqlite3_column_int64(st, 12);
     r->jobs_live = sqlite3_column_int64(st, 13);
+    r->memo_hits = sqlite3_column_int64(st, 14);
     if (mark_died(r))
         return oom(err);
     int ret = load_tag_list(m, r, false, &r->tags, &r->ntags, err);
@@ -327,7 +329,8 @@ static int read_task(sqlite3_stmt *st, struct mf_meta_task *t, struct mf_err *er
     if (mf__meta_col_dup(st, 0, &t->step) < 0 || mf__meta_col_dup(st, 1, &t->task_id) < 0 ||
         mf__meta_col_dup(st, 3, &t->status) < 0 || mf__meta_col_dup(st, 10, &t->stack) < 0 ||
         mf__meta_col_dup(st, 11, &t->input_paths) < 0 || mf__meta_col_dup(st, 12, &t->origin) < 0 ||
-        mf__meta_col_dup(st, 13, &t->job_id) < 0 || mf__meta_col_dup(st, 14, &t->job_state) < 0)
+        mf__meta_col_dup(st, 13, &t->job_id) < 0 || mf__meta_col_dup(st, 14, &t->job_state) < 0 ||
+        mf__meta_col_dup(st, 16, &t->memo_key) < 0)
         return oom(err);
     t->attempt = sqlite3_column_int(st, 2);
     t->pid = sqlite3_column_int64(st, 4);
@@ -336,6 +339,7 @@ static int read_task(sqlite3_stmt *st, struct mf_meta_task *t, struct mf_err *er
     t->exit_code = sqlite3_column_int(st, 7);
     t->signal = sqlite3_column_int(st, 8);
     t->timed_out = sqlite3_column_int(st, 9) != 0;
+    t->memo_hit = sqlite3_column_int(st, 15) != 0;
     return 0;
 }
 

@@ -107,6 +107,7 @@ void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *
                                .exit_code = x && x->exited ? x->exit_code : -1,
                                .signal = x && !x->exited ? x->signal : 0, .timed_out = x && x->timed_out,
                                .stack = t->stack, .input_paths = t->inputs, .origin = (char *)origin,
+                               .memo_hit = t->memo_hit, .memo_key = t->memo_parts ? (char *)t->memo_key : NULL,
                                .job_state = x && x->state[0] ? (char *)x->state : NULL };
     struct mf_err err = MF_ERR_INIT;
     if (x && x->job_id[0] && !t->job_recorded) { /* a job known only at its end (a job step) */

@@ -60,6 +60,12 @@ struct mf_run_opts {
     const char *recompute;   /* memoised steps that run anyway, comma-separated (--recompute) */
 };
 
+/* Checks a --recompute list (comma-separated step names) against the graph:
+ * 0, or MF_EINVAL naming the first name that is not a step, or a step that
+ * is not memoised. mf__run_flow checks it too; a CLI calls this first so that
+ * a bad list is a usage error before anything is created. */
+int mf__memo_check_recompute(const struct mf_graph *g, const char *flow, const char *list, struct mf_err *err);
+
 /*
  * Creates a new run of `flow` with `params` (a map name -> value; for a
  * resume, NULL: the origin run's parameters are used), runs it

@@ -26,6 +26,7 @@ struct stask {
     double not_before;  /* a retry waits until then (monotonic seconds) */
     bool inputs_cloned; /* every input was cloned by resume (start: true) */
     bool cloned;        /* this task was cloned, not run */
+    bool memo_hit;      /* cloned from a memo entry (else, when cloned, by resume) */
     char *caught;       /* set for the catch attempt: why the last one failed */
     int64_t pass;       /* earlier tasks of this step at this split position (loops) */
     mf_value *memo_parts; /* a memoised step's key parts (memo.h), or NULL */

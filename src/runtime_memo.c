@@ -32,25 +32,31 @@ static bool in_list(const char *list, const char *step)
     return false;
 }
 
+int mf__memo_check_recompute(const struct mf_graph *g, const char *flow, const char *list, struct mf_err *err)
+{
+    for (const char *p = list; p && *p;) { /* each name a memoised step */
+        size_t len = strcspn(p, ",");
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s", (int)len, p);
+        size_t node = mf__graph_find(g, name);
+        if (node == MF_NO_NODE)
+            return mf__err(err, MF_EINVAL, "--recompute: '%s' is not a step of flow '%s'", name, flow);
+        if (!g->nodes[node].step->memoize)
+            return mf__err(err, MF_EINVAL, "--recompute: step '%s' is not memoised (it has no .memoize = true), so it "
+                           "always runs", name);
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
 int mf__memo_prepare(struct sched *s, struct mf_err *err)
 {
     bool any = false;
     for (size_t i = 0; i < s->g->n; i++)
         any = any || (s->g->nodes[i].step && s->g->nodes[i].step->memoize);
-    for (const char *p = s->o->recompute; p && *p;) { /* each name a memoised step */
-        size_t len = strcspn(p, ",");
-        char name[256];
-        snprintf(name, sizeof(name), "%.*s", (int)len, p);
-        size_t node = mf__graph_find(s->g, name);
-        if (node == MF_NO_NODE)
-            return mf__err(err, MF_EINVAL, "--recompute: '%s' is not a step of flow '%s'", name, s->flow->name);
-        if (!s->g->nodes[node].step->memoize)
-            return mf__err(err, MF_EINVAL, "--recompute: step '%s' is not memoised (it has no .memoize = true), so it "
-                           "always runs", name);
-        p += len + (p[len] == ',');
-    }
-    if (!any || s->o->no_cache)
-        return 0;
+    int ret = mf__memo_check_recompute(s->g, s->flow->name, s->o->recompute, err);
+    if (ret || !any || s->o->no_cache)
+        return ret;
     s->memo_steps = mf__calloc(s->g->n, sizeof(*s->memo_steps));
     if (!s->memo_steps)
         return mf__err(err, MF_ENOMEM, "out of memory");
@@ -72,19 +78,6 @@ void mf__memo_release(struct sched *s)
 }
 
 /* Keeps the key in the task's directory, for `cache explain`. */
-static void note_key(struct sched *s, const struct stask *t, const char *key)
-{
-    char id[32];
-    struct mf_buf path = MF_BUF_INIT;
-    snprintf(id, sizeof(id), "%" PRIu64, t->id);
-    if (!mf__ds_task_dir(s->ds, s->run_id, s->g->nodes[t->node].name, id, &path) && !mf__buf_adds(&path, "/memo")) {
-        char line[MF_HASH_HEX_LEN + 2];
-        snprintf(line, sizeof(line), "%s\n", key);
-        mf__write_atomic(path.buf, line, MF_HASH_HEX_LEN + 1, 0, NULL);
-    }
-    mf__buf_release(&path);
-}
-
 /* A miss: the first of each step says why, when an earlier entry at the
  * same place tells what changed. */
 static void say_miss(struct sched *s, const struct stask *t)
@@ -168,9 +161,8 @@ int mf__memo_try_hit(struct sched *s, struct stask *t, struct mf_err *err)
         say_miss(s, t);
         return 0;
     }
-    note_key(s, t, t->memo_key);
     mf__memo_set_last(s->memo_ds, t->memo_parts, t->memo_key, NULL);
-    t->cloned = true;
+    t->cloned = t->memo_hit = true;
     s->memo_steps[t->node].hits++;
     s->memo_hits++;
     mf__meta_task_done(s, t, NULL, "succeeded", e.origin);
@@ -241,7 +233,6 @@ void mf__memo_task_succeeded(struct sched *s, const struct stask *t)
     snprintf(origin, sizeof(origin), "%s/%s/%s", s->run_id, step, id);
     mf__index_init(&ix);
     int rc = read_own_index(s, step, id, hex, &ix, &uncacheable, &why);
-    note_key(s, t, t->memo_key);
     if (!rc && !uncacheable && !ix.caught) {
         check_deterministic(s, t, &ix);
         rc = mf__memo_publish(s->memo_ds, t->memo_key, t->memo_parts, origin, hex, &why);

@@ -14,24 +14,24 @@ import urllib.parse
 
 from .errors import FormatVersionError, MetaflowCError, MetaflowNotFound
 
-SCHEMA_VERSION = 4  # PRAGMA user_version this package reads (4: tasks carry their cluster job)
+SCHEMA_VERSION = 5  # PRAGMA user_version this package reads (5: memo hits are marked and counted)
 
 RUN_COLUMNS = ("SELECT flow, run_id, status, user, params_json, origin_run_id, start, \"end\", host, pid, "
-               "pid_start FROM runs")
+               "pid_start, memo_hits FROM runs")
 NEWEST_FIRST = " ORDER BY start DESC, run_num DESC, run_id DESC"
 TASK_COLUMNS = ("SELECT step, task_id, attempt, status, start, \"end\", exit_code, signal, timed_out, stack, "
-                "origin, input_paths FROM tasks")
+                "origin, input_paths, memo_hit FROM tasks")
 
 
 class RunRow:
     __slots__ = ("flow", "run_id", "status", "user", "params_json", "origin_run_id", "start", "end", "tags",
-                 "system_tags")
+                 "system_tags", "memo_hits")
 
 
 class TaskRow:
     """The last attempt of one task, and how many attempts it had."""
     __slots__ = ("step", "task_id", "attempt", "status", "start", "end", "exit_code", "signal", "timed_out",
-                 "stack", "origin", "input_paths", "attempts")
+                 "stack", "origin", "input_paths", "attempts", "memo_hit")
 
 
 def _uri(path, **query):
@@ -140,7 +140,7 @@ class Meta:
         for r in rows:
             run = RunRow()
             (run.flow, run.run_id, run.status, run.user, run.params_json, run.origin_run_id, run.start, run.end,
-             host, pid, pid_start) = r
+             host, pid, pid_start, run.memo_hits) = r
             if run.status == "running" and _scheduler_gone(host, pid, pid_start):
                 run.status = "died"
             out.append(run)
@@ -186,7 +186,8 @@ class Meta:
         for r in rows:
             t = TaskRow()
             (t.step, t.task_id, t.attempt, t.status, t.start, t.end, t.exit_code, t.signal, t.timed_out, t.stack,
-             t.origin, t.input_paths) = r
+             t.origin, t.input_paths, t.memo_hit) = r
+            t.memo_hit = bool(t.memo_hit)
             t.input_paths = t.input_paths or ""
             prev = last.get((t.step, t.task_id))
             t.attempts = (prev.attempts if prev else 0) + 1

@@ -256,6 +256,12 @@ class Run(MetaflowObject):
         return "%s/%s" % (self._parent.id, o) if o else None
 
     @property
+    def memo_hits(self):
+        """How many of the run's tasks were memo hits: reused from an earlier run, not run
+        (docs/memoisation.md). metaflow-c only: Metaflow has no memoisation."""
+        return self._row.memo_hits
+
+    @property
     def parameters(self):
         """The run's parameters, {name: value}, read (and verified) from its parameter index."""
         if self._params is None:
@@ -571,9 +577,15 @@ class Task(MetaflowObject):
 
     @property
     def origin_pathspec(self):
-        """The task resume cloned this one from, as 'FLOW/RUN/STEP/TASK', or None."""
+        """The task this one was cloned from (by resume, or a memo hit), as 'FLOW/RUN/STEP/TASK', or None."""
         o = self._row.origin
         return "%s/%s" % (self._parent._parent._parent.id, o) if o else None
+
+    @property
+    def memo_hit(self):
+        """True when the task was not run but reused from an earlier run's memo entry (its origin).
+        metaflow-c only."""
+        return self._row.memo_hit
 
     @property
     def created_at(self):

@@ -237,3 +237,21 @@ def test_resumed_run_clones_read_the_same(store):
                 assert as_json(mine[name].data) == as_json(theirs[name].data)
             assert task.stdout == origin.stdout, "a clone's log is its origin's"
     assert clones >= 4, "resume cloned only %d tasks" % clones
+    assert resumed.memo_hits == 0 and not any(t.memo_hit for s in resumed for t in s), "a resume's clone is no hit"
+
+
+def test_memo_hits_are_marked(store):
+    """A second run of the memoised example reuses its tasks: each is a memo hit naming its origin, the
+    run counts them, and a hit reads like the task it came from."""
+    first = Flow("MemoFlow", datastore_root=store.root).latest_run
+    store.run(store.programs["MemoFlow"], "run", "--quiet")
+    second = Flow("MemoFlow", datastore_root=store.root).latest_run
+    assert second.id != first.id and first.memo_hits == 0
+    hits = [t for s in second for t in s if t.memo_hit]
+    assert second.memo_hits == len(hits) == 10
+    for t in hits:
+        origin = Task(t.origin_pathspec, datastore_root=store.root)
+        assert origin.parent.parent.id == first.id and origin.parent.id == t.parent.id
+        assert not origin.memo_hit
+        assert {a.id: a.sha for a in t} == {a.id: a.sha for a in origin}
+    assert not Task("MemoFlow/%s/end/%s" % (second.id, second["end"].task.id), datastore_root=store.root).memo_hit

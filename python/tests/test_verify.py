@@ -86,7 +86,7 @@ def test_a_damaged_index_raises(copy_of):
 
 def test_newer_formats_are_refused(copy_of):
     root = copy_of()
-    assert __version__.startswith("3.4.")
+    assert __version__.startswith("3.5.")
     path = _object_of(root, "PyTypesFlow/1/start/1", "u8_object")
     with open(path, "r+b") as f:
         f.seek(4)
@@ -107,9 +107,9 @@ def test_newer_formats_are_refused(copy_of):
     with pytest.raises(FormatVersionError, match="task index .* has version 4, newer"):
         Task("BranchFlow/1/a/2", datastore_root=root).data.x
     db = sqlite3.connect(os.path.join(root, "metadata.db"))
-    db.execute("PRAGMA user_version = 5")
+    db.execute("PRAGMA user_version = 6")
     db.close()
-    with pytest.raises(FormatVersionError, match="schema version 5, newer than the 4"):
+    with pytest.raises(FormatVersionError, match="schema version 6, newer than the 5"):
         Flow("BranchFlow", datastore_root=root)
 
 

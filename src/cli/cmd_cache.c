@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "client_impl.h"
 #include "memo.h"
+#include "meta.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
 
@@ -108,11 +109,31 @@ static int on_file(void *ctx, const char *name, const char *path, bool is_tmp)
     return 0;
 }
 
-/* Reads the key a task of this run was given (the "memo" file beside its index). */
-static int task_key(struct mf_ds *ds, const char *run, const char *step, const char *task, char key[65])
+/* The key a task of this run was given: recorded with its attempts in the
+ * metadata (schema 5); a task run by an earlier version has it in a file
+ * "memo" beside its index. */
+static int task_key(struct mf_cli *c, struct mf_ds *ds, const char *run, const char *step, const char *task,
+                    char key[65])
 {
+    struct mf_meta *m = NULL;
+    struct mf_meta_task *rows = NULL;
+    size_t n = 0;
+    int rc = mf__meta_open(c->root, true, &m, NULL);
+    if (!rc)
+        rc = mf__meta_tasks(m, c->flow->name, run, step, &rows, &n, NULL);
+    for (size_t i = n; !rc && i-- > 0;) /* the last attempt that has one */
+        if (!strcmp(rows[i].task_id, task) && rows[i].memo_key && strlen(rows[i].memo_key) == 64) {
+            snprintf(key, 65, "%s", rows[i].memo_key);
+            rc = 1;
+        }
+    for (size_t i = 0; i < n; i++)
+        mf__meta_task_release(&rows[i]);
+    mf__free(rows);
+    mf__meta_close(m);
+    if (rc == 1)
+        return 0;
     struct mf_buf path = MF_BUF_INIT, text = MF_BUF_INIT;
-    int rc = mf__ds_task_dir(ds, run, step, task, &path) || mf__buf_adds(&path, "/memo") ? MF_ENOMEM : 0;
+    rc = mf__ds_task_dir(ds, run, step, task, &path) || mf__buf_adds(&path, "/memo") ? MF_ENOMEM : 0;
     if (!rc)
         rc = mf__read_file(path.buf, &text, NULL);
     if (!rc && (text.len != 65 || text.buf[64] != '\n'))
@@ -140,7 +161,7 @@ static int explain(struct mf_cli *c, struct mf_ds *ds, const char *target)
         fprintf(c->out, "step '%s' is not memoised (no .memoize = true): its tasks always run\n", step);
         return MF_EXIT_OK;
     }
-    if (task_key(ds, buf, step, task, key) != 0) {
+    if (task_key(c, ds, buf, step, task, key) != 0) {
         fprintf(c->err, "error: task %s has no memo key: it did not run, ran with --no-cache, or its key could not "
                         "be computed (see that run's output)\n", target);
         return MF_EXIT_FAIL;

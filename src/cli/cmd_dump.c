@@ -317,6 +317,8 @@ static void print_header(struct mf_cli *c, mf_client *cl, const mf_task_info *in
         snprintf(job, sizeof(job), "job %s, %s", info->job_id, info->job_state);
     else if (info->job_id || info->job_state)
         snprintf(job, sizeof(job), "%s%s", info->job_id ? "job " : "", info->job_id ? info->job_id : info->job_state);
+    if (info->memo_hit && info->origin) /* a task that ran nowhere: say where it came from */
+        snprintf(job, sizeof(job), "memo hit of %s", info->origin);
     if (!o->json && info->finished)
         fprintf(c->out, "== %s%s%s%s\n", info->pathspec, job[0] ? " (" : "", job, job[0] ? ")" : "");
     else if (!o->json)
@@ -328,6 +330,8 @@ static void print_header(struct mf_cli *c, mf_client *cl, const mf_task_info *in
             json_field(c->out, "job_id", info->job_id);
             json_field(c->out, "job_state", info->job_state);
         }
+        json_field(c->out, "origin", info->origin);
+        fprintf(c->out, ",\"memo_hit\":%s", info->memo_hit ? "true" : "false");
         print_graph(c, cl, info, t);
         fputs(info->finished ? ",\"finished\":true,\"artifacts\":{" : ",\"finished\":false}", c->out);
     }
@@ -460,7 +464,9 @@ static int help(struct mf_cli *c)
             "summarised.\n"
             "  --artifact NAME  only that artifact (a parameter too)\n"
             "  --json           an array of tasks, each {\"pathspec\", \"step\", \"task_id\", \"status\",\n"
-            "                   \"parents\", \"children\", \"index\", \"finished\", \"artifacts\", \"summarised\"}:\n"
+            "                   \"origin\", \"memo_hit\", \"parents\", \"children\", \"index\", \"finished\",\n"
+            "                   \"artifacts\", \"summarised\"}: origin is the task it was cloned from (by\n"
+            "                   resume, or a memo hit when memo_hit is true), else null;\n"
             "                   parents and children are the runtime graph (RUN/STEP/TASK), index the\n"
             "                   position in the innermost foreach (null outside one); \"summarised\" names\n"
             "                   the artifacts shown as a summary {\"type\", \"length\", \"head\"[, \"tail\"]}; a task\n"

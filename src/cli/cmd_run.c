@@ -244,6 +244,8 @@ int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_va
     const char *executor = a->executor ? a->executor : getenv("MF_EXECUTOR");
     if (!a->executor && check_executor(c, "$MF_EXECUTOR", executor))
         return MF_EXIT_USAGE;
+    if (mf__memo_check_recompute(c->g, c->flow->name, a->recompute, &err))
+        return mf__cli_usage_error(c, "%s", err.msg);
     /* The console may go away (`run | head`): the run goes on and is recorded,
      * and what is printed after it must not end this process either. */
     signal(SIGPIPE, SIG_IGN);

@@ -77,6 +77,7 @@ static mf_value *run_object(const mf_run_info *r)
         put(o, "jobs", mf_value_int(r->jobs), &bad);
         put(o, "jobs_live", mf_value_int(r->jobs_live), &bad);
     }
+    put(o, "memo_hits", mf_value_int(r->memo_hits), &bad);
     if (bad) {
         mf_value_free(o);
         return NULL;
@@ -124,15 +125,32 @@ static void add_tag(struct mf_buf *b, const char *tag)
     mf__buf_add(b, "\"", 1);
 }
 
+/* The trailing columns of one row: ORIGIN, then MEMO and JOBS when some run
+ * has any (JOBS last: it may say how many are still pending or running). */
+static void tail_columns(const mf_run_info *r, bool memo, bool jobs, char *out, size_t cap)
+{
+    char nmemo[32] = "", njobs[64] = "";
+    if (memo) /* padded only when JOBS follows: no trailing blanks */
+        snprintf(nmemo, sizeof(nmemo), jobs ? " %-6lld" : " %lld", (long long)r->memo_hits);
+    if (jobs && r->jobs_live > 0)
+        snprintf(njobs, sizeof(njobs), " %lld (%lld pending or running)", (long long)r->jobs,
+                 (long long)r->jobs_live);
+    else if (jobs)
+        snprintf(njobs, sizeof(njobs), " %lld", (long long)r->jobs);
+    snprintf(out, cap, "%-*s%s%s", memo || jobs ? 6 : 0, r->origin_run_id ? r->origin_run_id : "-", nmemo, njobs);
+}
+
 static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
 {
-    bool jobs = false; /* the JOBS column only when some run used a cluster */
-    for (size_t i = 0; i < n; i++)
-        jobs = jobs || runs[i].jobs > 0;
-    fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS",
-            jobs ? "ORIGIN JOBS" : "ORIGIN");
+    bool jobs = false, memo = false; /* those columns only when some run has any */
     for (size_t i = 0; i < n; i++) {
-        char started[32], dur[32], njobs[64] = "";
+        jobs = jobs || runs[i].jobs > 0;
+        memo = memo || runs[i].memo_hits > 0;
+    }
+    fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %-*s%s%s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS",
+            memo || jobs ? 6 : 0, "ORIGIN", memo ? (jobs ? " MEMO  " : " MEMO") : "", jobs ? " JOBS" : "");
+    for (size_t i = 0; i < n; i++) {
+        char started[32], dur[32], tail[160];
         struct mf_buf tags = MF_BUF_INIT;
         fmt_time(runs[i].start, started, sizeof(started));
         fmt_duration(&runs[i], dur, sizeof(dur));
@@ -141,14 +159,9 @@ static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
                 mf__buf_add(&tags, ",", 1);
             add_tag(&tags, runs[i].tags[k]);
         }
-        if (jobs && runs[i].jobs_live > 0)
-            snprintf(njobs, sizeof(njobs), " %lld (%lld pending or running)", (long long)runs[i].jobs,
-                     (long long)runs[i].jobs_live);
-        else if (jobs)
-            snprintf(njobs, sizeof(njobs), " %lld", (long long)runs[i].jobs);
-        const char *origin = runs[i].origin_run_id ? runs[i].origin_run_id : "-";
-        fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %-*s%s\n", runs[i].run_id, runs[i].status, started, dur,
-                tags.len ? tags.buf : "-", jobs ? 6 : 0, origin, njobs);
+        tail_columns(&runs[i], memo, jobs, tail, sizeof(tail));
+        fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", runs[i].run_id, runs[i].status, started, dur,
+                tags.len ? tags.buf : "-", tail);
         mf__buf_release(&tags);
     }
     if (n == 0)
@@ -198,8 +211,9 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
         }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return fprintf(c->out, "usage: %s runs [--json] [--tag TAG]... [--datastore-root DIR]\n\nLists the runs of %s, newest first: id, status, "
-                                   "start (local time), duration, user tags, the run a resume started from and,\n"
-                                   "for runs on Slurm, their jobs (and how many are still pending or running).\n"
+                                   "start (local time), duration, user tags, the run a resume started from, how many\n"
+                                   "tasks were memo hits (MEMO, when any run has some) and, for runs on Slurm, their\n"
+                                   "jobs (and how many are still pending or running).\n"
                                    "In the TAGS column a tag holding a comma, a quote or a backslash, or starting or ending\n"
                                    "with a space, is written in double quotes (\\\" and \\\\ inside).\n"
                                    "  --json     an array of objects (tags and system_tags as lists)\n"

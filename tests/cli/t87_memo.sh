@@ -24,6 +24,18 @@ assert_contains "a foreach's hits are summed up" "$(cat "$OUT")" "8 of 8 tasks o
 assert_contains "the last line counts them" "$(tail -n 1 "$OUT")" "10 cloned (10 memoised)"
 run_ok "a reused task reads like any" "$M" dump 2/total/10
 assert_contains "its artifact" "$(cat "$OUT")" "total (int) = 204"
+assert_contains "dump says it is a memo hit, and of what" "$(head -n 1 "$OUT")" "== 2/total/10 (memo hit of 1/total/10)"
+run_ok "dump --json of the reused task" "$M" dump 2/total/10 --json
+assert_true "--json marks the hit and names its origin" jq -e \
+    '.[0].memo_hit == true and .[0].origin == "1/total/10"' "$OUT"
+run_ok "dump --json of the first run's task" "$M" dump 1/total/10 --json
+assert_true "a task that ran is no hit and has no origin" jq -e '.[0].memo_hit == false and .[0].origin == null' "$OUT"
+run_ok "runs --json" "$M" runs --json
+assert_true "runs counts each run's hits" jq -e \
+    '(.[] | select(.run_id == "2") | .memo_hits) == 10 and (.[] | select(.run_id == "1") | .memo_hits) == 0' "$OUT"
+run_ok "runs" "$M" runs
+assert_true "the table has a MEMO column" grep -Eq '^ID .* ORIGIN +MEMO' "$OUT"
+assert_true "run 2's row says 10" grep -Eq '^2 .* - +10 *$' "$OUT"
 run_ok "explain a reused task" "$M" cache explain 2/square/5
 assert_contains "it names the origin" "$(cat "$OUT")" "reused 1/square/5"
 
@@ -53,8 +65,12 @@ assert_eq "--no-cache publishes nothing" "$BEFORE" "$(entries "$M")"
 run_ok "--recompute square" "$M" run --recompute square
 assert_eq "square's 8 tasks and end start" 9 "$(started)"
 assert_not_contains "no nondeterminism warning" "$(cat "$OUT")" "not deterministic"
-expect_fail "--recompute of an unknown step" 1 "$M" run --recompute nosuch
+expect_fail "--recompute of an unknown step is a usage error" 2 "$M" run --recompute nosuch
 assert_contains "it names the step" "$(cat "$ERR")" "'nosuch' is not a step of flow 'MemoFlow'"
+N_RUNS=$(ls -d "$ROOT"/MemoFlow/[0-9]* | wc -l)
+expect_fail "--recompute of a step that is not memoised" 2 "$M" run --recompute end
+assert_contains "it says so" "$(cat "$ERR")" "step 'end' is not memoised"
+assert_eq "neither created a run" "$N_RUNS" "$(ls -d "$ROOT"/MemoFlow/[0-9]* | wc -l)"
 
 # Two runs computing the same keys at once: both succeed, one entry a key.
 run_ok "cache clear" "$M" cache clear

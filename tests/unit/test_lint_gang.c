@@ -111,6 +111,19 @@ TEST(gang_step_catches_and_splits)
                 "the gang step 'train' catches failures in 'oops': a gang succeeds or fails as a whole, so one task's failure cannot be caught; remove .catch_var (.retries run the whole gang again)\n");
 }
 
+/* A gang's ranks work together: one reused without the others is meaningless. */
+TEST(gang_step_memoised)
+{
+    static const mf_step steps[] = {
+        { .name = "start", .next = { "train" }, .num_parallel = 2, .memoize = true },
+        { .name = "train", .next = { "j" }, .memoize = true, .memo_salt = "v2" },
+        { .name = "j", .next = { "end" }, .join = true, .memoize = true },
+        { .name = "end" },
+    };
+    EXPECT_LINT(steps, 1,
+                "the gang step 'train' (started by 'start' with .num_parallel = 2) sets .memoize: a gang's tasks run together and are never memoised; remove .memoize (memoise the step before or after it)\n");
+}
+
 TEST(gang_straight_into_join)
 {
     static const mf_step steps[] = {
@@ -131,5 +144,6 @@ T(gang_never_joined)
 T(gang_split_declarations)
 T(gang_and_foreach)
 T(gang_step_catches_and_splits)
+T(gang_step_memoised)
 T(gang_straight_into_join)
 TESTS_END

@@ -101,7 +101,7 @@ TEST(schema_version_is_set)
     sqlite3_stmt *st = NULL;
     CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
-    CHECK_EQ_INT(sqlite3_column_int(st, 0), 4);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 5);
     sqlite3_finalize(st);
     CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
@@ -148,6 +148,7 @@ TEST(schema_1_is_migrated)
     CHECK_EQ_INT(r.pid, 0);
     CHECK_EQ_INT((int)r.jobs, 0); /* schema 4: no cluster jobs recorded before it */
     CHECK_EQ_INT((int)r.jobs_live, 0);
+    CHECK_EQ_INT((int)r.memo_hits, 0); /* schema 5: no memo hits before it */
     mf__meta_run_release(&r);
     struct mf_meta_task *tasks = NULL;
     size_t n = 0;
@@ -205,6 +206,42 @@ TEST(cluster_jobs_recorded)
     CHECK_CONTAINS(err.msg, "attempt 0 of task '1/a/9' is not recorded");
     CHECK_EQ_INT(mf__meta_run(m, "F", "1", &r, &err), 0);
     CHECK_EQ_INT((int)r.jobs, 2);
+    mf__meta_run_release(&r);
+    mf__meta_close(m);
+}
+
+/* Schema 5: a memo hit is one finished row, marked, with its origin; the
+ * run's count follows its rows (a trigger), and a resume's clone is no hit. */
+TEST(memo_hits_recorded)
+{
+    struct mf_meta *m = open_rw(fresh_root());
+    struct mf_err err = MF_ERR_INIT;
+    create_run(m, "F", "1", 1.0);
+    struct mf_meta_task hit = task("a", "2", 0), clone = task("a", "3", 0), ran = task("a", "4", 0);
+    hit.memo_hit = true;
+    hit.origin = (char *)"7/a/9";
+    clone.origin = (char *)"6/a/3";
+    finish_task(m, "F", "1", hit, "succeeded", -1);
+    finish_task(m, "F", "1", clone, "succeeded", -1);
+    start_task(m, "F", "1", &ran);
+    finish_task(m, "F", "1", ran, "succeeded", 0);
+    struct mf_meta_run r;
+    CHECK_EQ_INT(mf__meta_run(m, "F", "1", &r, &err), 0);
+    CHECK_EQ_INT((int)r.memo_hits, 1);
+    mf__meta_run_release(&r);
+    struct mf_meta_task *tasks = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(mf__meta_tasks(m, "F", "1", NULL, &tasks, &n, &err), 0);
+    CHECK_EQ_INT((int)n, 3);
+    CHECK(tasks[0].memo_hit);
+    CHECK_EQ_STR(tasks[0].origin, "7/a/9");
+    CHECK(!tasks[1].memo_hit);
+    CHECK_EQ_STR(tasks[1].origin, "6/a/3");
+    CHECK(!tasks[2].memo_hit && tasks[2].origin == NULL);
+    free_tasks(tasks, n);
+    create_run(m, "F", "2", 2.0); /* another run's count is its own */
+    CHECK_EQ_INT(mf__meta_run(m, "F", "2", &r, &err), 0);
+    CHECK_EQ_INT((int)r.memo_hits, 0);
     mf__meta_run_release(&r);
     mf__meta_close(m);
 }
@@ -724,6 +761,7 @@ TEST(run_ids_allocated_concurrently)
 TESTS_BEGIN
 T(schema_version_is_set)
 T(cluster_jobs_recorded)
+T(memo_hits_recorded)
 T(schema_1_is_migrated)
 T(run_of_a_dead_scheduler_died)
 T(newer_schema_is_refused)

@@ -5,7 +5,7 @@
  * undoing, so a later migration cannot leak into the "old" database), with a
  * run in it, then opened and checked. Version 3 is what the program of the
  * system tags wrote (main before the cluster job columns); version 2 must
- * pass through 3 (system tags) to 4 (cluster jobs). */
+ * pass through 3 (system tags) and 4 (cluster jobs) to 5 (memo hits). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +15,8 @@
 #include "metaflow.h"
 #include "util/alloc.h"
 
-/* Schema 1 (tables), 2 (the scheduler columns) and 3 (system tags), as the
- * programs of those versions created them. */
+/* Schema 1 (tables), 2 (the scheduler columns), 3 (system tags) and 4
+ * (cluster jobs), as the programs of those versions created them. */
 static const char V1[] =
     "CREATE TABLE flows(name TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE runs(flow TEXT NOT NULL REFERENCES flows(name), run_id TEXT NOT NULL, run_num INTEGER NOT NULL, "
@@ -42,6 +42,9 @@ static const char V3[] =
     "CREATE TRIGGER system_tags_no_delete BEFORE DELETE ON system_tags "
     "  WHEN EXISTS(SELECT 1 FROM runs WHERE flow = OLD.flow AND run_id = OLD.run_id) "
     "  BEGIN SELECT RAISE(ABORT, 'system tags cannot be removed'); END;";
+static const char V4[] = "ALTER TABLE tasks ADD COLUMN job_id TEXT;"
+                         "ALTER TABLE tasks ADD COLUMN job_state TEXT;"
+                         "ALTER TABLE runs ADD COLUMN jobs INTEGER NOT NULL DEFAULT 0;";
 
 /* One run of OldFlow started at 86400 (1970-01-02) by bob, with one task
  * attempt, and the user tag "mine". */
@@ -68,6 +71,8 @@ static const char *old_db(int version, const char *sql)
         CHECK_EQ_INT(sqlite3_exec(db, V2, NULL, NULL, NULL), SQLITE_OK);
     if (version >= 3)
         CHECK_EQ_INT(sqlite3_exec(db, V3, NULL, NULL, NULL), SQLITE_OK);
+    if (version >= 4)
+        CHECK_EQ_INT(sqlite3_exec(db, V4, NULL, NULL, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_exec(db, pragma, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -142,15 +147,15 @@ static void check_jobs_usable(struct mf_meta *m)
 
 /* A database of schema 3 (system tags, no cluster jobs) as the program
  * before schema 4 wrote it: a read-only open asks for an upgrade, a
- * read-write one migrates it to 4 keeping the system tags (and their
+ * read-write one migrates it to 5 keeping the system tags (and their
  * triggers); the old run has no jobs. */
-TEST(schema_3_migrated_to_4)
+TEST(schema_3_migrated_to_5)
 {
     const char *root = old_db(3, ONE_RUN);
     struct mf_err err = MF_ERR_INIT;
     struct mf_meta *m = NULL;
     CHECK_EQ_INT(mf__meta_open(root, true, &m, &err), MF_EDB);
-    CHECK_CONTAINS(err.msg, "schema version 3, older than this program's 4");
+    CHECK_CONTAINS(err.msg, "schema version 3, older than this program's 5");
     sqlite3 *db = NULL;
     char path[300];
     snprintf(path, sizeof(path), "%s/metadata.db", root);
@@ -159,7 +164,7 @@ TEST(schema_3_migrated_to_4)
                  SQLITE_OK);
     sqlite3_close(db);
     m = open_as(root, false);
-    CHECK_EQ_INT(user_version(root), 4);
+    CHECK_EQ_INT(user_version(root), 5);
     struct mf_meta_run r;
     CHECK_EQ_INT(mf__meta_run(m, "OldFlow", "1", &r, &err), 0);
     CHECK_EQ_INT((int)r.nsys_tags, 1); /* the migration to 3 did not run again */
@@ -174,13 +179,13 @@ TEST(schema_3_migrated_to_4)
     sqlite3_close(db);
 }
 
-/* Schema 2 goes through 3 (the run gets user: and date: system tags) to 4
- * in one open. */
-TEST(schema_2_migrated_through_3_to_4)
+/* Schema 2 goes through 3 (the run gets user: and date: system tags) and 4
+ * to 5 in one open. */
+TEST(schema_2_migrated_through_3_to_5)
 {
     const char *root = old_db(2, ONE_RUN);
     struct mf_meta *m = open_as(root, false);
-    CHECK_EQ_INT(user_version(root), 4);
+    CHECK_EQ_INT(user_version(root), 5);
     struct mf_err err = MF_ERR_INIT;
     struct mf_meta_run r;
     CHECK_EQ_INT(mf__meta_run(m, "OldFlow", "1", &r, &err), 0);
@@ -193,11 +198,11 @@ TEST(schema_2_migrated_through_3_to_4)
 }
 
 /* Schema 1 too, through 2 and 3: no scheduler host, so never "died". */
-TEST(schema_1_migrated_to_4)
+TEST(schema_1_migrated_to_5)
 {
     const char *root = old_db(1, ONE_RUN);
     struct mf_meta *m = open_as(root, false);
-    CHECK_EQ_INT(user_version(root), 4);
+    CHECK_EQ_INT(user_version(root), 5);
     struct mf_err err = MF_ERR_INIT;
     struct mf_meta_run r;
     CHECK_EQ_INT(mf__meta_run(m, "OldFlow", "1", &r, &err), 0);
@@ -208,8 +213,45 @@ TEST(schema_1_migrated_to_4)
     mf__meta_close(m);
 }
 
+/* Schema 4 (cluster jobs, no memo columns): migrated to 5, its job columns
+ * kept; its run has no memo hits, its task no key; a hit recorded after the
+ * migration is counted by the new trigger. */
+TEST(schema_4_migrated_to_5)
+{
+    const char *root = old_db(4, ONE_RUN);
+    struct mf_meta *m = open_as(root, false);
+    CHECK_EQ_INT(user_version(root), 5);
+    check_jobs_usable(m);
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_meta_run r;
+    CHECK_EQ_INT(mf__meta_run(m, "OldFlow", "1", &r, &err), 0);
+    CHECK_EQ_INT((int)r.memo_hits, 0);
+    mf__meta_run_release(&r);
+    struct mf_meta_task hit = {0};
+    hit.step = (char *)"start";
+    hit.task_id = (char *)"5";
+    hit.status = (char *)"succeeded";
+    hit.exit_code = -1;
+    hit.memo_hit = true;
+    hit.origin = (char *)"1/start/1";
+    hit.memo_key = (char *)"ab";
+    CHECK_EQ_INT(mf__meta_task_finish(m, "OldFlow", "2", &hit, &err), 0);
+    CHECK_EQ_INT(mf__meta_run(m, "OldFlow", "2", &r, &err), 0);
+    CHECK_EQ_INT((int)r.memo_hits, 1);
+    mf__meta_run_release(&r);
+    struct mf_meta_task *tasks = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(mf__meta_tasks(m, "OldFlow", "1", NULL, &tasks, &n, &err), 0);
+    CHECK_EQ_INT((int)n, 1);
+    CHECK(!tasks[0].memo_hit && tasks[0].memo_key == NULL);
+    mf__meta_task_release(&tasks[0]);
+    mf__free(tasks);
+    mf__meta_close(m);
+}
+
 TESTS_BEGIN
-T(schema_3_migrated_to_4)
-T(schema_2_migrated_through_3_to_4)
-T(schema_1_migrated_to_4)
+T(schema_3_migrated_to_5)
+T(schema_2_migrated_through_3_to_5)
+T(schema_1_migrated_to_5)
+T(schema_4_migrated_to_5)
 TESTS_END

@@ -154,7 +154,9 @@ TEST(schema_2_migrated_to_system_tags)
     CHECK_EQ_INT(sqlite3_exec(db,
                               "DROP TABLE system_tags; INSERT INTO tags VALUES('F', '1', 'user:alice');"
                               "ALTER TABLE tasks DROP COLUMN job_id; ALTER TABLE tasks DROP COLUMN job_state;"
-                              "ALTER TABLE runs DROP COLUMN jobs; PRAGMA user_version = 2;",
+                              "ALTER TABLE runs DROP COLUMN jobs; DROP TRIGGER tasks_count_memo_hit;"
+                              "ALTER TABLE tasks DROP COLUMN memo_hit; ALTER TABLE tasks DROP COLUMN memo_key;"
+                              "ALTER TABLE runs DROP COLUMN memo_hits; PRAGMA user_version = 2;",
                               NULL, NULL, NULL),
                  SQLITE_OK);
     sqlite3_close(db);
