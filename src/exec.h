@@ -67,6 +67,10 @@ struct mf_exec_task {
     size_t gang_size, gang_rank;         /* a task of a gang (mf_step.num_parallel): its N and rank,
                                           * started in rank order one after the other; a cluster
                                           * backend runs the N as one job. gang_size 0: not a gang */
+    bool run_self;                       /* argv[0] is this very program: a local backend runs the
+                                          * image this process runs, not what is at that path now
+                                          * (a program rebuilt during the run changes nothing for
+                                          * it); the command line still names the path */
     void *tag;                           /* returned in mf_exit.tag */
     pid_t *pid_out;                      /* may be NULL; set by start() to the local process id, or 0
                                           * when the task has none on this machine (a cluster job) */

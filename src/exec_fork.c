@@ -258,18 +258,18 @@ static void server_drop(struct fork_server *fs)
 /* The launcher: through the server, or with posix_spawn when the command
  * line is too long for one request, the server is gone, or this system
  * refuses its clone (EINVAL, EPERM, ENOSYS: a sandbox's filter). */
-static int fork_launch(void *state, char *const argv[], int out_w, int err_w, pid_t *pid)
+static int fork_launch(void *state, const char *file, char *const argv[], int out_w, int err_w, pid_t *pid)
 {
     struct fork_server *fs = state;
     struct reply r;
     if (fs->sock < 0)
-        return mf__spawn_child(NULL, argv, out_w, err_w, pid);
+        return mf__spawn_child(NULL, file, argv, out_w, err_w, pid);
     int e = ask_server(fs, argv, out_w, err_w, &r);
     if (e == E2BIG)
-        return mf__spawn_child(NULL, argv, out_w, err_w, pid);
+        return mf__spawn_child(NULL, file, argv, out_w, err_w, pid);
     if (e || r.err == EINVAL || r.err == EPERM || r.err == ENOSYS) {
         server_drop(fs);
-        return mf__spawn_child(NULL, argv, out_w, err_w, pid);
+        return mf__spawn_child(NULL, file, argv, out_w, err_w, pid);
     }
     if (r.err)
         return r.err;

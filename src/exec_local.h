@@ -9,16 +9,18 @@
 #include "exec.h"
 
 /*
- * Starts argv as a new process group that is a child of this process (so
+ * Starts argv (running `file`, or argv[0] when `file` is NULL) as a new
+ * process group that is a child of this process (so
  * waitid/waitpid see it), with stdin from /dev/null, `out_w` on 1 and `err_w`
  * on 2, nothing else of ours open, an empty signal mask and default signal
  * dispositions. `out_w`/`err_w` stay the caller's to close. Returns 0 with
  * `*pid` set, or an errno value (nothing started).
  */
-typedef int (*mf__launch_fn)(void *state, char *const argv[], int out_w, int err_w, pid_t *pid);
+typedef int (*mf__launch_fn)(void *state, const char *file, char *const argv[], int out_w, int err_w, pid_t *pid);
 
-/* The posix_spawn launcher (`state` unused). */
-int mf__spawn_child(void *state, char *const argv[], int out_w, int err_w, pid_t *pid);
+/* The posix_spawn launcher (`state` unused): runs `file`, or argv[0] when
+ * `file` is NULL. */
+int mf__spawn_child(void *state, const char *file, char *const argv[], int out_w, int err_w, pid_t *pid);
 
 /* A local executor called `name` whose children `launch` starts; it owns
  * `state` from now on (freed with `state_free`, also on failure). */

@@ -347,7 +347,7 @@ static int open_pipe(int fds[2], struct mf_err *err)
  * without close-on-exec), an empty signal mask and default dispositions (a
  * parent that ignores SIGPIPE or SIGINT must not pass that on). Returns an
  * errno value. */
-int mf__spawn_child(void *state, char *const argv[], int out_w, int err_w, pid_t *pid)
+int mf__spawn_child(void *state, const char *file, char *const argv[], int out_w, int err_w, pid_t *pid)
 {
     (void)state;
     posix_spawn_file_actions_t actions;
@@ -372,7 +372,7 @@ int mf__spawn_child(void *state, char *const argv[], int out_w, int err_w, pid_t
         !(rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) &&
         !(rc = posix_spawnattr_setpgroup(&attr, 0)) && !(rc = posix_spawnattr_setsigmask(&attr, &no_signals)) &&
         !(rc = posix_spawnattr_setsigdefault(&attr, &all_signals)) && !(rc = posix_spawnattr_setflags(&attr, flags)))
-        rc = posix_spawn(pid, argv[0], &actions, &attr, argv, environ);
+        rc = posix_spawn(pid, file ? file : argv[0], &actions, &attr, argv, environ);
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     return rc;
@@ -408,7 +408,11 @@ static int spawn_start(struct mf_exec *base, const struct mf_exec_task *task, st
         (rc = open_log(task->stderr_log, &kid->err.log_path, err)) ||
         (rc = open_pipe(out_pipe, err)) || (rc = open_pipe(err_pipe, err)))
         goto out;
-    int spawn_errno = ex->launch(ex->launch_state, argv, out_pipe[1], err_pipe[1], &kid->pid);
+    /* /proc/self/exe, in the child, is the image this process runs even
+     * after its file was replaced (a rebuild during the run): every task of a
+     * run runs the code the run started with. */
+    const char *file = task->run_self ? "/proc/self/exe" : NULL;
+    int spawn_errno = ex->launch(ex->launch_state, file, argv, out_pipe[1], err_pipe[1], &kid->pid);
     if (spawn_errno) {
         rc = mf__err_errno(err, errno_code(spawn_errno), spawn_errno, "cannot run '%s' for '%s'", argv[0], label);
         kid->pid = 0;

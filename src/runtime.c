@@ -171,7 +171,8 @@ int mf__launch(struct sched *s, struct stask *t, struct mf_err *err)
     struct mf_exec_task task = { .argv = (char *const *)argv, .label = label.buf, .stdout_log = outlog.buf,
                                  .stderr_log = errlog.buf, .timeout_s = t->caught ? 0 : mf__step_timeout(decl),
                                  .res = &res, .group = t->caught || t->gang ? NULL : step, .tag = t, .pid_out = &pid,
-                                 .gang_size = t->gang ? t->gang->n : 0, .gang_rank = t->rank };
+                                 .gang_size = t->gang ? t->gang->n : 0, .gang_rank = t->rank,
+                                 .run_self = true };
     rc = mf__exec_start(s->ex, &task, err);
     if (rc)
         goto out;
