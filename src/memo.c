@@ -61,9 +61,21 @@ static int index_digest(struct mf_ds *ds, const char *run, const char *step, con
     return rc;
 }
 
+/* The cache, emptied when it belongs to another run; NULL when there is none. */
+static struct mf_memo_digests *cache_of(const struct mf_memo_task *task)
+{
+    struct mf_memo_digests *c = task->cache;
+    if (c && strcmp(c->run, task->run_id) != 0) {
+        memset(c, 0, sizeof(*c));
+        snprintf(c->run, sizeof(c->run), "%s", task->run_id);
+    }
+    return c;
+}
+
 struct inputs_ctx {
     struct mf_ds *ds;
     const char *run;
+    struct mf_memo_digests *cache;
     struct mf_buf digests; /* one line per input, in input order */
     struct mf_err *err;
 };
@@ -71,10 +83,17 @@ struct inputs_ctx {
 static int on_input(void *ctx, const char *step, size_t step_len, uint64_t id)
 {
     struct inputs_ctx *c = ctx;
-    char name[256], task[32], hex[MF_HASH_HEX_LEN + 1];
+    char name[256], task[32], place[300], hex[MF_HASH_HEX_LEN + 1];
     snprintf(name, sizeof(name), "%.*s", (int)step_len, step);
     snprintf(task, sizeof(task), "%" PRIu64, id);
-    int rc = index_digest(c->ds, c->run, name, task, hex, c->err);
+    snprintf(place, sizeof(place), "%s/%s", name, task);
+    int rc = 0;
+    if (c->cache && c->cache->input_hex[0] && strcmp(c->cache->input, place) == 0) {
+        memcpy(hex, c->cache->input_hex, sizeof(hex));
+    } else if ((rc = index_digest(c->ds, c->run, name, task, hex, c->err)) == 0 && c->cache) {
+        memcpy(c->cache->input, place, sizeof(place));
+        memcpy(c->cache->input_hex, hex, sizeof(hex));
+    }
     if (!rc && mf__buf_addf(&c->digests, "%s\n", hex))
         rc = mf__err(c->err, MF_ENOMEM, "out of memory");
     return rc;
@@ -83,7 +102,7 @@ static int on_input(void *ctx, const char *step, size_t step_len, uint64_t id)
 /* "inputs": the digest of the inputs' digests, in input order. */
 static int inputs_part(struct mf_ds *ds, const struct mf_memo_task *task, mf_value *parts, struct mf_err *err)
 {
-    struct inputs_ctx c = { ds, task->run_id, MF_BUF_INIT, err };
+    struct inputs_ctx c = { ds, task->run_id, task->cache, MF_BUF_INIT, err };
     char hex[MF_HASH_HEX_LEN + 1];
     int rc = task->inputs && *task->inputs ? mf__input_paths_each(task->inputs, on_input, &c, err) : 0;
     if (!rc) {
@@ -124,22 +143,42 @@ static int put_str(mf_value *m, const char *key, const char *s)
     return mf_value_map_put(m, key, mf_value_str(s ? s : ""));
 }
 
+/* The run's parameters' digest and the machine's architecture, from the
+ * cache when it has them. */
+static int run_parts(struct mf_ds *ds, const struct mf_memo_task *task, char params[MF_HASH_HEX_LEN + 1],
+                     char arch[65], struct mf_err *err)
+{
+    struct mf_memo_digests *c = cache_of(task);
+    if (c && c->params[0]) {
+        memcpy(params, c->params, MF_HASH_HEX_LEN + 1);
+        memcpy(arch, c->arch, 65);
+        return 0;
+    }
+    struct utsname u;
+    if (uname(&u) != 0)
+        return mf__err(err, MF_EIO, "cannot tell the machine's architecture (uname)");
+    snprintf(arch, 65, "%s", u.machine);
+    int rc = index_digest(ds, task->run_id, "_parameters", "0", params, err);
+    if (!rc && c) {
+        memcpy(c->params, params, MF_HASH_HEX_LEN + 1);
+        memcpy(c->arch, arch, 65);
+    }
+    return rc;
+}
+
 int mf__memo_parts(struct mf_ds *ds, const struct mf_memo_task *task, mf_value **parts, struct mf_err *err)
 {
-    struct utsname u;
-    char lib[64], params[MF_HASH_HEX_LEN + 1];
+    char lib[64], params[MF_HASH_HEX_LEN + 1], arch[65];
     mf_value *m = mf_value_map();
     *parts = NULL;
     if (!m)
         return mf__err(err, MF_ENOMEM, "out of memory");
     snprintf(lib, sizeof(lib), "%d.%d.%d", MF_VERSION_MAJOR, MF_VERSION_MINOR, MF_VERSION_PATCH);
-    int rc = uname(&u) == 0 ? 0 : mf__err(err, MF_EIO, "cannot tell the machine's architecture (uname)");
-    if (!rc)
-        rc = index_digest(ds, task->run_id, "_parameters", "0", params, err);
+    int rc = run_parts(ds, task, params, arch, err);
     if (!rc && (mf_value_map_put(m, "schema", mf_value_int(MF_MEMO_SCHEMA)) || put_str(m, "flow", task->flow) ||
                 put_str(m, "step", task->decl->name) || put_str(m, "code", task->code) ||
                 put_str(m, "salt", task->decl->memo_salt) || put_str(m, "library", lib) ||
-                put_str(m, "arch", u.machine) || put_str(m, "params", params) ||
+                put_str(m, "arch", arch) || put_str(m, "params", params) ||
                 put_str(m, "position", task->position) || mf_value_map_put(m, "pass", mf_value_int(task->pass)) ||
                 env_part(task->decl->memo_env, m)))
         rc = mf__err(err, MF_ENOMEM, "out of memory");

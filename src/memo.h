@@ -32,6 +32,19 @@
  * them, so it is never an entry (docs/memoisation.md, "Never cached"). */
 #define MF_MEMO_UNCACHEABLE "uncacheable"
 
+/* Digests a run's keys share, kept by the caller across its tasks so that
+ * each is read once, not once per task: the parameters' and the last input
+ * task's (a foreach's items all start from their split task). A task's
+ * index never changes once written, so what is kept stays true for the run.
+ * Zero-initialise; `run` tells which run they belong to. */
+struct mf_memo_digests {
+    char run[32];
+    char params[MF_HASH_HEX_LEN + 1];
+    char input[300]; /* "STEP/ID" of the last input read */
+    char input_hex[MF_HASH_HEX_LEN + 1];
+    char arch[65];
+};
+
 /* What a task's key is computed from, besides what the datastore holds. */
 struct mf_memo_task {
     const char *flow;
@@ -41,6 +54,7 @@ struct mf_memo_task {
     const char *position; /* where it stands: mf__position_key(step, its split stack) */
     int64_t pass;         /* passes of its loop before it */
     const char *inputs;   /* its input paths, "STEP/ID[-LAST],..." ("" for start) */
+    struct mf_memo_digests *cache; /* may be NULL: every digest read again */
 };
 
 /*

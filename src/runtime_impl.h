@@ -10,8 +10,9 @@
 #include <stdint.h>
 
 #include "console.h"
-#include "meta.h"
 #include "exec.h"
+#include "memo.h"
+#include "meta.h"
 #include "runtime.h"
 #include "task.h"
 #include "util/strmap.h"
@@ -139,6 +140,7 @@ struct sched {
         size_t hits, misses;
         bool said_miss;      /* why the first miss missed was said */
     } *memo_steps;
+    struct mf_memo_digests memo_digests; /* what the run's keys share, read once */
     size_t memo_hits;
     struct dead_task { /* ended by a signal: its temp files are removed at the end */
         pid_t pid;

@@ -121,6 +121,7 @@ static bool key_task(struct sched *s, struct stask *t)
     struct mf_err why = MF_ERR_INIT;
     char *position = mf__position_key(decl->name, t->stack);
     struct mf_memo_task mt = { .flow = s->flow->name, .decl = decl, .code = s->code, .run_id = s->run_id,
+                               .cache = &s->memo_digests,
                                .position = position, .pass = t->pass, .inputs = t->inputs };
     int rc = position ? mf__memo_parts(s->memo_ds, &mt, &t->memo_parts, &why) : MF_ENOMEM;
     if (!rc)
