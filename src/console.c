@@ -51,6 +51,7 @@ struct mf_console {
     const struct mf_graph *g;
     struct step_stats *steps; /* per node of g */
     size_t done, running, failed, waiting;
+    size_t queued; /* of running: waiting in a cluster's queue */
     struct mf_buf scratch;
 };
 
@@ -278,7 +279,10 @@ static void put_counts(struct mf_console *con, struct mf_buf *b)
 {
     mf__buf_addch(b, '[');
     put_elapsed(b, mono_now() - con->t0);
-    mf__buf_addf(b, "] %zu of %zu tasks done, %zu running", con->done, total(con), con->running);
+    size_t queued = con->queued < con->running ? con->queued : con->running;
+    mf__buf_addf(b, "] %zu of %zu tasks done, %zu running", con->done, total(con), con->running - queued);
+    if (queued)
+        mf__buf_addf(b, ", %zu queued", queued);
     if (con->failed)
         mf__buf_addf(b, ", %zu failed", con->failed);
 }
@@ -372,6 +376,8 @@ void mf__console_task_cloned(struct mf_console *con, size_t node)
     if (con->steps && node < con->g->n)
         con->steps[node].cloned++;
 }
+
+void mf__console_set_queued(struct mf_console *con, size_t queued) { con->queued = queued; }
 
 void mf__console_tick(struct mf_console *con, size_t waiting)
 {

@@ -76,6 +76,10 @@ void mf__console_task_started(struct mf_console *con, size_t node);
 void mf__console_task_ended(struct mf_console *con, size_t node, uint64_t task_id, enum mf_con_outcome outcome,
                             double secs);
 void mf__console_task_cloned(struct mf_console *con, size_t node);
+/* Of the tasks running, `queued` are known to wait for a place (a cluster's
+ * queue: exec.h mf__exec_queued); the counts then say "R running, Q queued"
+ * with R the others. Set before each tick. */
+void mf__console_set_queued(struct mf_console *con, size_t queued);
 /* Once per round of the run loop: `waiting` tasks are known but not
  * started (queued, or a retry's delay). Redraws the status line on a
  * terminal (at most 10 times a second), prints the progress line on a pipe

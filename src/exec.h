@@ -150,6 +150,9 @@ struct mf_exec_ops {
     void (*stop)(struct mf_exec *ex, void *tag);
     void (*free)(struct mf_exec *ex);
     size_t (*capacity)(const struct mf_exec *ex); /* may be NULL: no limit */
+    /* May be NULL. Of the running() tasks, those known to wait for a place rather than run
+     * (Slurm: not submitted yet, or PENDING at the last squeue): for the console, never a query. */
+    size_t (*queued)(const struct mf_exec *ex);
 };
 
 /* A backend's handle starts with this (its own struct embeds it first). */
@@ -213,6 +216,9 @@ static inline int mf__exec_wait(struct mf_exec *ex, struct mf_exit *out, int tim
 
 /* Tasks started and not yet returned by wait(). */
 static inline size_t mf__exec_running(const struct mf_exec *ex) { return ex ? ex->ops->running(ex) : 0; }
+
+/* Of the running tasks, those the backend knows are still waiting for a place (0: none, or not known). */
+static inline size_t mf__exec_queued(const struct mf_exec *ex) { return ex && ex->ops->queued ? ex->ops->queued(ex) : 0; }
 
 /* How many tasks the backend can run at once here (e.g. what the process's
  * open-file limit allows for their pipes); 0: no limit of its own. The

@@ -443,10 +443,13 @@ static void poll_queue(struct slurm_exec *ex, double now)
             if (!eol)
                 eol = end;
             struct mf_slurm_qrow row;
-            if (!mf__slurm_parse_squeue_line(p, (size_t)(eol - p), &row) && mf__slurm_qrow_has(&row, t->job, t->idx))
+            if (!mf__slurm_parse_squeue_line(p, (size_t)(eol - p), &row) && mf__slurm_qrow_has(&row, t->job, t->idx)) {
                 listed = true;
+                t->waits = !strcmp(row.state, "PENDING");
+            }
             p = eol + 1;
         }
+        t->waits = listed && t->waits;
         if (listed)
             t->gone_since = 0;
         else if (t->gone_since == 0)
@@ -540,6 +543,17 @@ static size_t slurm_running(const struct mf_exec *base)
     return ex->n;
 }
 
+/* Not submitted yet (throttled, or backing off), or PENDING at the last
+ * squeue: known from what the run already asked, never a query of its own. */
+static size_t slurm_queued(const struct mf_exec *base)
+{
+    const struct slurm_exec *ex = (const struct slurm_exec *)base;
+    size_t n = 0;
+    for (size_t i = 0; i < ex->n; i++)
+        n += ex->tasks[i]->state == T_QUEUED || (ex->tasks[i]->state == T_SUBMITTED && ex->tasks[i]->waits);
+    return n;
+}
+
 /* Cancels every job this run still has in the queue: batched scancel by job
  * id (an array's id cancels all its tasks), never by name. Queued tasks that
  * were never submitted end now. */
@@ -606,12 +620,14 @@ static int slurm_bind_run(struct mf_exec *base, const char *job_name, const char
 
 static const struct mf_exec_ops slurm_ops = {
     .name = "slurm",
+    .console_fn = true,
     .self_limiting = true,
     .start = slurm_start,
     .flush = slurm_flush,
     .bind_run = slurm_bind_run,
     .wait = slurm_wait,
     .running = slurm_running,
+    .queued = slurm_queued,
     .signal_all = slurm_signal_all,
     .free = slurm_free,
 };
@@ -649,6 +665,8 @@ int mf__exec_slurm_new(const struct mf_exec_opts *o, struct mf_exec **out, struc
     ex->base.ops = &slurm_ops;
     ex->cout = o->console_out;
     ex->cerr = o->console_err;
+    ex->console_fn = o->console_fn;
+    ex->console_ctx = o->console_ctx;
     if (o->slurm)
         ex->so = *o->slurm;
     if (ex->so.poll_s <= 0)

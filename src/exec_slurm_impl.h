@@ -34,6 +34,7 @@ struct stask {
     double submitted;   /* when sbatch returned */
     double gone_since;  /* first poll that did not list the job; 0: listed (or not polled yet) */
     double cancelled_at; /* when we cancelled it; 0: not */
+    bool waits;         /* PENDING at the last squeue (for the console's "queued") */
     pid_t srun;         /* inside an allocation: the srun process */
     long long off[2];   /* console tail: bytes of stdout/stderr already shown */
     char *pending[2];   /* the partial last line of each stream */
@@ -49,6 +50,10 @@ struct slurm_exec {
     struct mf_exec base; /* first: the interface's handle */
     struct mf_slurm_opts so;
     FILE *cout, *cerr;
+    /* The run's console (exec.h console_fn): every line goes through it when
+     * set, so that the status line under them is never torn. */
+    void (*console_fn)(void *ctx, int fd, const char *text, size_t len);
+    void *console_ctx;
     char *job_name, *state_dir;
     int max_workers;
     int64_t max_array;
@@ -71,6 +76,10 @@ void mf__slurm_set_why(struct mf_exit *x, const char *s);
 uint64_t mf__slurm_rand(struct slurm_exec *ex);
 /* Cuts a command's output `b` to its first line and returns it, for messages. */
 const char *mf__slurm_first_line(struct mf_buf *b);
+/* One line (no newline in fmt) on the console's stdout (fd 1) or stderr
+ * (fd 2): through the run's console when there is one, else to the FILE;
+ * nothing when that stream is not shown. */
+void mf__slurm_line(struct slurm_exec *ex, int fd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A scheduler-side remark on the console's stderr ("slurm: ..."). */
 void mf__slurm_note(struct slurm_exec *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int mf__slurm_argv_add(struct mf_slurm_argv *a, const char *s);

@@ -57,17 +57,37 @@ const char *mf__slurm_first_line(struct mf_buf *b)
     return n ? b->buf : "(no message)";
 }
 
-void mf__slurm_note(struct slurm_exec *ex, const char *fmt, ...)
+static void line_v(struct slurm_exec *ex, int fd, const char *head, const char *fmt, va_list ap)
 {
-    if (!ex->cerr)
+    FILE *f = fd == 2 ? ex->cerr : ex->cout;
+    if (!f)
         return;
+    struct mf_buf b = MF_BUF_INIT;
+    if (!mf__buf_adds(&b, head) && !mf__buf_vaddf(&b, fmt, ap) && !mf__buf_addch(&b, '\n')) {
+        if (ex->console_fn)
+            ex->console_fn(ex->console_ctx, fd, b.buf, b.len);
+        else {
+            fwrite(b.buf, 1, b.len, f);
+            fflush(f);
+        }
+    }
+    mf__buf_release(&b);
+}
+
+void mf__slurm_line(struct slurm_exec *ex, int fd, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    fputs("slurm: ", ex->cerr);
-    vfprintf(ex->cerr, fmt, ap);
-    fputc('\n', ex->cerr);
+    line_v(ex, fd, "", fmt, ap);
     va_end(ap);
-    fflush(ex->cerr);
+}
+
+void mf__slurm_note(struct slurm_exec *ex, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line_v(ex, 2, "slurm: ", fmt, ap);
+    va_end(ap);
 }
 
 int mf__slurm_argv_add(struct mf_slurm_argv *a, const char *s)
@@ -219,14 +239,16 @@ void mf__slurm_job_str(const struct stask *t, char *buf, size_t size)
 }
 
 /* Prints complete lines of buf[0..n) (after the stream's pending part). */
-static void print_lines(struct stask *t, int s, FILE *con, const char *prefix, const char *buf, size_t n, bool final)
+static void print_lines(struct slurm_exec *ex, struct stask *t, int s, const char *prefix, const char *buf, size_t n,
+                        bool final)
 {
     size_t i = 0;
     while (i < n) {
         const char *nl = memchr(buf + i, '\n', n - i);
         if (!nl)
             break;
-        fprintf(con, "%s%s%.*s\n", prefix, t->pending[s] ? t->pending[s] : "", (int)(nl - buf - (long)i), buf + i);
+        mf__slurm_line(ex, s + 1, "%s%s%.*s", prefix, t->pending[s] ? t->pending[s] : "", (int)(nl - buf - (long)i),
+                       buf + i);
         mf__free(t->pending[s]);
         t->pending[s] = NULL;
         i = (size_t)(nl - buf) + 1;
@@ -237,7 +259,7 @@ static void print_lines(struct stask *t, int s, FILE *con, const char *prefix, c
         t->pending[s] = joined;
     }
     if (final && t->pending[s]) {
-        fprintf(con, "%s%s\n", prefix, t->pending[s]);
+        mf__slurm_line(ex, s + 1, "%s%s", prefix, t->pending[s]);
         mf__free(t->pending[s]);
         t->pending[s] = NULL;
     }
@@ -269,16 +291,13 @@ void mf__slurm_tail(struct slurm_exec *ex, struct stask *t, bool final)
         size_t n;
         while (buf && (n = fread(buf, 1, TAIL_CHUNK, f)) > 0) {
             t->off[s] += (long long)n;
-            print_lines(t, s, cons[s], prefix, buf, n, false);
+            print_lines(ex, t, s, prefix, buf, n, false);
         }
         mf__free(buf);
         fclose(f);
     flush_pending:
-        if (cons[s]) {
-            if (final)
-                print_lines(t, s, cons[s], prefix, "", 0, true);
-            fflush(cons[s]);
-        }
+        if (cons[s] && final)
+            print_lines(ex, t, s, prefix, "", 0, true);
     }
 }
 
@@ -351,11 +370,10 @@ static void show_log_tail(struct slurm_exec *ex, const struct stask *t, const ch
         while (*p) {
             size_t n = strcspn(p, "\n");
             if (n)
-                fprintf(ex->cerr, "[%s (job %s)] slurm log: %.*s\n", t->label, job, (int)n, p);
+                mf__slurm_line(ex, 2, "[%s (job %s)] slurm log: %.*s", t->label, job, (int)n, p);
             p += n + (p[n] == '\n');
         }
-        fprintf(ex->cerr, "[%s (job %s)] (Slurm's log of the job: %s)\n", t->label, job, path);
-        fflush(ex->cerr);
+        mf__slurm_line(ex, 2, "[%s (job %s)] (Slurm's log of the job: %s)", t->label, job, path);
     }
     mf__buf_release(&text);
     mf__free(path);

@@ -90,7 +90,11 @@ void mf__append_task_log(struct sched *s, const struct stask *t, const char *str
 
 /* Tasks known but not started (queued, a foreach's items not yet made, a
  * retry's delay): what the console counts as waiting. */
-void mf__progress(struct sched *s) { mf__console_tick(s->con, mf__queued(s) + s->ndelayed); }
+void mf__progress(struct sched *s)
+{
+    mf__console_set_queued(s->con, mf__exec_queued(s->ex));
+    mf__console_tick(s->con, mf__queued(s) + s->ndelayed);
+}
 
 /* Prints the tail of the failed task's stderr. Returns the foreach width the
  * task asked --max-num-splits to be raised to, or 0 (see mf__report_failure). */
