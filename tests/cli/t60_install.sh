@@ -30,6 +30,7 @@ exe_checks() {
     assert_eq "$1 prints the example's output" "$EXPECT" "$(user_lines)"
     assert_not_contains "$1 needs no libmetaflow.so" "$(readelf -d "$2")" "libmetaflow"
     assert_contains "$1 is not PIE (fast start)" "$(readelf -h "$2")" "EXEC (Executable file)"
+    assert_contains "$1 binds its symbols at start (no forked task binds one)" "$(readelf -d "$2")" "BIND_NOW"
 }
 
 run_ok "the README's cc line builds a flow" \
