@@ -90,13 +90,14 @@ static _Noreturn void task_main(const struct mf_exec_opts *o, int argc, char **a
      * (server_main): only the signals it ignores differ from a fresh process. */
     for (size_t i = 0; i < NIGNORED; i++)
         set_disposition(server_ignores[i], SIG_DFL);
-    /* The buffers are empty (flushed before the server forked); give the
-     * streams the buffering a fresh process has on pipes. */
-    setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
-    setvbuf(stderr, NULL, _IONBF, 0);
-    clearerr(stdout);
-    clearerr(stderr);
-    exit(o->task_entry(o->task_entry_ctx, argc, argv));
+    /* stdio is as a fresh process has it on pipes (server_main). */
+    int status = o->task_entry(o->task_entry_ctx, argc, argv);
+    /* _exit, not exit: the exit handlers and library destructors are the
+     * scheduler's (this is a copy of its image), and running them would
+     * write to pages shared with the server, each a copy-on-write fault.
+     * What exit would have done for the task's own output is done here. */
+    fflush(NULL);
+    _exit(status);
 }
 
 /* ---------------------------------------------------------------- */
@@ -186,6 +187,16 @@ static _Noreturn void server_main(const struct mf_exec_opts *o, int sock)
     sigprocmask(SIG_SETMASK, &none, NULL);
     for (size_t i = 0; i < NIGNORED; i++)
         set_disposition(server_ignores[i], SIG_IGN);
+    /* The tasks' buffering, set once here so that no task writes to the
+     * streams (pages shared with this process) just to set it: stdout
+     * line-buffered, as the step command wants it (cmd_step.c: lines reach
+     * the scheduler as they are printed), stderr unbuffered. The buffers are
+     * empty (flushed before this process was forked) and this process never
+     * writes to them. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
+    clearerr(stdout);
+    clearerr(stderr);
     /* Hold nothing the program had open but stdio, the socket and the
      * tasks' stdin: a task gets only what it is given. */
     if (sock != 3 && dup2(sock, 3) < 0)

@@ -23,6 +23,7 @@ struct mf_cli {
     const char *prog; /* argv[0] */
     const char *root; /* datastore root: option, else $MF_DATASTORE_ROOT, else .metaflow */
     FILE *out, *err;
+    bool stdout_set; /* stdout is line-buffered already (a forked task: the fork server set it) */
 };
 
 /* Prints "error: <message>" to the CLI's stderr; returns MF_EXIT_USAGE. */

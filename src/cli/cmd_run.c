@@ -215,7 +215,8 @@ static int task_entry(void *cli, int argc, char **argv)
     const struct mf_cli *parent = cli;
     if (argc < 2 || strcmp(argv[1], "step") != 0)
         return mf_main(parent->flow, argc, argv);
-    struct mf_cli c = { .flow = parent->flow, .g = parent->g, .prog = argv[0], .out = stdout, .err = stderr };
+    struct mf_cli c = { .flow = parent->flow, .g = parent->g, .prog = argv[0], .out = stdout, .err = stderr,
+                        .stdout_set = true };
     const char *env_root = getenv("MF_DATASTORE_ROOT");
     c.root = env_root && *env_root ? env_root : ".metaflow";
     int status = mf__cmd_step(&c, argc - 1, argv + 1);

@@ -100,7 +100,8 @@ int mf__cmd_step(struct mf_cli *c, int argc, char **argv)
     }
     a.root = c->root;
     /* Lines reach the scheduler (and the console) as they are printed. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (!c->stdout_set)
+        setvbuf(stdout, NULL, _IOLBF, 0);
     status = mf__task_main(c->flow, c->g, &a);
     mf__buf_release(&root);
     return status;

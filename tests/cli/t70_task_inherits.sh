@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # t70_task_inherits.sh - issue 10 item 1: a task inherits nothing of the
 # scheduler but its stdio (only fds 0-2, default signal dispositions, its own
-# process group, empty stdio buffers), under the fork executor (the default)
+# process group, empty stdio buffers, line-buffered stdout, none of the
+# scheduler's exit handlers run at its end), under the fork executor (the default)
 # and the spawn executor alike; its command line is the same under both.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,6 +18,7 @@ for ex in fork spawn; do
     began=$([ "$ex" = fork ] && echo run || echo step)
     assert_contains "$ex: the task began as the executor says" "$(cat "$OUT")" "(began as $began)"
     assert_eq "$ex: start printed exactly its own line" "1" "$(user_lines | grep -c '^checked pid')"
+    assert_not_contains "$ex: no task ran another process's exit handler" "$(cat "$OUT" "$ERR")" "exit handler of"
     run_ok "$ex: dump works" "$FLOWS/inherit_flow" dump "$(last_run_id InheritFlow)/work" --artifact runs_seen
 done
 # The same `step` command line, recorded, under both.

@@ -4,7 +4,10 @@
  * it inherited from the scheduler, the same under every local executor
  * (docs/design.md, "Forked tasks"): only fds 0, 1, 2 (stdin /dev/null,
  * stdout and stderr pipes), every signal at its default disposition and
- * none blocked, its own process group, nothing left in its stdio buffers.
+ * none blocked, its own process group, nothing left in its stdio buffers,
+ * stdout line-buffered, and no exit handler of another process run at its
+ * end (main registers one that says so if it runs in a copy of the process
+ * that registered it: a forked task must not run the scheduler's).
  * It fails naming what is wrong, and uses the client API (the metadata) in a
  * task to show that the scheduler's connection is not in the way.
  */
@@ -13,6 +16,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,6 +83,8 @@ static void start(mf_task *t)
     /* Nothing buffered by the scheduler may come out of a task: its output
      * is exactly this line. */
     printf("checked pid %ld\n", (long)getpid());
+    if (__fpending(stdout) != 0) /* glibc's: what the stream holds unwritten */
+        mf_fail(t, "stdout is not line-buffered: a printed line waits in its buffer");
     mf_value *items = mf_value_list();
     for (int i = 0; i < 4; i++)
         mf_value_list_push(items, mf_value_int(i));
@@ -140,4 +146,19 @@ static const mf_flow flow = {
     .nsteps = sizeof(steps) / sizeof(steps[0]),
 };
 
-int main(int argc, char **argv) { return mf_main(&flow, argc, argv); }
+/* The process that registered the exit handler: the handler runs in a copy
+ * of it only if a forked task ran its parent's exit handlers. */
+static pid_t registered_by;
+
+static void exit_handler(void)
+{
+    if (getpid() != registered_by)
+        fprintf(stderr, "exit handler of pid %ld ran in pid %ld\n", (long)registered_by, (long)getpid());
+}
+
+int main(int argc, char **argv)
+{
+    registered_by = getpid();
+    atexit(exit_handler);
+    return mf_main(&flow, argc, argv);
+}
