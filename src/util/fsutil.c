@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,13 +187,19 @@ int mf__read_file(const char *path, struct mf_buf *out, struct mf_err *err)
             return mf__err(err, MF_ENOENT, "'%s' does not exist", path);
         return mf__err_errno(err, MF_EIO, errno, "cannot open '%s'", path);
     }
+    /* Room for the size fstat gives plus one byte, so that the read finding
+     * EOF needs no more: a small file (an index) costs a small buffer, not
+     * 64 KiB of one, which a fresh process (a task) gets from mmap and gives
+     * back with munmap. A file of unknown size, or one that grows, is read
+     * 64 KiB at a time. */
     struct stat st;
-    if (fstat(fd, &st) == 0 && st.st_size > 0 && mf__buf_grow(out, (size_t)st.st_size)) {
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX - 1 &&
+        mf__buf_grow(out, (size_t)st.st_size + 1)) {
         rc = mf__err(err, MF_ENOMEM, "out of memory reading '%s'", path);
         goto out;
     }
     for (;;) {
-        if (mf__buf_grow(out, 65536)) {
+        if (out->len + 1 >= out->cap && mf__buf_grow(out, 65536)) {
             rc = mf__err(err, MF_ENOMEM, "out of memory reading '%s'", path);
             goto out;
         }

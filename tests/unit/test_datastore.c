@@ -431,7 +431,39 @@ TEST(bad_path_parts_refused)
     close_ds(ds);
 }
 
+/* mf__read_file sizes its buffer by the file: a small index costs a small
+ * buffer (a fresh task would get 64 KiB from mmap and munmap it again); a
+ * larger file, and one whose size stat does not know (/proc), is read whole. */
+TEST(read_file_sizes_buffer)
+{
+    char dir[] = "/tmp/mf_test_read_XXXXXX", path[64];
+    CHECK(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/f", dir);
+    struct mf_err err = MF_ERR_INIT;
+    CHECK_EQ_INT(mf__write_atomic(path, "small index", 11, 0, &err), 0);
+    struct mf_buf b = MF_BUF_INIT;
+    CHECK_EQ_INT(mf__read_file(path, &b, &err), 0);
+    CHECK_EQ_STR(b.buf, "small index");
+    CHECK(b.cap <= 64);
+    mf__buf_release(&b);
+    size_t big = 200000;
+    char *data = malloc(big);
+    CHECK(data != NULL);
+    for (size_t i = 0; i < big; i++)
+        data[i] = (char)('a' + i % 26);
+    CHECK_EQ_INT(mf__write_atomic(path, data, big, 0, &err), 0);
+    CHECK_EQ_INT(mf__read_file(path, &b, &err), 0);
+    CHECK(b.len == big && memcmp(b.buf, data, big) == 0 && b.buf[big] == '\0');
+    mf__buf_release(&b);
+    free(data);
+    CHECK_EQ_INT(mf__read_file("/proc/self/status", &b, &err), 0); /* st_size 0 */
+    CHECK(b.len > 0 && strstr(b.buf, "Pid:") != NULL);
+    mf__buf_release(&b);
+    CHECK(unlink(path) == 0 && rmdir(dir) == 0);
+}
+
 TESTS_BEGIN
+T(read_file_sizes_buffer)
 T(load_one_item)
 T(atomic_write_mode_follows_umask)
 T(index_in_memory)
