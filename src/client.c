@@ -199,7 +199,8 @@ static void list_runs(const mf_run_info *runs, size_t n, char *buf, size_t size)
 }
 
 /* "latest" or "latest_successful": the newest run, or the newest that
- * succeeded; MF_ENOENT naming what exists otherwise. */
+ * succeeded, never a spin's scratch run (spin.h); MF_ENOENT naming what
+ * exists otherwise. */
 static int latest_run(mf_client *c, const char *flow, bool ok_only, mf_run_info **out)
 {
     mf_run_info *runs = NULL;
@@ -207,7 +208,8 @@ static int latest_run(mf_client *c, const char *flow, bool ok_only, mf_run_info 
     int rc = mf_client_runs(c, flow, &runs, &n);
     if (rc)
         return rc;
-    while (i < n && ok_only && strcmp(runs[i].status, "succeeded") != 0)
+    while (i < n && (mf__run_is_spin(runs[i].system_tags, runs[i].nsystem_tags) ||
+                     (ok_only && strcmp(runs[i].status, "succeeded") != 0)))
         i++;
     if (i == n) {
         char have[512];
@@ -215,6 +217,9 @@ static int latest_run(mf_client *c, const char *flow, bool ok_only, mf_run_info 
         mf_run_info_free(runs, n);
         if (n == 0)
             return mf__client_fail(c, MF_ENOENT, "flow '%s' has no runs under '%s'", flow, c->root);
+        if (!ok_only)
+            return mf__client_fail(c, MF_ENOENT, "flow '%s' has only the scratch runs of spin, which 'latest' skips; "
+                                   "its runs are: %s", flow, have);
         return mf__client_fail(c, MF_ENOENT, "flow '%s' has no successful run; its runs are: %s", flow, have);
     }
     if (!(*out = mf__calloc(1, sizeof(**out)))) {

@@ -108,11 +108,21 @@ int mf__meta_task_finish(struct mf_meta *m, const char *flow, const char *run_id
  * control characters: 0, or MF_EINVAL saying what is wrong. */
 #define MF_TAG_MAX 500
 int mf__tag_check(const char *tag, struct mf_err *err);
-/* The system tags of a run started now by `user` at `start`: "user:NAME",
- * "runtime:dev", "metaflow_c_version:X.Y.Z", "date:YYYY-MM-DD" (UTC).
- * `*tags` (NULL-terminated, *n entries) is freed with mf_strv_free. 0 or
- * MF_ENOMEM. */
-int mf__meta_system_tags(const char *user, double start, char ***tags, size_t *n);
+/* The user a run started now is recorded under: $USER, else the name of
+ * the process's account, else "unknown". Borrowed (environment or static). */
+const char *mf__user_name(void);
+/* The runtime of a run, in its system tag "runtime:NAME": "dev" for runs
+ * and resumes, "spin" for the scratch run of `spin` (spin.h), which resume
+ * and every "latest run" lookup skip. */
+#define MF_RUNTIME_DEV "dev"
+#define MF_RUNTIME_SPIN "spin"
+/* Whether system tags tags[0..n) are those of a spin scratch run. */
+bool mf__run_is_spin(char *const *tags, size_t n);
+/* The system tags of a run started now by `user` at `start` with `runtime`
+ * (MF_RUNTIME_*): "user:NAME", "runtime:RUNTIME", "metaflow_c_version:X.Y.Z",
+ * "date:YYYY-MM-DD" (UTC). `*tags` (NULL-terminated, *n entries) is freed
+ * with mf_strv_free. 0 or MF_ENOMEM. */
+int mf__meta_system_tags(const char *user, const char *runtime, double start, char ***tags, size_t *n);
 /* Removes then adds user tags of a run in one transaction. Every tag is
  * checked first; removing a system tag is MF_EINVAL and changes nothing;
  * adding a system tag of the run, adding a tag it has or removing one it

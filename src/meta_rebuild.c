@@ -249,7 +249,7 @@ static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, co
     /* The system tags that can be known from the directory: its owner and
      * the date; the runtime and version that made the run are not kept there. */
     const char *user = owner(dir.buf);
-    if (mf__meta_system_tags(user, start, &sys, &nsys)) {
+    if (mf__meta_system_tags(user, MF_RUNTIME_DEV, start, &sys, &nsys)) {
         rc = mf__err(err, MF_ENOMEM, "out of memory");
         goto out;
     }

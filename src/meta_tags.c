@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "codec.h"
 #include "meta_impl.h"
@@ -48,11 +50,28 @@ static void date_tag(double t, char *buf, size_t size)
         snprintf(buf, size, "date:unknown");
 }
 
-int mf__meta_system_tags(const char *user, double start, char ***tags, size_t *n)
+const char *mf__user_name(void)
+{
+    const char *u = getenv("USER");
+    if (u && *u)
+        return u;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+bool mf__run_is_spin(char *const *tags, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (tags[i] && !strcmp(tags[i], "runtime:" MF_RUNTIME_SPIN))
+            return true;
+    return false;
+}
+
+int mf__meta_system_tags(const char *user, const char *runtime, double start, char ***tags, size_t *n)
 {
     char date[32];
     date_tag(start, date, sizeof(date));
-    char *v[4] = { mf__strf("user:%s", user && *user ? user : "unknown"), mf__strdup("runtime:dev"),
+    char *v[4] = { mf__strf("user:%s", user && *user ? user : "unknown"), mf__strf("runtime:%s", runtime),
                    mf__strf("metaflow_c_version:%s", mf_version_string()), mf__strdup(date) };
     *tags = mf__calloc(5, sizeof(**tags));
     *n = 0;

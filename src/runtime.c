@@ -244,6 +244,11 @@ void mf__fail_run(struct sched *s, struct stask *t, const struct mf_exit *x, con
         s->failed_exit = *x;
         snprintf(s->failed_why, sizeof(s->failed_why), "%s", why);
     } else {
+        /* tasks already running when the run failed may fail too: the
+         * report gives each of them its own line to reproduce it (not the
+         * tasks a signal or a cluster's cancel stopped: the run did that) */
+        if (!interrupted && !s->ex->ops->self_limiting && s->nalso_failed++ < MF_ALSO_FAILED_MAX)
+            mf__buf_addf(&s->also_failed, "%s/%" PRIu64 "\n", s->g->nodes[t->node].name, t->id);
         mf__stask_free(t);
     }
 }
@@ -479,6 +484,7 @@ static void sched_release(struct sched *s)
         mf__join_free(s->joins[i]);
     mf__free(s->joins);
     mf__stask_free(s->failed);
+    mf__buf_release(&s->also_failed);
     mf__resume_release(s);
     mf__memo_release(s);
     mf__strmap_release(&s->passes);
@@ -540,6 +546,7 @@ int mf__run_flow(const mf_flow *flow, const struct mf_graph *g, struct mf_ds *ds
     struct sched s;
     struct saved_signals old;
     memset(&s, 0, sizeof(s));
+    mf__buf_init(&s.also_failed);
     watch_signals(&old);
     s.flow = flow;
     s.g = g;

@@ -32,13 +32,16 @@
 
 struct mf_slurm_opts;
 
+/* --max-num-splits when not given (run, resume, step, spin). */
+#define MF_MAX_NUM_SPLITS_DEFAULT 100
+
 struct mf_run_opts {
     int max_workers;        /* tasks running at once */
     int64_t max_num_splits; /* widest foreach allowed */
     bool sync;              /* tasks fdatasync what they write */
     bool quiet;             /* no per-task start/finish lines */
     const char *exe;        /* the flow program, re-run for each task */
-    const char *prog;       /* how the user called it, for the resume hint */
+    const char *prog;       /* how the user called it, for the resume and spin lines */
     const char *root;       /* datastore root, passed on to tasks */
     FILE *out;              /* console for scheduler lines and task stdout */
     FILE *err;              /* console for task stderr */

@@ -92,6 +92,10 @@ struct origin_step {
     bool scanned;
 };
 
+/* Tasks that failed after the first one and get a line of their own in the
+ * failure report; the others are counted. */
+#define MF_ALSO_FAILED_MAX 5
+
 struct sched {
     const mf_flow *flow;
     const struct mf_graph *g;
@@ -124,6 +128,8 @@ struct sched {
     struct mf_strmap passes; /* "STEP|POSITION" -> tasks created (steps in loops) */
     size_t started, succeeded;
     struct stask *failed; /* the first task that failed */
+    struct mf_buf also_failed; /* "STEP/ID\n" of tasks that failed after it (at most MF_ALSO_FAILED_MAX) */
+    size_t nalso_failed;       /* how many failed after it, all told */
     struct mf_exit failed_exit;
     char failed_why[1100];
     bool meta_failed; /* a metadata write failed: start nothing more, fail the run */

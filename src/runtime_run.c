@@ -4,7 +4,6 @@
  * parameters; the console's progress and failure reports.
  */
 #include <inttypes.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +127,64 @@ static long long print_stderr_tail(struct sched *s, const struct stask *t)
     return width;
 }
 
+/* Appends `word` as one shell word: bare when no shell gives any of its
+ * characters a meaning, else in single quotes (a quote as '\''). */
+static void shell_word(struct mf_buf *b, const char *word)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:@%";
+    if (*word && strspn(word, plain) == strlen(word)) {
+        mf__buf_adds(b, word);
+        return;
+    }
+    mf__buf_adds(b, "'");
+    for (const char *p = word; *p; p++) {
+        if (*p == '\'')
+            mf__buf_adds(b, "'\\''");
+        else
+            mf__buf_add(b, p, 1);
+    }
+    mf__buf_adds(b, "'");
+}
+
+/* The line that re-runs task STEP/ID of this run alone: `spin`, which runs
+ * it in its own process (so under gdb or valgrind too) from what this run
+ * recorded, into a scratch run. Not the task's `step` line, which would
+ * write into this run. Runnable as printed: the root is absolute, words are
+ * quoted, and a --max-num-splits other than the default is carried. */
+static void say_spin_line(struct sched *s, const char *step, uint64_t id)
+{
+    struct mf_buf cmd = MF_BUF_INIT, task = MF_BUF_INIT;
+    mf__buf_addf(&task, "%s/%s/%" PRIu64, s->run_id, step, id);
+    shell_word(&cmd, s->o->prog);
+    mf__buf_adds(&cmd, " spin ");
+    shell_word(&cmd, task.buf);
+    mf__buf_adds(&cmd, " --datastore-root ");
+    shell_word(&cmd, s->o->root);
+    if (s->o->max_num_splits != MF_MAX_NUM_SPLITS_DEFAULT)
+        mf__buf_addf(&cmd, " --max-num-splits %" PRId64, s->o->max_num_splits);
+    mf__console_say(s->con, MF_CON_INFO, "To re-run task %s alone (under gdb or valgrind too): %s", task.buf, cmd.buf);
+    mf__buf_release(&cmd);
+    mf__buf_release(&task);
+}
+
+/* Each task that failed after the first, with its line; then how many more. */
+static void say_also_failed(struct sched *s)
+{
+    size_t said = 0;
+    for (char *line = s->also_failed.buf; line && *line; said++) {
+        char *nl = strchr(line, '\n'), *slash = nl ? memchr(line, '/', (size_t)(nl - line)) : NULL;
+        if (!slash)
+            break;
+        *slash = *nl = '\0';
+        mf__console_say(s->con, MF_CON_FAIL, "Task %s/%s/%s failed too", s->run_id, line, slash + 1);
+        say_spin_line(s, line, strtoull(slash + 1, NULL, 10));
+        line = nl + 1;
+    }
+    if (s->nalso_failed > said)
+        mf__console_say(s->con, MF_CON_FAIL, "... and %zu more task(s) failed too ('report %s' shows every task)",
+                        s->nalso_failed - said, s->run_id);
+}
+
 void mf__report_failure(struct sched *s, int interrupted_by)
 {
     struct mf_console *out = s->con;
@@ -140,6 +197,8 @@ void mf__report_failure(struct sched *s, int interrupted_by)
         mf__console_say(out, MF_CON_FAIL, "Task %s/%s/%" PRIu64 " failed: %s", s->run_id, s->g->nodes[t->node].name, t->id,
                 s->failed_why);
         width = print_stderr_tail(s, t);
+        say_spin_line(s, s->g->nodes[t->node].name, t->id);
+        say_also_failed(s);
     }
     mf__console_say(out, MF_CON_FAIL, "Run %s of %s failed after %.2f s: %zu task(s) succeeded, %zu cloned; nothing "
                     "after the %s was started.",
@@ -175,15 +234,6 @@ static int write_params(struct sched *s, const mf_value *params, struct mf_err *
         rc = mf__ds_write_index(s->ds, s->run_id, "_parameters", "0", &ix, err);
     mf__index_release(&ix);
     return rc;
-}
-
-static const char *user_name(void)
-{
-    const char *u = getenv("USER");
-    if (u && *u)
-        return u;
-    struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_name ? pw->pw_name : "unknown";
 }
 
 /* The parameters as JSON for the run record: given ones for a new run, the
@@ -239,7 +289,7 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
     int rc = mf__meta_open(s->o->root, false, &s->meta, err);
     if (!rc)
         rc = params_json(s, params, &pjson, err);
-    if (!rc && mf__meta_system_tags(user_name(), start, &sys, &nsys))
+    if (!rc && mf__meta_system_tags(mf__user_name(), MF_RUNTIME_DEV, start, &sys, &nsys))
         rc = mf__err(err, MF_ENOMEM, "out of memory");
     if (rc)
         goto out;
@@ -247,7 +297,7 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
     struct mf_proc_id self;
     mf__proc_id_self(&self);
     struct mf_meta_run r = { .flow = (char *)s->flow->name, .status = (char *)"running",
-                             .user = (char *)user_name(), .params_json = pjson,
+                             .user = (char *)mf__user_name(), .params_json = pjson,
                              .origin_run_id = (char *)s->o->origin_run_id, .build_id = build,
                              .start = start, .tags = (char **)s->o->tags, .ntags = ntags,
                              .sys_tags = sys, .nsys_tags = nsys,

@@ -23,11 +23,20 @@
 
 static _Noreturn void catch_in_step(struct mf_task *t, const char *msg);
 
+/* Ends a running task's process; the hook of mf_task_args first. */
+static _Noreturn void task_exit(const struct mf_task *root, int status)
+{
+    if (root->args && root->args->on_exit)
+        root->args->on_exit(root->args->on_exit_ctx, status);
+    _exit(status);
+}
+
 /* Whether a failure now is the step's last attempt failing inside its code,
  * with a catch_var to take it: then the task itself keeps what it set. */
 static bool catches_here(const struct mf_task *root)
 {
-    if (root->client || !root->args || !root->in_step || root->catching || root->args->caught)
+    if (root->client || !root->args || !root->in_step || root->catching || root->args->caught ||
+        root->args->no_catch)
         return false;
     const mf_step *s = root->g->nodes[root->node].step;
     return s->catch_var && root->args->attempt >= s->retries;
@@ -48,7 +57,7 @@ void mf__task_die(struct mf_task *t, const char *fmt, ...)
         catch_in_step(root, msg);
     /* _exit: nothing of the task may be persisted, and its memory is the
      * kernel's to reclaim (leak checkers must not turn a failure into noise). */
-    _exit(MF_TASK_EXIT_FAILED);
+    task_exit(root, MF_TASK_EXIT_FAILED);
 }
 
 void mf__task_error(struct mf_task *t, const char *fmt, ...)
@@ -480,12 +489,12 @@ static _Noreturn void catch_in_step(struct mf_task *t, const char *msg)
     if (task_persist(t, &err)) {
         fprintf(stderr, "error: step '%s': %s\n", t->step_name, err.msg);
         fflush(stderr);
-        _exit(MF_TASK_EXIT_FAILED);
+        task_exit(t, MF_TASK_EXIT_FAILED);
     }
     fprintf(stderr, "step '%s': the failure is caught in artifact '%s'; what the step set is kept\n", t->step_name,
             s->catch_var);
     fflush(stderr);
-    _exit(MF_TASK_EXIT_CAUGHT);
+    task_exit(t, MF_TASK_EXIT_CAUGHT);
 }
 
 /* After a switch step: the condition's value must pick one of the cases. */

@@ -36,6 +36,14 @@ struct mf_task_args {
      * of the attempt that failed last. The step function is not run; the
      * failure is stored in catch_var instead. NULL for a normal attempt. */
     const char *caught;
+    /* A failure in the step is a failure even on the last attempt of a step
+     * with a catch_var: `spin` reproduces it, the scheduler would catch it. */
+    bool no_catch;
+    /* NULL, or called with the exit status just before a failing task ends
+     * the process (_exit): `spin` runs a task in its own process and records
+     * the outcome in its scratch run before the process is gone. */
+    void (*on_exit)(void *ctx, int status);
+    void *on_exit_ctx;
 };
 
 /* Exit status of a task process: 0 success, MF_TASK_EXIT_FAILED when the step

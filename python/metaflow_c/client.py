@@ -173,11 +173,12 @@ class Flow(MetaflowObject):
 
     @property
     def latest_run(self):
-        return next(iter(self), None)
+        """The newest run; a scratch run of `spin` (system tag runtime:spin) is never the latest."""
+        return next((r for r in self if "runtime:spin" not in r.system_tags), None)
 
     @property
     def latest_successful_run(self):
-        return next((r for r in self if r.successful), None)
+        return next((r for r in self if r.successful and "runtime:spin" not in r.system_tags), None)
 
     @property
     def created_at(self):

@@ -112,6 +112,7 @@ int mf__cmd_metadata(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_slurm_cancel(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_card(struct mf_cli *c, int argc, char **argv);
 int mf__cmd_report(struct mf_cli *c, int argc, char **argv);
+int mf__cmd_spin(struct mf_cli *c, int argc, char **argv);
 
 /* Pages (cmd_card.c): the options of card and report (TARGET, -o FILE,
  * --datastore-root): 0 parsed, 1 after printing `help`, -1 after a usage

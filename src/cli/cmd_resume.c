@@ -92,9 +92,10 @@ static bool empty_failed_resume(struct mf_meta *m, const char *flow, const struc
     return !any;
 }
 
-/* The latest run worth resuming: newest first, skipping (and saying so) runs
- * that never started, and a failed resume that finished no task in favour of
- * the run it came from. NULL after printing why when there is none. */
+/* The latest run worth resuming: newest first, skipping (and saying so) the
+ * scratch runs of spin, runs that never started, and a failed resume that
+ * finished no task in favour of the run it came from. NULL after printing
+ * why when there is none. */
 static const struct mf_meta_run *latest_origin(struct mf_cli *c, struct mf_meta *m, struct mf_ds *ds,
                                                const struct mf_meta_run *runs, size_t n)
 {
@@ -104,7 +105,10 @@ static const struct mf_meta_run *latest_origin(struct mf_cli *c, struct mf_meta 
         if (want && strcmp(r->run_id, want) != 0)
             continue;
         want = NULL;
-        if (!has_params(ds, r->run_id)) {
+        if (mf__run_is_spin(r->sys_tags, r->nsys_tags)) {
+            fprintf(c->out, "note: skipping run %s: a spin of one task of run %s, not a run to resume\n", r->run_id,
+                    r->origin_run_id ? r->origin_run_id : "?");
+        } else if (!has_params(ds, r->run_id)) {
             fprintf(c->out, "note: skipping run %s: it never started (no parameters were recorded)\n", r->run_id);
         } else if (empty_failed_resume(m, c->flow->name, r)) {
             fprintf(c->out, "note: skipping run %s: a resume of run %s that finished no task; resuming run %s\n",
@@ -149,6 +153,12 @@ static int pick_origin(struct mf_cli *c, struct mf_run_args *a, char **origin_ou
             goto out;
     } else if (mf__meta_run(m, c->flow->name, a->origin_run_id, &one, &err) != 0) {
         fprintf(c->err, "error: %s\n", err.msg);
+        goto out;
+    } else if (mf__run_is_spin(one.sys_tags, one.nsys_tags)) {
+        fprintf(c->err, "error: run %s of %s is the scratch run of a spin (one task of run %s run again): there is "
+                        "nothing to resume in it; resume run %s instead\n",
+                one.run_id, c->flow->name, one.origin_run_id ? one.origin_run_id : "?",
+                one.origin_run_id ? one.origin_run_id : "?");
         goto out;
     } else if (!has_params(ds, one.run_id)) {
         fprintf(c->err, "error: run %s of %s never started (no parameters were recorded): there is nothing to "

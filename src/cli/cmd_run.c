@@ -301,7 +301,7 @@ int mf__cli_run_args_init(struct mf_run_args *a, int argc)
 {
     memset(a, 0, sizeof(*a));
     a->max_workers = 16;
-    a->max_num_splits = 100;
+    a->max_num_splits = MF_MAX_NUM_SPLITS_DEFAULT;
     a->max_passes = 1000;
     a->names = mf__calloc((size_t)argc + 1, sizeof(*a->names));
     a->texts = mf__calloc((size_t)argc + 1, sizeof(*a->texts));

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "meta.h"
 #include "util/buf.h"
 
 static void fmt_time(double t, char *buf, size_t size)
@@ -125,11 +126,21 @@ static void add_tag(struct mf_buf *b, const char *tag)
     mf__buf_add(b, "\"", 1);
 }
 
-/* The trailing columns of one row: ORIGIN, then MEMO and JOBS when some run
- * has any (JOBS last: it may say how many are still pending or running). */
-static void tail_columns(const mf_run_info *r, bool memo, bool jobs, char *out, size_t cap)
+/* The ORIGIN column: the run a resume or a spin started from; a spin's
+ * scratch run (spin.h) says so there. */
+static void origin_text(const mf_run_info *r, char *out, size_t cap)
 {
-    char nmemo[32] = "", njobs[64] = "";
+    snprintf(out, cap, "%s%s", r->origin_run_id ? r->origin_run_id : "-",
+             mf__run_is_spin(r->system_tags, r->nsystem_tags) ? " (spin)" : "");
+}
+
+/* The trailing columns of one row: ORIGIN (`owidth` wide), then MEMO and JOBS
+ * when some run has any (JOBS last: it may say how many are still pending or
+ * running). */
+static void tail_columns(const mf_run_info *r, int owidth, bool memo, bool jobs, char *out, size_t cap)
+{
+    char nmemo[32] = "", njobs[64] = "", origin[64];
+    origin_text(r, origin, sizeof(origin));
     if (memo) /* padded only when JOBS follows: no trailing blanks */
         snprintf(nmemo, sizeof(nmemo), jobs ? " %-6lld" : " %lld", (long long)r->memo_hits);
     if (jobs && r->jobs_live > 0)
@@ -137,18 +148,23 @@ static void tail_columns(const mf_run_info *r, bool memo, bool jobs, char *out, 
                  (long long)r->jobs_live);
     else if (jobs)
         snprintf(njobs, sizeof(njobs), " %lld", (long long)r->jobs);
-    snprintf(out, cap, "%-*s%s%s", memo || jobs ? 6 : 0, r->origin_run_id ? r->origin_run_id : "-", nmemo, njobs);
+    snprintf(out, cap, "%-*s%s%s", owidth, origin, nmemo, njobs);
 }
 
 static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
 {
     bool jobs = false, memo = false; /* those columns only when some run has any */
+    int owidth = 6;                  /* ORIGIN's, padded only when a column follows */
     for (size_t i = 0; i < n; i++) {
+        char origin[64];
         jobs = jobs || runs[i].jobs > 0;
         memo = memo || runs[i].memo_hits > 0;
+        origin_text(&runs[i], origin, sizeof(origin));
+        owidth = (int)strlen(origin) > owidth ? (int)strlen(origin) : owidth;
     }
+    owidth = memo || jobs ? owidth : 0;
     fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %-*s%s%s\n", "ID", "STATUS", "STARTED", "DURATION", "TAGS",
-            memo || jobs ? 6 : 0, "ORIGIN", memo ? (jobs ? " MEMO  " : " MEMO") : "", jobs ? " JOBS" : "");
+            owidth, "ORIGIN", memo ? (jobs ? " MEMO  " : " MEMO") : "", jobs ? " JOBS" : "");
     for (size_t i = 0; i < n; i++) {
         char started[32], dur[32], tail[160];
         struct mf_buf tags = MF_BUF_INIT;
@@ -159,7 +175,7 @@ static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
                 mf__buf_add(&tags, ",", 1);
             add_tag(&tags, runs[i].tags[k]);
         }
-        tail_columns(&runs[i], memo, jobs, tail, sizeof(tail));
+        tail_columns(&runs[i], owidth, memo, jobs, tail, sizeof(tail));
         fprintf(c->out, "%-6s %-10s %-19s %-9s %-20s %s\n", runs[i].run_id, runs[i].status, started, dur,
                 tags.len ? tags.buf : "-", tail);
         mf__buf_release(&tags);
@@ -211,8 +227,9 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
         }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return fprintf(c->out, "usage: %s runs [--json] [--tag TAG]... [--datastore-root DIR]\n\nLists the runs of %s, newest first: id, status, "
-                                   "start (local time), duration, user tags, the run a resume started from, how many\n"
-                                   "tasks were memo hits (MEMO, when any run has some) and, for runs on Slurm, their\n"
+                                   "start (local time), duration, user tags, the run a resume or a spin started from (a\n"
+                                   "spin's scratch run is marked '(spin)'; 'runs --tag runtime:spin' lists them), how\n"
+                                   "many tasks were memo hits (MEMO, when any run has some) and, for runs on Slurm, their\n"
                                    "jobs (and how many are still pending or running).\n"
                                    "In the TAGS column a tag holding a comma, a quote or a backslash, or starting or ending\n"
                                    "with a space, is written in double quotes (\\\" and \\\\ inside).\n"

@@ -32,6 +32,7 @@ static const struct command commands[] = {
     { "gc", mf__cmd_gc, "list (--delete: remove) temporary files and objects no run needs (gc --help)" },
     { "metadata", mf__cmd_metadata, "rebuild lost or corrupt run metadata from the run directories: metadata rebuild" },
     { "slurm-cancel", mf__cmd_slurm_cancel, "cancel the Slurm jobs a killed run left: slurm-cancel RUN" },
+    { "spin", mf__cmd_spin, "run one task of a past run again, alone, into a scratch run: spin RUN/STEP/TASK" },
     { "step", mf__cmd_step, "run one task (the scheduler's command line for each task)" },
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_meta_tags.c - tags (meta_tags.c): what a tag may be, system tags kept
  * apart and immutable, replace in one transaction, the public mf_tags_*
- * functions, and the schema-2 database migrated to system tags. */
+ * functions, the schema-2 database migrated to system tags, and the runtime
+ * tag that marks a spin's scratch run. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,7 +30,7 @@ static struct mf_meta *with_run(const char *root)
     struct mf_err err = MF_ERR_INIT;
     char **sys = NULL, *user[] = { (char *)"mine", (char *)"user:alice" };
     size_t nsys = 0;
-    CHECK_EQ_INT(mf__meta_system_tags("alice", 86400.0 * 365, &sys, &nsys), 0);
+    CHECK_EQ_INT(mf__meta_system_tags("alice", MF_RUNTIME_DEV, 86400.0 * 365, &sys, &nsys), 0);
     struct mf_meta_run r = { .flow = (char *)"F", .run_id = (char *)"1", .user = (char *)"alice", .start = 1,
                              .tags = user, .ntags = 2, .sys_tags = sys, .nsys_tags = nsys };
     CHECK_EQ_INT(mf__meta_run_create(m, &r, &err), 0);
@@ -172,10 +173,30 @@ TEST(schema_2_migrated_to_system_tags)
     mf__meta_close(m);
 }
 
+/* A spin's scratch run is told apart by its runtime tag alone (spin.h). */
+TEST(spin_runtime_tag)
+{
+    char **sys = NULL;
+    size_t nsys = 0;
+    CHECK_EQ_INT(mf__meta_system_tags("bob", MF_RUNTIME_SPIN, 0, &sys, &nsys), 0);
+    CHECK_EQ_INT(nsys, 4);
+    CHECK_EQ_STR(sys[1], "runtime:spin");
+    CHECK(mf__run_is_spin(sys, nsys));
+    mf_strv_free(sys);
+    CHECK_EQ_INT(mf__meta_system_tags("bob", MF_RUNTIME_DEV, 0, &sys, &nsys), 0);
+    CHECK_EQ_STR(sys[1], "runtime:dev");
+    CHECK(!mf__run_is_spin(sys, nsys));
+    mf_strv_free(sys);
+    char *user_only[] = { (char *)"spin", (char *)"runtime:spinning" };
+    CHECK(!mf__run_is_spin(user_only, 2));
+    CHECK(!mf__run_is_spin(NULL, 0));
+}
+
 TESTS_BEGIN
 T(tag_rules)
 T(system_tags_recorded_apart)
 T(system_tags_cannot_be_removed)
 T(replace_removes_then_adds)
 T(schema_2_migrated_to_system_tags)
+T(spin_runtime_tag)
 TESTS_END
