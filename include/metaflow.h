@@ -74,7 +74,8 @@ MF_API const char *mf_version_string(void);
     X(EBUSY, -12, "busy")                                 \
     X(ETIMEDOUT, -13, "timed out")                        \
     X(ECANCELED, -14, "canceled")                         \
-    X(ERANGE, -15, "out of range")
+    X(ERANGE, -15, "out of range")                        \
+    X(ENAMESPACE, -16, "not in the current namespace")
 
 typedef enum mf_errno {
 #define MF__ERRNO_ENUM(name, num, text) MF_##name = (num),
@@ -524,9 +525,10 @@ MF_API void mf_card_chart(mf_task *t, const char *title, mf_chart_style style, c
  */
 typedef struct mf_client mf_client;
 
-/* Opens `root` (NULL: $MF_DATASTORE_ROOT, else ".metaflow"). MF_ENOENT when
- * nothing was ever run there. On failure *out is NULL and the message is
- * lost: use mf_client_open_err() to keep it. */
+/* Opens `root` (NULL: $MF_DATASTORE_ROOT, else ".metaflow") in the default
+ * namespace (below). MF_ENOENT when nothing was ever run there; MF_EINVAL
+ * when $MF_NAMESPACE is not a valid tag. On failure *out is NULL and the
+ * message is lost: use mf_client_open_err() to keep it. */
 MF_API int mf_client_open(const char *root, mf_client **out);
 /* Like mf_client_open, copying the failure's message into errbuf. */
 MF_API int mf_client_open_err(const char *root, mf_client **out, char *errbuf, size_t errsize);
@@ -541,8 +543,34 @@ MF_API const char *mf_client_errmsg(const mf_client *c);
 /* Frees a NULL-terminated array of strings and the strings; NULL is a no-op. */
 MF_API void mf_strv_free(char **v);
 
-/* Names of the flows with runs, sorted. `*names` is NULL-terminated; free
- * with mf_strv_free(). */
+/*
+ * Namespaces (Metaflow's namespace()). A namespace is a tag: the client sees
+ * the runs having it, user or system tag. A client opens in the default
+ * namespace: $MF_NAMESPACE when set ("" is the global one), else
+ * "user:NAME" for the user running the process ($USER, else the password
+ * database), the "user:" system tag of every run that user started. NULL
+ * is the global namespace: every run.
+ *
+ * In a namespace, mf_client_flows() lists the flows with a run in it,
+ * mf_client_runs() its runs, and "latest" / "latest_successful" pick among
+ * them. A run named by its id that is not in the namespace is refused, by
+ * every call that reads it or its tasks, with MF_ENAMESPACE and a message
+ * naming the namespace and the run's own ("user:NAME"); a run that does
+ * not exist is still MF_ENOENT. Tasks of a namespace's run read the tasks
+ * they were cloned from (logs of a resume) wherever those are.
+ */
+/* Sets the namespace: any valid tag (mf_tag_check()), NULL or "" for the
+ * global one; copied. MF_EINVAL (nothing changed) for an invalid tag. */
+MF_API int mf_client_set_namespace(mf_client *c, const char *ns);
+/* The current namespace, NULL when global. Borrowed, valid until the next
+ * mf_client_set_namespace() / mf_client_default_namespace() on `c`. */
+MF_API const char *mf_client_namespace(const mf_client *c);
+/* Back to the default namespace (see above); MF_EINVAL when $MF_NAMESPACE
+ * is not a valid tag, MF_ENOMEM. */
+MF_API int mf_client_default_namespace(mf_client *c);
+
+/* Names of the flows with runs (in a namespace: with a run in it), sorted.
+ * `*names` is NULL-terminated; free with mf_strv_free(). */
 MF_API int mf_client_flows(mf_client *c, char ***names);
 
 typedef struct mf_run_info {
@@ -565,12 +593,13 @@ typedef struct mf_run_info {
     int64_t memo_hits;   /* tasks reused from an earlier run's memo entry instead of run (docs/memoisation.md) */
 } mf_run_info;
 
-/* The runs of `flow`, newest first; free with mf_run_info_free(*runs, *n).
- * An unknown flow has no runs (n = 0). */
+/* The runs of `flow` in the client's namespace, newest first; free with
+ * mf_run_info_free(*runs, *n). An unknown flow has no runs (n = 0). */
 MF_API int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n);
-/* One run of `flow`: `run_id` is a run id, "latest" or "latest_successful".
- * MF_ENOENT when there is no such run, the message listing what exists.
- * Free with mf_run_info_free(*out, 1). */
+/* One run of `flow`: `run_id` is a run id, "latest" or "latest_successful"
+ * (the newest in the namespace). MF_ENOENT when there is no such run, the
+ * message listing what exists; MF_ENAMESPACE when the run is not in the
+ * namespace. Free with mf_run_info_free(*out, 1). */
 MF_API int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_info **out);
 MF_API void mf_run_info_free(mf_run_info *runs, size_t n);
 

@@ -43,6 +43,8 @@ int mf_client_open_err(const char *root, mf_client **out, char *errbuf, size_t e
         rc = mf__err(&err, MF_ENOMEM, "out of memory");
         goto out;
     }
+    if ((rc = mf__client_ns_init(c, &err)) != 0)
+        goto out;
     if ((rc = mf__meta_open(root, true, &c->meta, &err)) == MF_ENOENT)
         mf__meta_missing_err(root, &err);
     if (rc)
@@ -66,6 +68,7 @@ int mf_client_close(mf_client *c)
         return mf__client_fail(c, MF_EBUSY, "%zu task handle(s) are still open: close them with mf_client_task_close() first",
                     c->open_tasks);
     mf__meta_close(c->meta);
+    mf__free(c->ns);
     mf__free(c->root);
     mf__free(c);
     return 0;
@@ -80,14 +83,48 @@ void mf_strv_free(char **v)
     mf__free(v);
 }
 
+/* Whether `flow` has a run in the namespace (Metaflow's rule for a flow). */
+static int flow_in_ns(mf_client *c, const char *flow, bool *in, struct mf_err *err)
+{
+    struct mf_meta_run *runs = NULL;
+    size_t n = 0;
+    *in = !c->ns;
+    if (*in)
+        return 0;
+    int rc = mf__meta_runs(c->meta, flow, &runs, &n, err);
+    for (size_t i = 0; i < n; i++) {
+        *in = *in || mf__client_ns_has(c, &runs[i]);
+        mf__meta_run_release(&runs[i]);
+    }
+    mf__free(runs);
+    return rc;
+}
+
 int mf_client_flows(mf_client *c, char ***names)
 {
     struct mf_err err = MF_ERR_INIT;
     char **list = NULL;
-    size_t n = 0;
+    size_t n = 0, kept = 0;
     *names = NULL;
     if (mf__meta_flows(c->meta, &list, &n, &err))
         return fail_err(c, &err, err.code ? err.code : MF_EDB);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool in = false;
+        if (!rc && (rc = flow_in_ns(c, list[i], &in, &err)) != 0)
+            rc = err.code ? err.code : MF_EDB;
+        if (!rc && in)
+            list[kept++] = list[i];
+        else
+            mf__free(list[i]);
+    }
+    n = kept;
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            mf__free(list[i]);
+        mf__free(list);
+        return fail_err(c, &err, rc);
+    }
     char **v = mf__reallocarray(list, n + 1, sizeof(*v));
     if (!v) {
         for (size_t i = 0; i < n; i++)
@@ -156,33 +193,44 @@ void mf_run_info_free(mf_run_info *runs, size_t n)
     mf__free(runs);
 }
 
-int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n)
+/* The runs of `flow` in the namespace, newest first; *hidden counts those
+ * left out (in other namespaces). */
+static int runs_in_ns(mf_client *c, const char *flow, mf_run_info **runs, size_t *n, size_t *hidden)
 {
     struct mf_err err = MF_ERR_INIT;
     struct mf_meta_run *list = NULL;
-    size_t count = 0;
+    size_t count = 0, k = 0;
     *runs = NULL;
     *n = 0;
+    *hidden = 0;
     int rc = mf__client_check_flow(c, flow);
     if (rc)
         return rc;
     if (mf__meta_runs(c->meta, flow, &list, &count, &err))
         return fail_err(c, &err, err.code ? err.code : MF_EDB);
-    mf_run_info *out = mf__calloc(count, sizeof(*out));
+    mf_run_info *out = mf__calloc(count + 1, sizeof(*out));
     rc = out ? 0 : MF_ENOMEM;
     for (size_t i = 0; i < count; i++) {
-        if (!rc)
-            rc = take_run(&out[i], &list[i]);
+        if (!rc && mf__client_ns_has(c, &list[i]))
+            rc = take_run(&out[k++], &list[i]);
+        else if (!rc)
+            (*hidden)++;
         mf__meta_run_release(&list[i]);
     }
     mf__free(list);
     if (rc) {
-        mf_run_info_free(out, out ? count : 0); /* entries not reached are zeroed */
+        mf_run_info_free(out, k); /* the entry a failed take_run filled part of is counted */
         return mf__client_fail(c, MF_ENOMEM, "out of memory");
     }
     *runs = out;
-    *n = count;
+    *n = k;
     return 0;
+}
+
+int mf_client_runs(mf_client *c, const char *flow, mf_run_info **runs, size_t *n)
+{
+    size_t hidden = 0;
+    return runs_in_ns(c, flow, runs, n, &hidden);
 }
 
 /* "3 (failed), 2 (running), ..." for the message of a run not found. */
@@ -204,23 +252,29 @@ static void list_runs(const mf_run_info *runs, size_t n, char *buf, size_t size)
 static int latest_run(mf_client *c, const char *flow, bool ok_only, mf_run_info **out)
 {
     mf_run_info *runs = NULL;
-    size_t n = 0, i = 0;
-    int rc = mf_client_runs(c, flow, &runs, &n);
+    size_t n = 0, i = 0, hidden = 0;
+    int rc = runs_in_ns(c, flow, &runs, &n, &hidden);
     if (rc)
         return rc;
     while (i < n && (mf__run_is_spin(runs[i].system_tags, runs[i].nsystem_tags) ||
                      (ok_only && strcmp(runs[i].status, "succeeded") != 0)))
         i++;
     if (i == n) {
-        char have[512];
+        char have[512], elsewhere[256] = "";
         list_runs(runs, n, have, sizeof(have));
         mf_run_info_free(runs, n);
-        if (n == 0)
+        if (hidden) /* the namespace is set: say which, and what it hides */
+            snprintf(elsewhere, sizeof(elsewhere), " in namespace '%s' (%zu run(s) in other namespaces: switch to "
+                     "the global namespace to see them)", c->ns, hidden);
+        if (n == 0 && !hidden)
             return mf__client_fail(c, MF_ENOENT, "flow '%s' has no runs under '%s'", flow, c->root);
+        if (n == 0)
+            return mf__client_fail(c, MF_ENOENT, "flow '%s' has no runs%s", flow, elsewhere);
         if (!ok_only)
             return mf__client_fail(c, MF_ENOENT, "flow '%s' has only the scratch runs of spin, which 'latest' skips; "
                                    "its runs are: %s", flow, have);
-        return mf__client_fail(c, MF_ENOENT, "flow '%s' has no successful run; its runs are: %s", flow, have);
+        return mf__client_fail(c, MF_ENOENT, "flow '%s' has no successful run%s; its runs are: %s", flow, elsewhere,
+                               have);
     }
     if (!(*out = mf__calloc(1, sizeof(**out)))) {
         mf_run_info_free(runs, n);
@@ -251,6 +305,11 @@ int mf_client_run(mf_client *c, const char *flow, const char *run_id, mf_run_inf
     if ((rc = mf__meta_run(c->meta, flow, run_id, &one, &err)) != 0) {
         mf__meta_run_release(&one);
         return fail_err(c, &err, rc);
+    }
+    if (!mf__client_ns_has(c, &one)) {
+        rc = mf__client_ns_refuse(c, &one);
+        mf__meta_run_release(&one);
+        return rc;
     }
     if (!(*out = mf__calloc(1, sizeof(**out))) || take_run(*out, &one)) {
         mf__meta_run_release(&one);

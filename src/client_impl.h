@@ -14,8 +14,21 @@ struct mf_client {
     char *root;
     struct mf_meta *meta;
     size_t open_tasks; /* task handles not yet closed */
+    char *ns;          /* the namespace: a tag every run read must have; NULL: global (client_ns.c) */
+    char ns_seen[320]; /* "FLOW/RUN" last found in it ("" none): a dump's many reads of one run ask once */
     char err[1024];
 };
+
+/* Namespaces (client_ns.c). Sets the default namespace of a new client. */
+int mf__client_ns_init(mf_client *c, struct mf_err *err);
+/* Whether run `r` is in the client's namespace (always, when global). */
+bool mf__client_ns_has(const mf_client *c, const struct mf_meta_run *r);
+/* MF_ENAMESPACE for run `r`, not in the namespace, with a message naming
+ * the namespace, the run's own and how to switch. */
+int mf__client_ns_refuse(mf_client *c, const struct mf_meta_run *r);
+/* 0 when run FLOW/RUN_ID is in the namespace, or does not exist (the read
+ * that follows names what exists); MF_ENAMESPACE, or MF_EDB, otherwise. */
+int mf__client_ns_check(mf_client *c, const char *flow, const char *run_id);
 
 /* A client task handle (mf_client_task): the handle, its own flow record
  * (task_api.c reads the flow's name from it) and its client. */

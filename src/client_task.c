@@ -87,8 +87,10 @@ int mf__client_check_flow(mf_client *c, const char *flow)
 }
 
 /* Every attempt of the run's (or step's) tasks, after checking the names
- * that go into paths: the flow, the run id and the step. */
-static int meta_tasks(mf_client *c, const char *flow, const char *run, const char *step,
+ * that go into paths: the flow, the run id and the step; and, when
+ * `check_ns`, that the run is in the client's namespace (a clone's origin
+ * is read wherever it is). */
+static int meta_tasks(mf_client *c, const char *flow, const char *run, const char *step, bool check_ns,
                       struct mf_meta_task **list, size_t *n)
 {
     struct mf_err err = MF_ERR_INIT;
@@ -103,6 +105,8 @@ static int meta_tasks(mf_client *c, const char *flow, const char *run, const cha
     if (step && !identifier(step, strlen(step)))
         return snprintf(c->err, sizeof(c->err), "invalid step name '%s': a step name is letters, digits and '_', "
                                                 "not starting with a digit", step), MF_EINVAL;
+    if (check_ns && (rc = mf__client_ns_check(c, flow, run)) != 0)
+        return rc;
     if ((rc = mf__meta_tasks(c->meta, flow, run, step, list, n, &err)) != 0) {
         snprintf(c->err, sizeof(c->err), "%s", err.msg);
         return rc;
@@ -157,7 +161,7 @@ int mf_client_steps(mf_client *c, const char *flow, const char *run_id, char ***
     struct mf_meta_task *list = NULL;
     size_t n = 0;
     *steps = NULL;
-    int rc = meta_tasks(c, flow, run_id, NULL, &list, &n);
+    int rc = meta_tasks(c, flow, run_id, NULL, true, &list, &n);
     if (rc)
         return rc;
     char **v = steps_by_start(list, n);
@@ -245,14 +249,14 @@ static int fill_info(mf_client *c, const char *flow, const char *run, const stru
                ? 0 : MF_ENOMEM;
 }
 
-int mf_client_tasks(mf_client *c, const char *flow, const char *run_id, const char *step, mf_task_info **tasks,
-                    size_t *n)
+static int tasks_of(mf_client *c, const char *flow, const char *run_id, const char *step, bool check_ns,
+                    mf_task_info **tasks, size_t *n)
 {
     struct mf_meta_task *list = NULL;
     size_t count = 0, k = 0;
     *tasks = NULL;
     *n = 0;
-    int rc = meta_tasks(c, flow, run_id, step, &list, &count);
+    int rc = meta_tasks(c, flow, run_id, step, check_ns, &list, &count);
     if (rc)
         return rc;
     mf_task_info *out = mf__calloc(count + 1, sizeof(*out));
@@ -278,14 +282,20 @@ int mf_client_tasks(mf_client *c, const char *flow, const char *run_id, const ch
     return 0;
 }
 
+int mf_client_tasks(mf_client *c, const char *flow, const char *run_id, const char *step, mf_task_info **tasks,
+                    size_t *n)
+{
+    return tasks_of(c, flow, run_id, step, true, tasks, n);
+}
+
 /* The tasks of RUN/STEP and, in *found, task `task` among them; MF_ENOENT
  * naming the part that does not exist and what does. */
 static int lookup_task(mf_client *c, const char *flow, const char *run, const char *step, const char *task,
-                       mf_task_info **infos, size_t *n, const mf_task_info **found)
+                       bool check_ns, mf_task_info **infos, size_t *n, const mf_task_info **found)
 {
     struct mf_buf have = MF_BUF_INIT;
     *found = NULL;
-    int rc = mf_client_tasks(c, flow, run, step, infos, n);
+    int rc = tasks_of(c, flow, run, step, check_ns, infos, n);
     if (rc)
         return rc;
     for (size_t i = 0; i < *n && !*found; i++)
@@ -376,7 +386,7 @@ int mf_client_task(mf_client *c, const char *flow, const char *pathspec, mf_task
     *out = NULL;
     int rc = mf__pathspec_parse(pathspec ? pathspec : "", true, run, step, task, sizeof(run), c->err,
                                 sizeof(c->err));
-    if (rc || (rc = lookup_task(c, flow, run, step, task, &infos, &n, &info)) != 0)
+    if (rc || (rc = lookup_task(c, flow, run, step, task, true, &infos, &n, &info)) != 0)
         goto out;
     if (!info->finished) {
         rc = not_finished(c, flow, info);
@@ -449,7 +459,7 @@ static int follow_origin(mf_client *c, const char *flow, char *run, char *step, 
         *n = 0;
         int rc = mf__pathspec_parse(origin, true, run, step, task, cap, c->err, sizeof(c->err));
         if (!rc)
-            rc = lookup_task(c, flow, run, step, task, infos, n, info);
+            rc = lookup_task(c, flow, run, step, task, false, infos, n, info);
         if (rc)
             return rc;
         *attempt = -1;
@@ -484,7 +494,7 @@ int mf_client_logs(mf_client *c, const char *flow, const char *pathspec, const c
         snprintf(c->err, sizeof(c->err), "invalid attempt %d: attempts count from 0, and -1 means the last", attempt);
         goto out;
     }
-    if ((rc = lookup_task(c, flow, run, step, task, &infos, &n, &info)) != 0)
+    if ((rc = lookup_task(c, flow, run, step, task, true, &infos, &n, &info)) != 0)
         goto out;
     if (attempt >= info->attempts) {
         rc = MF_ENOENT;

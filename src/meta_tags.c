@@ -6,10 +6,10 @@
  * replace are all that writer). The public mf_tags_* wrappers open the
  * metadata of a root for one change, for the CLI and the client.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +41,15 @@ int mf__tag_check(const char *tag, struct mf_err *err)
     return 0;
 }
 
+const char *mf__user_name(void)
+{
+    const char *u = getenv("USER");
+    if (u && *u)
+        return u;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
+}
+
 /* "date:YYYY-MM-DD" (UTC) of `t`, into buf. */
 static void date_tag(double t, char *buf, size_t size)
 {
@@ -48,15 +57,6 @@ static void date_tag(double t, char *buf, size_t size)
     struct tm tm;
     if (!gmtime_r(&secs, &tm) || !strftime(buf, size, "date:%Y-%m-%d", &tm))
         snprintf(buf, size, "date:unknown");
-}
-
-const char *mf__user_name(void)
-{
-    const char *u = getenv("USER");
-    if (u && *u)
-        return u;
-    struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_name ? pw->pw_name : "unknown";
 }
 
 bool mf__run_is_spin(char *const *tags, size_t n)

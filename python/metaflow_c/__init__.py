@@ -17,8 +17,9 @@ newer format is refused with a message, never misread.
 from ._meta import SCHEMA_VERSION
 from ._store import INDEX_VERSION, OBJECT_VERSION
 from .client import (ArtifactNotFound, DataArtifact, Flow, Metaflow, MetaflowObject, Run, Step, Task,
-                     resolve_root)
-from .errors import CorruptDataError, FormatVersionError, MetaflowCError, MetaflowNotFound
+                     default_namespace, get_namespace, namespace, resolve_root)
+from .errors import (CorruptDataError, FormatVersionError, MetaflowCError, MetaflowNamespaceMismatch,
+                     MetaflowNotFound)
 
 FORMAT_VERSION = INDEX_VERSION  # the datastore format: the newest task index read (objects: OBJECT_VERSION)
 __version__ = "%d.%d.0" % (FORMAT_VERSION, SCHEMA_VERSION)
@@ -26,5 +27,6 @@ __version__ = "%d.%d.0" % (FORMAT_VERSION, SCHEMA_VERSION)
 __all__ = [
     "Metaflow", "Flow", "Run", "Step", "Task", "DataArtifact", "MetaflowObject",
     "MetaflowCError", "MetaflowNotFound", "ArtifactNotFound", "CorruptDataError", "FormatVersionError",
+    "MetaflowNamespaceMismatch", "namespace", "get_namespace", "default_namespace",
     "FORMAT_VERSION", "OBJECT_VERSION", "INDEX_VERSION", "SCHEMA_VERSION", "resolve_root", "__version__",
 ]

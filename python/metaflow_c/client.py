@@ -8,15 +8,21 @@ task.data.NAME, run.data, stdout, tags, ...). Runs, steps and tasks come from th
 
 Objects read lazily and cache what they read: a Run is a snapshot of its metadata row when it was
 made; make a new one (or iterate the Flow again) to see later changes.
+
+Namespaces, as Metaflow's: a namespace is a tag; a Flow lists the runs having it, and a run named
+outside it raises MetaflowNamespaceMismatch. The default is $MF_NAMESPACE when set ('' is the
+global namespace), else 'user:NAME' of whoever reads; namespace(ns) switches it for every object
+made afterwards (an object keeps the namespace it was made in), namespace(None) is the global one.
 """
 
 import datetime
 import json
 import os
+import pwd
 
 from . import _graph, _store
 from ._meta import Meta
-from .errors import MetaflowCError, MetaflowNotFound
+from .errors import MetaflowCError, MetaflowNamespaceMismatch, MetaflowNotFound
 
 DEFAULT_ROOT = ".metaflow"
 
@@ -48,6 +54,74 @@ class _Root:
         if path not in cls._open:
             cls._open[path] = cls(path)
         return cls._open[path]
+
+
+TAG_MAX = 500  # bytes of UTF-8, as metaflow-c's tags (src/meta_tags.c)
+
+_current_namespace = [False]  # False: not chosen yet, the default on first use; None: global
+
+
+def _check_tag(tag, what):
+    """A namespace is a tag: 1 to 500 bytes of UTF-8 text without control characters."""
+    if not isinstance(tag, str):
+        raise ValueError("%s must be a str (a tag), or None for every run; got %r" % (what, tag))
+    size = len(tag.encode("utf-8", "surrogatepass"))
+    if not 1 <= size <= TAG_MAX:
+        raise ValueError("invalid %s '%s': a tag is 1 to %d bytes of UTF-8 text, this one has %d"
+                         % (what, tag[:60], TAG_MAX, size))
+    bad = next((c for c in tag if ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF), None)
+    if bad is not None:
+        raise ValueError("invalid %s %r: it holds %r; a tag is printable UTF-8 text" % (what, tag, bad))
+
+
+def _user_name():
+    """Who reads: $USER, else the password database's name (as the runs' user: tag is made)."""
+    user = os.environ.get("USER")
+    if user:
+        return user
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name or "unknown"
+    except KeyError:
+        return "unknown"
+
+
+def namespace(ns):
+    """Switches the namespace, for every object made afterwards: a tag ('user:alice',
+    'project:x'), or None (or '') for the global namespace, every run. Returns get_namespace()."""
+    if ns is not None and ns != "":
+        _check_tag(ns, "namespace")
+    _current_namespace[0] = ns or None
+    return get_namespace()
+
+
+def get_namespace():
+    """The current namespace: a tag, or None for the global one."""
+    if _current_namespace[0] is False:
+        default_namespace()
+    return _current_namespace[0]
+
+
+def default_namespace():
+    """Back to the default namespace: $MF_NAMESPACE when set ('' is the global one), else
+    'user:NAME' of whoever reads. Returns get_namespace()."""
+    env = os.environ.get("MF_NAMESPACE")
+    if env is not None and env != "":
+        _check_tag(env, "MF_NAMESPACE")
+    _current_namespace[0] = (env or None) if env is not None else "user:" + _user_name()
+    return _current_namespace[0]
+
+
+def _in_namespace(row, ns):
+    return ns is None or ns in row.tags or ns in row.system_tags
+
+
+def _mismatch(flow, row, ns):
+    own = next((t for t in sorted(row.system_tags) if t.startswith("user:")), None)
+    if own is None:
+        return MetaflowNamespaceMismatch("run '%s/%s' is not in namespace '%s': namespace(None) reads it"
+                                         % (flow, row.run_id, ns))
+    return MetaflowNamespaceMismatch("run '%s/%s' is not in namespace '%s' (it is in '%s'): namespace('%s') or "
+                                     "namespace(None) reads it" % (flow, row.run_id, ns, own, own))
 
 
 def _time(t):
@@ -104,7 +178,7 @@ class MetaflowObject:
         try:
             self[id_]
             return True
-        except KeyError:
+        except (KeyError, MetaflowNamespaceMismatch):
             return False
 
     def __repr__(self):
@@ -120,7 +194,8 @@ class MetaflowObject:
 
 
 class Metaflow:
-    """The entry point: the flows with runs under a datastore root."""
+    """The entry point: the flows with runs under a datastore root (in a namespace, the flows
+    with a run in it)."""
 
     def __init__(self, datastore_root=None):
         self._root = _Root.get(datastore_root)
@@ -134,7 +209,8 @@ class Metaflow:
         return list(self)
 
     def __iter__(self):
-        return iter([Flow(name, _root=self._root) for name in self._root.meta.flows()])
+        flows = [Flow(name, _root=self._root, _namespace_check=False) for name in self._root.meta.flows()]
+        return iter([f for f in flows if f._ns is None or f._children()])
 
     def __getitem__(self, name):
         return Flow(name, _root=self._root)
@@ -144,27 +220,37 @@ class Metaflow:
 
 
 class Flow(MetaflowObject):
-    """A flow: its runs, newest first."""
+    """A flow: its runs in the namespace, newest first. A flow without a run in the namespace
+    raises MetaflowNamespaceMismatch, as Metaflow's."""
 
-    def __init__(self, pathspec, datastore_root=None, _root=None):
+    def __init__(self, pathspec, datastore_root=None, _root=None, _namespace_check=True):
         root = _root or _Root.get(datastore_root)
         name = _split(pathspec, 1, "flow")[0]
         super().__init__(root, None, name)
+        self._ns = get_namespace()
         self._runs = root.meta.runs(name)
         if not self._runs:
             raise MetaflowNotFound("flow '%s' has no runs under '%s'; flows there: %s"
                                    % (name, root.path, _listing(root.meta.flows())))
+        if _namespace_check and not self._children():
+            raise MetaflowNamespaceMismatch("flow '%s' has no runs in namespace '%s' (%d in other namespaces): "
+                                            "namespace(None) reads every run" % (name, self._ns, len(self._runs)))
 
     def _children(self):
-        return [Run(None, _flow=self, _row=r) for r in self._runs]
+        return [Run(None, _flow=self, _row=r) for r in self._runs if _in_namespace(r, self._ns)]
 
-    def __getitem__(self, run_id):
-        run_id = str(run_id)
+    def _run_row(self, run_id):
         for r in self._runs:
             if r.run_id == run_id:
-                return Run(None, _flow=self, _row=r)
+                return r
         raise MetaflowNotFound("run '%s' of flow '%s' does not exist; its runs are: %s"
                                % (run_id, self.id, _listing(r.run_id for r in self._runs)))
+
+    def __getitem__(self, run_id):
+        r = self._run_row(str(run_id))
+        if not _in_namespace(r, self._ns):
+            raise _mismatch(self.id, r, self._ns)
+        return Run(None, _flow=self, _row=r)
 
     def runs(self, *tags):
         """Runs (newest first) that have every one of `tags`."""
@@ -191,8 +277,8 @@ class Run(MetaflowObject):
     def __init__(self, pathspec, datastore_root=None, _flow=None, _row=None):
         if _flow is None:
             flow, run_id = _split(pathspec, 2, "run")
-            _flow = Flow(flow, datastore_root=datastore_root)
-            _row = _flow[run_id]._row
+            _flow = Flow(flow, datastore_root=datastore_root, _namespace_check=False)
+            _row = _flow[run_id]._row  # refused outside the namespace
         super().__init__(_flow._root, _flow, _row.run_id)
         self._row = _row
         self._params = None
@@ -602,7 +688,7 @@ class Task(MetaflowObject):
         task, seen = self, set()
         while task._row.origin and attempt is None and task.pathspec not in seen:
             seen.add(task.pathspec)  # a clone ran no code: its log is its origin's (clones of clones)
-            task = Task(task.origin_pathspec, datastore_root=self._root.path)
+            task = _origin_task(task)
         n = task._row.attempt if attempt is None else attempt
         try:
             with open(os.path.join(task._dir(), "%d.%s" % (n, stream)), "rb") as f:
@@ -623,6 +709,15 @@ class Task(MetaflowObject):
         if stream not in ("stdout", "stderr"):
             raise ValueError("stream '%s' is neither 'stdout' nor 'stderr'" % stream)
         return self._log(stream, attempt).splitlines()
+
+
+def _origin_task(task):
+    """The task a clone was cloned from, in whatever namespace its run is (a resume by one user
+    of another's run reads the logs of the tasks that ran)."""
+    flow, run_id, step, task_id = _split(task.origin_pathspec, 4, "task")
+    f = Flow(flow, _root=task._root, _namespace_check=False)
+    run = Run(None, _flow=f, _row=f._run_row(run_id))
+    return Step(None, _run=run, _name=step)[task_id]
 
 
 class DataArtifact(MetaflowObject):

@@ -18,6 +18,11 @@ class MetaflowNotFound(MetaflowCError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class MetaflowNamespaceMismatch(MetaflowCError):
+    """A run (or a flow) named explicitly is not in the current namespace (namespace()): the
+    message names the namespace, the run's own, and the call that reads it."""
+
+
 class CorruptDataError(MetaflowCError):
     """An object, an index or a log in the datastore fails verification.
 

@@ -118,7 +118,8 @@ def _python(code, root, user=None, pkg=PKG):
     cmd = [sys.executable, "-c", code, root]
     if user is not None:
         cmd = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups"] + cmd
-    env = dict(os.environ, PYTHONPATH=pkg, PYTHONDONTWRITEBYTECODE="1")
+    # Another user reads the runs of this one: in the global namespace.
+    env = dict(os.environ, PYTHONPATH=pkg, PYTHONDONTWRITEBYTECODE="1", MF_NAMESPACE="")
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=os.path.dirname(root))
 
 

@@ -22,6 +22,7 @@ struct mf_cli {
     struct mf_graph *g;
     const char *prog; /* argv[0] */
     const char *root; /* datastore root: option, else $MF_DATASTORE_ROOT, else .metaflow */
+    const char *ns;   /* --namespace NS of a reading command ("" global); NULL: the client's default */
     FILE *out, *err;
     bool stdout_set; /* stdout is line-buffered already (a forked task: the fork server set it) */
 };
@@ -93,6 +94,20 @@ int mf__cli_slurm_option(struct mf_cli *c, int argc, char **argv, int *i, struct
  * refused too, so that listing tags cannot garble a terminal. 0, or -1 after
  * printing a usage error saying what is wrong. */
 int mf__cli_check_tag(struct mf_cli *c, const char *tag);
+/* Namespaces of the reading commands (namespace.c). Matches --namespace NS
+ * at argv[*i]: 1 taken (c->ns set; NS must be a tag, or "" for every
+ * namespace), 0 another option, -1 after a usage error. */
+int mf__cli_ns_option(struct mf_cli *c, int argc, char **argv, int *i);
+#define MF_CLI_NS_HELP                                                                              \
+    "  --namespace NS   read the runs having tag NS (default: $MF_NAMESPACE, else user:YOU, the\n"   \
+    "                   runs you started); --namespace '' reads every run\n"
+/* Opens the client of c->root in the namespace the command was given;
+ * MF_EXIT_OK, or MF_EXIT_FAIL after printing why. */
+int mf__cli_client_open(struct mf_cli *c, mf_client **out);
+/* MF_EXIT_OK when run `run_id` may be read in the client's namespace (or
+ * does not exist: the read that follows says so); MF_EXIT_FAIL after
+ * printing which namespace it is in and the option that reads it. */
+int mf__cli_run_visible(struct mf_cli *c, mf_client *cl, const char *run_id);
 /* Starts the run (or resume) and waits for its end; returns the exit status. */
 int mf__cli_start_run(struct mf_cli *c, const struct mf_run_args *a, const mf_value *params);
 

@@ -41,6 +41,9 @@ int mf__cli_page_args(struct mf_cli *c, int argc, char **argv, const char *cmd, 
             if (m < 0)
                 return -1;
             c->root = v;
+        } else if ((m = mf__cli_ns_option(c, argc, argv, &i)) != 0) {
+            if (m < 0)
+                return -1;
         } else if (argv[i][0] == '-' || *target) {
             mf__cli_usage_error(c, "unexpected argument '%s' for %s; see '%s %s --help'", MF_CLI_CUT(argv[i]), cmd,
                                 c->prog, cmd);
@@ -54,12 +57,12 @@ int mf__cli_page_args(struct mf_cli *c, int argc, char **argv, const char *cmd, 
 int mf__cmd_card(struct mf_cli *c, int argc, char **argv)
 {
     const char *target = NULL, *out = NULL;
-    char help[600];
+    char help[900];
     snprintf(help, sizeof(help),
-             "usage: %s card RUN/STEP/TASK [-o FILE] [--datastore-root DIR]\n\n"
+             "usage: %s card RUN/STEP/TASK [-o FILE] [--namespace NS] [--datastore-root DIR]\n\n"
              "Writes the card of a task (what its step added with mf_card_*()) as one self-contained HTML\n"
              "page: to FILE, or to stdout without -o. Images are inline, charts are SVG; the page loads\n"
-             "nothing and runs no script.\n", c->prog);
+             "nothing and runs no script.\n" MF_CLI_NS_HELP, c->prog);
     int m = mf__cli_page_args(c, argc, argv, "card", help, &target, &out);
     if (m)
         return m > 0 ? MF_EXIT_OK : MF_EXIT_USAGE;
@@ -73,10 +76,8 @@ int mf__cmd_card(struct mf_cli *c, int argc, char **argv)
     struct mf_buf page = MF_BUF_INIT, title = MF_BUF_INIT;
     struct mf_err err = MF_ERR_INIT;
     int status = MF_EXIT_FAIL;
-    if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf))) {
-        fprintf(c->err, "error: %s\n", errbuf);
+    if (mf__cli_client_open(c, &cl) || mf__cli_run_visible(c, cl, run))
         goto out;
-    }
     if (mf_client_task(cl, c->flow->name, target, &t)) {
         fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
         goto out;

@@ -457,7 +457,8 @@ static int dump_tasks(struct mf_cli *c, mf_client *cl, const char *run, const ch
 static int help(struct mf_cli *c)
 {
     fprintf(c->out,
-            "usage: %s dump RUN[/STEP[/TASK]] [--artifact NAME] [--json] [--full] [--datastore-root DIR]\n"
+            "usage: %s dump RUN[/STEP[/TASK]] [--artifact NAME] [--json] [--full] [--namespace NS]\n"
+            "                [--datastore-root DIR]\n"
             "       %s dump RUN/STEP/TASK --artifact NAME --file OUT\n\n"
             "Prints the artifacts of a task, of every task of a step, or of every step of a run: name, type\n"
             "and value. Arrays of more than %d elements, bytes and strings of more than %d characters are\n"
@@ -474,7 +475,8 @@ static int help(struct mf_cli *c)
             "                   \"job_state\" (Slurm's state word when Slurm ended it, else null)\n"
             "  --full           every value whole, never summarised (bytes as base64 in JSON)\n"
             "  --file OUT       write one artifact's raw content to OUT: bytes as they are, a string's\n"
-            "                   UTF-8 text, a numeric array's elements little-endian, anything else as JSON\n",
+            "                   UTF-8 text, a numeric array's elements little-endian, anything else as JSON\n"
+            MF_CLI_NS_HELP,
             c->prog, c->prog, ARRAY_SHOWN, STR_SHOWN);
     return MF_EXIT_OK;
 }
@@ -504,6 +506,9 @@ int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
             if (m < 0)
                 return MF_EXIT_USAGE;
             c->root = v;
+        } else if ((m = mf__cli_ns_option(c, argc, argv, &i)) != 0) {
+            if (m < 0)
+                return MF_EXIT_USAGE;
         } else if (argv[i][0] == '-' || target)
             return mf__cli_usage_error(c, "unexpected argument '%s' for dump; see '%s dump --help'",
                                        MF_CLI_CUT(argv[i]), c->prog);
@@ -524,9 +529,11 @@ int mf__cmd_dump(struct mf_cli *c, int argc, char **argv)
     if (o.file && !*o.file)
         return mf__cli_usage_error(c, "--file needs a file name");
     mf_client *cl = NULL;
-    if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf)))
-        return fprintf(c->err, "error: %s\n", errbuf), MF_EXIT_FAIL;
-    int status = dump_tasks(c, cl, run, step, task, &o);
+    if (mf__cli_client_open(c, &cl))
+        return MF_EXIT_FAIL;
+    int status = mf__cli_run_visible(c, cl, run);
+    if (status == MF_EXIT_OK)
+        status = dump_tasks(c, cl, run, step, task, &o);
     mf_client_close(cl);
     return status;
 }

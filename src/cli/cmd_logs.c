@@ -29,10 +29,11 @@ int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
         if (!strcmp(argv[i], "--stderr"))
             stream = "stderr";
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return fprintf(c->out, "usage: %s logs RUN/STEP[/TASK] [--stderr] [--attempt N] [--datastore-root DIR]\n\n"
+            return fprintf(c->out, "usage: %s logs RUN/STEP[/TASK] [--stderr] [--attempt N] [--namespace NS] "
+                                   "[--datastore-root DIR]\n\n"
                                    "Prints what a task wrote to stdout (stderr with --stderr), verbatim, of its last "
                                    "attempt\nunless --attempt N (from 0) says which. Without TASK, every task of the "
-                                   "step, each under\na \"== RUN/STEP/TASK ==\" header.\n", c->prog),
+                                   "step, each under\na \"== RUN/STEP/TASK ==\" header.\n" MF_CLI_NS_HELP, c->prog),
                    MF_EXIT_OK;
         else if ((m = mf__cli_opt(c, argc, argv, &i, "--attempt", &v)) != 0) {
             if (m < 0 || mf__cli_int(c, "--attempt", v, 0, 1000, &attempt))
@@ -41,6 +42,9 @@ int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
             if (m < 0)
                 return MF_EXIT_USAGE;
             c->root = v;
+        } else if ((m = mf__cli_ns_option(c, argc, argv, &i)) != 0) {
+            if (m < 0)
+                return MF_EXIT_USAGE;
         } else if (argv[i][0] == '-' || target)
             return mf__cli_usage_error(c, "unexpected argument '%s' for logs; see '%s logs --help'",
                                        MF_CLI_CUT(argv[i]), c->prog);
@@ -55,12 +59,12 @@ int mf__cmd_logs(struct mf_cli *c, int argc, char **argv)
     if (!*step)
         return mf__cli_usage_error(c, "logs needs a step: RUN/STEP[/TASK]");
     mf_client *cl = NULL;
-    if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf)))
-        return fprintf(c->err, "error: %s\n", errbuf), MF_EXIT_FAIL;
-    int status = MF_EXIT_OK;
-    if (*task) {
+    if (mf__cli_client_open(c, &cl))
+        return MF_EXIT_FAIL;
+    int status = mf__cli_run_visible(c, cl, run);
+    if (status == MF_EXIT_OK && *task) {
         status = print_log(c, cl, target, stream, (int)attempt, false);
-    } else {
+    } else if (status == MF_EXIT_OK) {
         mf_task_info *tasks = NULL;
         size_t n = 0;
         if (mf_client_tasks(cl, c->flow->name, run, step, &tasks, &n)) {

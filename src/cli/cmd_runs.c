@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_runs.c - `runs [--json]`: this flow's runs, newest first. */
+/* cmd_runs.c - `runs [--json]`: this flow's runs in the namespace, newest first. */
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -180,8 +180,28 @@ static void print_table(struct mf_cli *c, const mf_run_info *runs, size_t n)
                 tags.len ? tags.buf : "-", tail);
         mf__buf_release(&tags);
     }
+}
+
+/* No runs in the namespace: says so, and how many the global one has. */
+static int say_none(struct mf_cli *c, mf_client *cl)
+{
+    char ns[MF_TAG_MAX + 1];
+    mf_run_info *all = NULL;
+    size_t n = 0;
+    if (!mf_client_namespace(cl)) {
+        fprintf(c->out, "(no runs of %s yet)\n", c->flow->name);
+        return MF_EXIT_OK;
+    }
+    snprintf(ns, sizeof(ns), "%s", mf_client_namespace(cl)); /* the client's copy goes with the switch */
+    if (mf_client_set_namespace(cl, NULL) || mf_client_runs(cl, c->flow->name, &all, &n))
+        return fprintf(c->err, "error: %s\n", mf_client_errmsg(cl)), MF_EXIT_FAIL;
+    mf_run_info_free(all, n);
     if (n == 0)
         fprintf(c->out, "(no runs of %s yet)\n", c->flow->name);
+    else
+        fprintf(c->out, "(no runs of %s in namespace '%s'; %zu in other namespaces: --namespace '' lists every "
+                        "run)\n", c->flow->name, ns, n);
+    return MF_EXIT_OK;
 }
 
 /* Keeps the runs having every one of `want` (user or system tags), in order;
@@ -226,7 +246,7 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
             want[nwant++] = v;
         }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return fprintf(c->out, "usage: %s runs [--json] [--tag TAG]... [--datastore-root DIR]\n\nLists the runs of %s, newest first: id, status, "
+            return fprintf(c->out, "usage: %s runs [--json] [--tag TAG]... [--namespace NS] [--datastore-root DIR]\n\nLists the runs of %s in the namespace, newest first: id, status, "
                                    "start (local time), duration, user tags, the run a resume or a spin started from (a\n"
                                    "spin's scratch run is marked '(spin)'; 'runs --tag runtime:spin' lists them), how\n"
                                    "many tasks were memo hits (MEMO, when any run has some) and, for runs on Slurm, their\n"
@@ -234,22 +254,26 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
                                    "In the TAGS column a tag holding a comma, a quote or a backslash, or starting or ending\n"
                                    "with a space, is written in double quotes (\\\" and \\\\ inside).\n"
                                    "  --json     an array of objects (tags and system_tags as lists)\n"
-                                   "  --tag TAG  only the runs having this tag, user or system (repeatable: all of them)\n",
+                                   "  --tag TAG  only the runs having this tag, user or system (repeatable: all of them)\n"
+                                   MF_CLI_NS_HELP,
                            c->prog, c->flow->name), MF_EXIT_OK;
         else if ((m = mf__cli_opt(c, argc, argv, &i, "--datastore-root", &v)) != 0) {
             if (m < 0)
                 return MF_EXIT_USAGE;
             c->root = v;
+        } else if ((m = mf__cli_ns_option(c, argc, argv, &i)) != 0) {
+            if (m < 0)
+                return MF_EXIT_USAGE;
         } else
-            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json, --tag TAG and --datastore-root DIR",
+            return mf__cli_usage_error(c, "unknown argument '%s' for runs; it takes --json, --tag TAG, --namespace NS "
+                                          "and --datastore-root DIR",
                                        MF_CLI_CUT(argv[i]));
     }
     mf_client *cl = NULL;
     mf_run_info *runs = NULL;
     size_t n = 0;
-    char errbuf[1024];
-    if (mf_client_open_err(c->root, &cl, errbuf, sizeof(errbuf)))
-        return fprintf(c->err, "error: %s\n", errbuf), MF_EXIT_FAIL;
+    if (mf__cli_client_open(c, &cl))
+        return MF_EXIT_FAIL;
     int status = MF_EXIT_OK;
     if (mf_client_runs(cl, c->flow->name, &runs, &n)) {
         fprintf(c->err, "error: %s\n", mf_client_errmsg(cl));
@@ -260,6 +284,8 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
             status = print_json(c, runs, shown);
         else if (shown == 0 && n > 0)
             fprintf(c->out, "(no runs of %s have every tag given)\n", c->flow->name);
+        else if (n == 0)
+            status = say_none(c, cl);
         else
             print_table(c, runs, shown);
     }

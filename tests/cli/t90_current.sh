@@ -29,7 +29,7 @@ assert_eq "... every task's foreach stack, exactly" "$(printf '%s' "$want" | LC_
 # The client answers the same for a finished task.
 leaf=$(grep -o '1/left/[0-9]*' "$OUT" | head -n 1)
 want_leaf=$(user_lines | grep "^stack left ${leaf##*/}:")
-run_ok "the client opens $leaf" "$R" "$ROOT" CurrentFlow "$leaf"
+USER=alice run_ok "the client opens $leaf (alice's run, in her namespace)" "$R" "$ROOT" CurrentFlow "$leaf"
 assert_contains "... the same stack" "$(cat "$OUT")" "$want_leaf"
 assert_contains "... the same tags" "$(cat "$OUT")" "tags: <date:$today> <metaflow_c_version:0.1.0> <runtime:dev> <two words> <user:alice>"
 assert_contains "... no origin" "$(cat "$OUT")" "origin: (none)"
@@ -41,7 +41,7 @@ assert_contains "... end saw no origin" "$(user_lines)" "end origin: (none)"
 USER=bob run_ok "resume it" "$F" resume --origin-run-id 2
 assert_contains "... end sees the origin run id" "$(user_lines)" "end origin: 2"
 end3=$(grep -o "3/end/[0-9]*" "$OUT" | head -n 1)
-run_ok "the client on the resumed end" "$R" "$ROOT" CurrentFlow "$end3"
+USER=bob run_ok "the client on the resumed end (bob's)" "$R" "$ROOT" CurrentFlow "$end3"
 assert_contains "... origin 2" "$(cat "$OUT")" "origin: 2"
 assert_contains "... bob's namespace" "$(cat "$OUT")" "namespace: user:bob"
 

@@ -33,7 +33,8 @@ chmod -R a+rX .metaflow
 chmod -R a-w .metaflow
 if [ "$(id -u)" = 0 ]; then
     if command -v setpriv >/dev/null && setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
-        as_reader=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+        # nobody reads root's runs: in the global namespace (its own, user:nobody, has none)
+        as_reader=(env MF_NAMESPACE= setpriv --reuid=nobody --regid=nogroup --clear-groups)
     else
         as_reader=()
         echo "# skipped: no setpriv to drop root's privileges (root ignores permissions)"

@@ -105,6 +105,10 @@ static const char *build_store(void)
     memset(longstr, 'z', 300);
     longstr[300] = '\0';
 
+    /* Runs made by hand have no system tags, so no user's namespace holds
+     * them: these tests read in the global one (test_client_ns.c tests
+     * namespaces). */
+    setenv("MF_NAMESPACE", "", 1);
     OK(mf__meta_open(root, false, &m, &err));
     run_create(m, FLOW, "1", 1000, "{\"alpha\":0.5}");
     run_create(m, FLOW, "2", 2000, "{}");

@@ -108,6 +108,12 @@ static void client_store(void)
     r.run_id = (char *)"1";
     r.status = (char *)"running";
     r.start = 1000;
+    /* Both runs in namespace user:oom, the client's: every read also checks
+     * the namespace, under each failed allocation. */
+    char *sys[] = { (char *)"user:oom" };
+    r.sys_tags = sys;
+    r.nsys_tags = 1;
+    setenv("MF_NAMESPACE", "user:oom", 1);
     CHECK_EQ_INT(mf__meta_run_create(m, &r, &err), 0);
     r.run_id = (char *)"2";
     r.origin_run_id = (char *)"1";
