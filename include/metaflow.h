@@ -314,7 +314,7 @@ typedef struct mf_flow {
     const char *name; /* e.g. "BranchFlow"; a valid identifier */
     const char *doc;
     const mf_step *steps;
-    size_t nsteps;
+    size_t nsteps; /* entries of steps; 0: the table ends with { 0 } (an entry without a name) */
     const mf_param *params;
     size_t nparams;
 } mf_flow;

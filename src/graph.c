@@ -327,14 +327,18 @@ int mf__graph_build(const mf_flow *flow, struct mf_graph **out, struct mf_err *e
     struct mf_graph *g = NULL;
     int rc = MF_ENOMEM;
     *out = NULL;
-    if (!flow || !flow->steps || flow->nsteps == 0)
+    size_t n = flow && flow->steps ? flow->nsteps : 0;
+    /* .nsteps 0: the table ends with an entry without a name ({ 0 }) */
+    while (flow && flow->steps && flow->nsteps == 0 && flow->steps[n].name)
+        n++;
+    if (n == 0)
         return mf__err(err, MF_EGRAPH, "flow '%s' declares no steps: give mf_flow.steps a table with at least "
-                                       "a 'start' and an 'end' step, and set mf_flow.nsteps",
-                       flow && flow->name ? flow->name : "");
+                                       "a 'start' and an 'end' step, and set mf_flow.nsteps (or end the table "
+                                       "with { 0 })", flow && flow->name ? flow->name : "");
     if (!(g = mf__calloc(1, sizeof(*g))))
         goto out;
     g->flow = flow;
-    g->n = flow->nsteps;
+    g->n = n;
     g->nodes = mf__calloc(g->n, sizeof(*g->nodes));
     g->order = mf__calloc(g->n, sizeof(*g->order));
     if (!g->nodes || !g->order)

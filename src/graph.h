@@ -55,7 +55,7 @@ struct mf_node {
 
 struct mf_graph {
     const mf_flow *flow;
-    struct mf_node *nodes; /* flow->nsteps entries */
+    struct mf_node *nodes; /* n entries: flow->nsteps, or the table up to its { 0 } end */
     size_t n;
     size_t start, end; /* MF_NO_NODE when missing */
     size_t *order;     /* node indexes in show order: start, then depth-first */

@@ -146,6 +146,22 @@ bool mf__lint_is_reachable(const struct mf_graph *g, size_t i) { return g->nodes
 /* The flow, and each step on its own                                 */
 /* ------------------------------------------------------------------ */
 
+/* A step of the table that goes to `name` (a next step or a case), or
+ * MF_NO_NODE. */
+static size_t step_going_to(const struct mf_graph *g, const char *name)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const mf_step *st = g->nodes[i].step;
+        for (size_t k = 0; k < MF_MAX_NEXT && st->next[k]; k++)
+            if (!strcmp(st->next[k], name))
+                return i;
+        for (size_t k = 0; k < MF_MAX_CASES; k++)
+            if (st->cases[k].step && !strcmp(st->cases[k].step, name))
+                return i;
+    }
+    return MF_NO_NODE;
+}
+
 static void lint_flow(struct lint *L)
 {
     const char *name = L->g->flow->name;
@@ -156,7 +172,15 @@ static void lint_flow(struct lint *L)
                 q(L, name));
     if (L->g->start == MF_NO_NODE)
         mf__lintf(L, "the flow has no step 'start': declare the step the flow begins with and name it 'start'");
-    if (L->g->end == MF_NO_NODE)
+    size_t to_end = L->g->end == MF_NO_NODE ? step_going_to(L->g, "end") : MF_NO_NODE;
+    /* A step goes to 'end', so it was declared: most likely after the
+     * steps .nsteps counts (a step added, the count not bumped). */
+    if (to_end != MF_NO_NODE)
+        mf__lintf(L, "the flow has no step 'end' among the %zu steps mf_flow.nsteps counts, but %s goes to it: if "
+                     "the table declares 'end' after them, .nsteps is too small; set .nsteps = sizeof(steps) / "
+                     "sizeof(steps[0]), or end the table with { 0 } and leave .nsteps 0",
+                  L->g->n, step_label(L, to_end));
+    else if (L->g->end == MF_NO_NODE)
         mf__lintf(L, "the flow has no step 'end': declare the step the flow finishes with and name it 'end'");
 }
 

@@ -174,16 +174,45 @@ static int walk_join(struct walk *w, size_t v, size_t npreds)
     return 0;
 }
 
+/* The step that most likely meant to join foreach (or gang) `s` but lacks
+ * .join = true: the last step in show order, not a join, still running in
+ * its one branch, when that is not the branch's first step (a body going
+ * straight to 'end' needs a join added, not marked). MF_NO_NODE if none. */
+static size_t unmarked_join(const struct walk *w, size_t s)
+{
+    const struct mf_graph *g = w->g;
+    for (size_t k = g->norder; k-- > 0;) {
+        size_t u = g->order[k];
+        if (u != g->end && !g->nodes[u].is_join && !w->at[u].lost && w->at[u].split == s &&
+            w->at[u].depth == w->at[s].depth + 1)
+            return u == g->nodes[s].out[0] ? MF_NO_NODE : u;
+    }
+    return MF_NO_NODE;
+}
+
 /* Every split still open at the end step, innermost first. */
 static void report_unclosed(struct walk *w, size_t v)
 {
     struct lint *L = w->L;
     for (size_t s = w->at[v].split; s != MF_NO_NODE; s = w->at[s].split) {
         const struct mf_node *split = &w->g->nodes[s];
+        size_t join = MF_NO_NODE;
         if (w->reported[s])
             continue;
         w->reported[s] = true;
-        if (mf__gang_width(split->step))
+        if (split->kind == MF_NODE_FOREACH || mf__gang_width(split->step))
+            join = unmarked_join(w, s);
+        if (join != MF_NO_NODE && mf__gang_width(split->step))
+            mf__lintf(L, "the gang of %s (%d tasks of %s) is never joined: if %s joins it, declare %s with .join = "
+                         "true; else add a join step after %s, before 'end'", mf__lint_step(L, s),
+                      split->step->num_parallel, mf__lint_step(L, split->out[0]), mf__lint_step(L, join),
+                      mf__lint_step(L, join), mf__lint_step(L, join));
+        else if (join != MF_NO_NODE)
+            mf__lintf(L, "the foreach %s over %s is never joined: if %s joins it, declare %s with .join = true; else "
+                         "add a join step after %s, before 'end'", mf__lint_step(L, s),
+                      mf__lint_q(L, split->step->foreach), mf__lint_step(L, join), mf__lint_step(L, join),
+                      mf__lint_step(L, join));
+        else if (mf__gang_width(split->step))
             mf__lintf(L, "the gang of %s (%d tasks of %s) is never joined: add a join step after %s, before 'end'",
                     mf__lint_step(L, s), split->step->num_parallel, mf__lint_step(L, split->out[0]),
                     mf__lint_step(L, split->out[0]));
