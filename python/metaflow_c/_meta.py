@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""_meta.py - the run metadata database, ROOT/metadata.db (docs/metadata.md), read-only.
+"""_meta.py - the run metadata database, ROOT/metadata.db (docs/metadata.md).
 
-The database is opened with a read-only URI, never created or migrated. A store on a read-only
+Reads go through a connection opened with a read-only URI, never created or migrated. The one
+write, a run's user tags (Run.add_tags and its kin), opens a connection of its own for that change,
+as the C writer (src/meta_tags.c) does it: removals then additions in one transaction. A store on a read-only
 file system (or one this user may not write) cannot get the `-shm` file a WAL reader needs; then,
 when no write-ahead log is pending, the file is opened as immutable, which needs none. Several
 statements that must agree (a run and its tags) run in one read transaction.
@@ -193,6 +195,51 @@ class Meta:
             t.attempts = (prev.attempts if prev else 0) + 1
             last[(t.step, t.task_id)] = t
         return list(last.values())
+
+    def replace_tags(self, flow, run_id, remove, add):
+        """Removes then adds user tags of a run in one write transaction, as `tag replace` does:
+        removing a system tag of the run raises ValueError and changes nothing; adding one of its
+        system tags, adding a tag it has or removing one it has not changes nothing for that tag.
+        Returns the run's user tags after the change, sorted."""
+        if not os.path.exists(self.path):
+            raise MetaflowNotFound("nothing was run under '%s' yet: there are no runs to tag" % self.root)
+        try:
+            db = sqlite3.connect(_uri(self.path, mode="rw"), uri=True, isolation_level=None, timeout=10)
+        except sqlite3.Error as e:
+            raise MetaflowCError("metadata database '%s' cannot be written: %s" % (self.path, e)) from e
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("BEGIN IMMEDIATE")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise FormatVersionError(
+                    "metadata database '%s' has schema version %d, not the %d this metaflow_c writes: %s"
+                    % (self.path, version, SCHEMA_VERSION,
+                       "run any writing command of a flow program once (a run, or `tag add`) to upgrade it"
+                       if version < SCHEMA_VERSION else "upgrade the metaflow_c package"))
+            if db.execute("SELECT 1 FROM runs WHERE flow = ? AND run_id = ?", (flow, run_id)).fetchone() is None:
+                raise MetaflowNotFound("run '%s' of flow '%s' does not exist" % (run_id, flow))
+            system = {r[0] for r in db.execute("SELECT tag FROM system_tags WHERE flow = ? AND run_id = ?",
+                                               (flow, run_id))}
+            for tag in remove:
+                if tag in system:
+                    raise ValueError("'%s' is a system tag of run '%s': system tags cannot be removed"
+                                     % (tag, run_id))
+                db.execute("DELETE FROM tags WHERE flow = ? AND run_id = ? AND tag = ?", (flow, run_id, tag))
+            for tag in add:
+                if tag not in system:
+                    db.execute("INSERT OR IGNORE INTO tags(flow, run_id, tag) VALUES(?, ?, ?)",
+                               (flow, run_id, tag))
+            tags = [r[0] for r in db.execute("SELECT tag FROM tags WHERE flow = ? AND run_id = ? ORDER BY tag",
+                                             (flow, run_id))]
+            db.execute("COMMIT")
+            return tags
+        except sqlite3.Error as e:
+            raise MetaflowCError("metadata database '%s': %s" % (self.path, e)) from e
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.close()
 
     def steps(self, flow, run_id):
         """Steps of a run with tasks, in the order their first task started."""

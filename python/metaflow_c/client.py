@@ -111,6 +111,12 @@ def default_namespace():
     return _current_namespace[0]
 
 
+def _tag_list(tags):
+    if isinstance(tags, (str, bytes)):
+        raise ValueError("tags to add or remove are a list of tags, not one str: %r" % (tags,))
+    return list(tags)
+
+
 def _in_namespace(row, ns):
     return ns is None or ns in row.tags or ns in row.system_tags
 
@@ -335,6 +341,36 @@ class Run(MetaflowObject):
     def system_tags(self):
         """Recorded with the run, never changed: user:, runtime:, metaflow_c_version:, date:."""
         return frozenset(self._row.system_tags)
+
+    # -- changing tags, as Metaflow's Run.add_tag and its kin --------------------------------
+
+    def add_tag(self, tag):
+        """Adds a user tag; one of the run's system tags is not added, and no error."""
+        self.replace_tags([], [tag])
+
+    def add_tags(self, tags):
+        self.replace_tags([], tags)
+
+    def remove_tag(self, tag):
+        """Removes a user tag (one the run does not have: nothing happens); removing a system tag
+        raises ValueError."""
+        self.replace_tags([tag], [])
+
+    def remove_tags(self, tags):
+        self.replace_tags(tags, [])
+
+    def replace_tag(self, tag_to_remove, tag_to_add):
+        self.replace_tags([tag_to_remove], [tag_to_add])
+
+    def replace_tags(self, tags_to_remove, tags_to_add):
+        """Removes then adds user tags in one transaction of the run metadata, as `tag replace`
+        does: every tag is checked first (1 to 500 bytes of UTF-8 text without control characters)
+        and a bad one, or a system tag to remove, raises ValueError and changes nothing. The run's
+        tags (this object's too) are what the metadata holds afterwards."""
+        remove, add = _tag_list(tags_to_remove), _tag_list(tags_to_add)
+        for tag in remove + add:
+            _check_tag(tag, "tag")
+        self._row.tags = self._root.meta.replace_tags(self._parent.id, self.id, remove, add)
 
     @property
     def origin_pathspec(self):
