@@ -34,6 +34,7 @@ struct ref {
 
 struct runkey {
     char *flow, *run;
+    bool ran; /* it has an index besides its parameters' */
 };
 
 /* A chunk of a chunked list, learnt from its manifest (read once). */
@@ -83,17 +84,23 @@ static int run_name(struct vctx *v, const char *flow, const char *run, struct mf
     return home ? mf__buf_addf(out, "%s", run) : mf__buf_addf(out, "%s of flow '%s'", run, flow);
 }
 
-static int note_run(struct vctx *v, const char *flow, const char *run)
+static int note_run(struct vctx *v, const char *flow, const char *run, const char *step)
 {
-    if (v->nseen && !strcmp(v->seen[v->nseen - 1].flow, flow) && !strcmp(v->seen[v->nseen - 1].run, run))
+    bool ran = strcmp(step, "_parameters") != 0;
+    if (v->nseen && !strcmp(v->seen[v->nseen - 1].flow, flow) && !strcmp(v->seen[v->nseen - 1].run, run)) {
+        v->seen[v->nseen - 1].ran |= ran;
         return 0;
+    }
     for (size_t i = 0; i < v->nseen; i++)
-        if (!strcmp(v->seen[i].flow, flow) && !strcmp(v->seen[i].run, run))
+        if (!strcmp(v->seen[i].flow, flow) && !strcmp(v->seen[i].run, run)) {
+            v->seen[i].ran |= ran;
             return 0;
+        }
     if (MF_GROW(v->seen, v->seen_cap, v->nseen + 1))
         return oom(v);
     v->seen[v->nseen].flow = mf__strdup(flow);
     v->seen[v->nseen].run = mf__strdup(run);
+    v->seen[v->nseen].ran = ran;
     if (!v->seen[v->nseen].flow || !v->seen[v->nseen].run) {
         mf__free(v->seen[v->nseen].flow);
         mf__free(v->seen[v->nseen].run);
@@ -170,7 +177,7 @@ static int on_task(void *ctx, const struct mf_scan_task *t)
     struct vctx *v = ctx;
     if (t->ix_rc == MF_ENOENT)
         return 0; /* no index: the task has not succeeded, nothing to check */
-    int rc = note_run(v, t->flow, t->run);
+    int rc = note_run(v, t->flow, t->run, t->step);
     if (rc)
         return rc;
     if (!t->ix) {
@@ -429,7 +436,11 @@ static int check_meta_flow(struct vctx *v, struct mf_meta *m, const char *flow)
         size_t j = 0;
         while (j < n && strcmp(runs[j].run_id, v->seen[i].run))
             j++;
-        if (j < n)
+        /* Only its parameters: a run killed while it started (they are
+         * written under the metadata's write lock, before its record
+         * commits, so that a recorded run always has them). Nothing of it
+         * ran and nothing is lost. */
+        if (j < n || !v->seen[i].ran)
             continue;
         struct mf_buf path = MF_BUF_INIT, rname = MF_BUF_INIT, what = MF_BUF_INIT;
         if (mf__buf_addf(&path, "%s/%s/%s", v->root, flow, v->seen[i].run) || run_name(v, flow, v->seen[i].run, &rname) ||

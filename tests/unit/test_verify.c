@@ -195,10 +195,37 @@ TEST(metadata_against_disk)
     CHECK_CONTAINS(s.tasks, "2/start/1;");
 }
 
+/* A run killed while it started leaves its directory with only its
+ * parameters (written before its record commits): nothing ran, nothing is
+ * lost, nothing to report. One with a task besides is reported. */
+TEST(run_killed_while_starting)
+{
+    char hex[MF_HASH_HEX_LEN + 1];
+    struct mf_verify_stats st;
+    root = mf_test_fresh_dir("verify");
+    make_run("1", true, hex);
+    struct mf_ds *ds = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_index ix;
+    CHECK_EQ_INT(mf__ds_open(root, "F", MF_DS_SYNC, &ds, &err), 0);
+    mf__index_init(&ix);
+    ix.stack = mf__strdup("");
+    CHECK_EQ_INT(mf__ds_write_index(ds, "2", "_parameters", "0", &ix, &err), 0);
+    struct seen s = verify(NULL, &st);
+    CHECK_EQ_INT(s.n, 0);
+    CHECK_EQ_INT(mf__ds_write_index(ds, "2", "start", "1", &ix, &err), 0);
+    s = verify(NULL, &st);
+    CHECK_EQ_INT(s.n, 1);
+    CHECK_CONTAINS(s.kinds, "run-unrecorded");
+    mf__index_release(&ix);
+    mf__ds_close(ds);
+}
+
 TESTS_BEGIN
 T(clean_store)
 T(flipped_byte_names_the_task)
 T(deleted_object_and_unnamed_corrupt_object)
 T(truncated_index)
 T(metadata_against_disk)
+T(run_killed_while_starting)
 TESTS_END
