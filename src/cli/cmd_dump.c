@@ -216,6 +216,17 @@ static void print_graph(struct mf_cli *c, mf_client *cl, const mf_task_info *inf
         fprintf(c->out, ",\"index\":%lld", (long long)index);
     else
         fputs(",\"index\":null", c->out);
+    /* As Metaflow's Task.exception: what a catch_var caught, or the last
+     * attempt's failure; null for a task that succeeded or runs. */
+    mf_value *exc = NULL;
+    struct mf_buf text = MF_BUF_INIT;
+    if (mf_client_task_exception(cl, c->flow->name, info->pathspec, &exc) == 0 && exc &&
+        mf__json_dump(exc, &text) == 0)
+        fprintf(c->out, ",\"exception\":%s", text.buf);
+    else
+        fputs(",\"exception\":null", c->out);
+    mf__buf_release(&text);
+    mf_value_free(exc);
 }
 
 /* JSON's closing of a task: the artifacts map, then the names of those shown
@@ -465,11 +476,13 @@ static int help(struct mf_cli *c)
             "summarised.\n"
             "  --artifact NAME  only that artifact (a parameter too)\n"
             "  --json           an array of tasks, each {\"pathspec\", \"step\", \"task_id\", \"status\",\n"
-            "                   \"origin\", \"memo_hit\", \"parents\", \"children\", \"index\", \"finished\",\n"
-            "                   \"artifacts\", \"summarised\"}: origin is the task it was cloned from (by\n"
-            "                   resume, or a memo hit when memo_hit is true), else null;\n"
+            "                   \"origin\", \"memo_hit\", \"parents\", \"children\", \"index\", \"exception\",\n"
+            "                   \"finished\", \"artifacts\", \"summarised\"}: origin is the task it was cloned\n"
+            "                   from (by resume, or a memo hit when memo_hit is true), else null;\n"
             "                   parents and children are the runtime graph (RUN/STEP/TASK), index the\n"
-            "                   position in the innermost foreach (null outside one); \"summarised\" names\n"
+            "                   position in the innermost foreach (null outside one); exception the\n"
+            "                   failure a catch_var caught or the last attempt's (type, reason, exit_code,\n"
+            "                   ...), null for a task that succeeded; \"summarised\" names\n"
             "                   the artifacts shown as a summary {\"type\", \"length\", \"head\"[, \"tail\"]}; a task\n"
             "                   that ran as a Slurm job also has \"job_id\" (its last attempt's job) and\n"
             "                   \"job_state\" (Slurm's state word when Slurm ended it, else null)\n"

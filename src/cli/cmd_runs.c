@@ -86,13 +86,30 @@ static mf_value *run_object(const mf_run_info *r)
     return o;
 }
 
-static int print_json(struct mf_cli *c, const mf_run_info *runs, size_t n)
+/* The run's end task ("RUN/end/ID") once it finished, as Metaflow's
+ * Run.end_task; null before (or when the run failed earlier). */
+static mf_value *end_task(mf_client *cl, const char *flow, const char *run_id)
+{
+    mf_task_info *tasks = NULL;
+    size_t n = 0;
+    mf_value *v = NULL;
+    if (mf_client_tasks(cl, flow, run_id, "end", &tasks, &n) == 0 && n > 0 && tasks[n - 1].finished)
+        v = mf_value_str(tasks[n - 1].pathspec);
+    mf_task_info_free(tasks, n);
+    return v ? v : mf_value_null();
+}
+
+static int print_json(struct mf_cli *c, mf_client *cl, const mf_run_info *runs, size_t n)
 {
     struct mf_buf text = MF_BUF_INIT;
     mf_value *all = mf_value_list();
     int rc = all ? 0 : MF_ENOMEM;
     for (size_t i = 0; i < n && !rc; i++) {
         mf_value *o = run_object(&runs[i]);
+        if (o && mf_value_map_put(o, "end_task", end_task(cl, runs[i].flow, runs[i].run_id))) {
+            mf_value_free(o);
+            o = NULL;
+        }
         rc = o ? mf_value_list_push(all, o) : MF_ENOMEM;
     }
     if (!rc)
@@ -253,7 +270,8 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
                                    "jobs (and how many are still pending or running).\n"
                                    "In the TAGS column a tag holding a comma, a quote or a backslash, or starting or ending\n"
                                    "with a space, is written in double quotes (\\\" and \\\\ inside).\n"
-                                   "  --json     an array of objects (tags and system_tags as lists)\n"
+                                   "  --json     an array of objects (tags and system_tags as lists; end_task the finished end\n"
+                                   "             task as RUN/end/ID, else null)\n"
                                    "  --tag TAG  only the runs having this tag, user or system (repeatable: all of them)\n"
                                    MF_CLI_NS_HELP,
                            c->prog, c->flow->name), MF_EXIT_OK;
@@ -281,7 +299,7 @@ int mf__cmd_runs(struct mf_cli *c, int argc, char **argv)
     } else {
         size_t shown = nwant ? filter(runs, n, want, nwant) : n;
         if (json)
-            status = print_json(c, runs, shown);
+            status = print_json(c, cl, runs, shown);
         else if (shown == 0 && n > 0)
             fprintf(c->out, "(no runs of %s have every tag given)\n", c->flow->name);
         else if (n == 0)

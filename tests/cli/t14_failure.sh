@@ -69,6 +69,13 @@ assert_eq "segv: the task's stderr log ends with the signal, in words and by nam
     "task failed: segmentation fault (SIGSEGV)" \
     "$(tail -n 1 "$ROOT/FailFlow/$(last_run_id FailFlow)/segv/$segv_task/0.stderr" 2>/dev/null)"
 
+run_ok "dump --json of the step whose task a signal killed" "$F" dump "$(last_run_id FailFlow)/segv" --json
+assert_true "--json gives its exception: a signal, SIGSEGV's number" jq -e \
+    '.[0].finished == false and .[0].exception.type == "signal" and .[0].exception.signal == 11' "$OUT"
+run_ok "runs --json" "$F" runs --json
+assert_true "a failed run has no end task" jq -e --arg r "$(last_run_id FailFlow)" \
+    '(.[] | select(.run_id == $r) | .end_task) == null' "$OUT"
+
 # Each failed run is its own run; the earlier successful one is untouched.
 assert_eq "five runs so far" "5" "$(run_count FailFlow)"
 assert_true "run 1's end succeeded" test -n "$(find "$ROOT/FailFlow/1/end" -name index)"

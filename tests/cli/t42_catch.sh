@@ -39,4 +39,13 @@ assert_contains "... whose log says how it died" "$(cat "$D/crash/$crash/0.stder
 assert_contains "a timeout is caught by one more attempt" "$(user_lines)" "slow_failure: type=timeout attempt=0"
 assert_contains "... which keeps nothing the timed-out attempt set" "$(user_lines)" "has before_timeout: no"
 
+
+# dump --json and runs --json of the caught run (item 6 of issue 11)
+keeps=$(ls "$D/keeps")
+run_ok "dump --json of the caught task" "$F" dump "$R/keeps/$keeps" --json
+assert_true "--json gives its exception: type, attempt, reason" jq -e \
+    '.[0].exception.type == "mf_fail" and .[0].exception.attempt == 2 and (.[0].exception.reason | test("keeps fails on attempt 2"))' "$OUT"
+run_ok "runs --json" "$F" runs --json
+assert_true "--json names the run's end task" jq -e --arg r "$R" \
+    '(.[] | select(.run_id == $r) | .end_task) | test("^" + $r + "/end/[0-9]+$")' "$OUT"
 finish

@@ -525,11 +525,11 @@ TEST(dump_scopes_and_errors)
     CHECK_EQ_INT(RUN_CMD(mf__cmd_dump, "dump", "1/a", "--json"), 0);
     /* this store records no inputs: the graph is null (test_client_graph.c has one that does) */
     CHECK_EQ_STR(out, "[{\"pathspec\":\"1/a/2\",\"step\":\"a\",\"task_id\":\"2\",\"status\":\"succeeded\","
-                      "\"origin\":null,\"memo_hit\":false,\"parents\":null,\"children\":null,\"index\":null,"
+                      "\"origin\":null,\"memo_hit\":false,\"parents\":null,\"children\":null,\"index\":null,\"exception\":null,"
                       "\"finished\":true,\"artifacts\":{\"x\":1,\"y\":2},\"summarised\":[]},{\"pathspec\":\"1/a/3\",\"step\":\"a\","
                       "\"task_id\":\"3\",\"status\":\"running\",\"origin\":null,\"memo_hit\":false,"
                       "\"parents\":null,\"children\":null,"
-                      "\"index\":null,\"finished\":false}]\n");
+                      "\"index\":null,\"exception\":null,\"finished\":false}]\n");
     RESET();
     CHECK_EQ_INT(RUN_CMD(mf__cmd_dump, "dump", "1/a", "--artifact", "y"), 0);
     CHECK_EQ_STR(out, "== 1/a/2\n  y (int) = 2\n");
@@ -569,7 +569,7 @@ TEST(runs_command)
     CHECK_CONTAINS(row3, " 3m20s ");
     RESET();
     CHECK_EQ_INT(RUN_CMD(mf__cmd_runs, "runs", "--json"), 0);
-    CHECK_CONTAINS(out, "{\"duration\":null,\"end\":null,\"flow\":\"TestFlow\",\"memo_hits\":0,\"origin_run_id\":null,"
+    CHECK_CONTAINS(out, "{\"duration\":null,\"end\":null,\"end_task\":null,\"flow\":\"TestFlow\",\"memo_hits\":0,\"origin_run_id\":null,"
                         "\"parameters\":{\"alpha\":0.5},\"run_id\":\"1\",\"start\":1000.0,\"status\":\"running\","
                         "\"system_tags\":[],\"tags\":[\"nightly\",\"v1\"],\"user\":\"alice\"}");
     RESET();
