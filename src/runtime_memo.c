@@ -77,7 +77,6 @@ void mf__memo_release(struct sched *s)
     mf__ds_close(s->memo_ds);
 }
 
-/* Keeps the key in the task's directory, for `cache explain`. */
 /* A miss: the first of each step says why, when an earlier entry at the
  * same place tells what changed. */
 static void say_miss(struct sched *s, const struct stask *t)
