@@ -32,7 +32,7 @@ static mf_task *card_owner(mf_task *t, const char *fn)
 {
     if (!t)
         mf__task_die(t, "%s() was given a NULL task", fn);
-    if (t->root->client)
+    if (t->root->rs->client)
         mf__task_die(t, "%s(): a client handle cannot add to a card: past tasks are read-only", fn);
     if (t->readonly)
         mf__task_die(t, "%s(): join input '%s' is read-only: add to the card of the join task", fn, t->pathspec);
@@ -53,17 +53,17 @@ static void add_item(mf_task *root, const char *fn, mf_value *item, size_t bytes
 {
     if (!item)
         mf__task_die(root, "%s(): out of memory", fn);
-    if (!root->card && !(root->card = mf_value_list())) {
+    if (!root->rs->card && !(root->rs->card = mf_value_list())) {
         mf_value_free(item);
         mf__task_die(root, "%s(): out of memory", fn);
     }
-    if (mf_value_len(root->card) >= MF_CARD_MAX_ITEMS || bytes > MF_CARD_MAX_BYTES - root->card_bytes) {
+    if (mf_value_len(root->rs->card) >= MF_CARD_MAX_ITEMS || bytes > MF_CARD_MAX_BYTES - root->rs->card_bytes) {
         mf_value_free(item);
         mf__task_die(root, "%s(): the card is full (at most %d items and %u MiB): add fewer or smaller items", fn,
                      MF_CARD_MAX_ITEMS, MF_CARD_MAX_BYTES >> 20);
     }
-    root->card_bytes += bytes;
-    if (mf_value_list_push(root->card, item))
+    root->rs->card_bytes += bytes;
+    if (mf_value_list_push(root->rs->card, item))
         mf__task_die(root, "%s(): out of memory", fn);
 }
 
@@ -183,17 +183,17 @@ int mf__card_persist(struct mf_task *t, struct mf_err *err)
     /* A task starts from its parent's artifacts: the parent's card is not
      * this task's. */
     mf__index_remove(&t->own, MF_CARD_ARTIFACT);
-    if (!t->card)
+    if (!t->rs->card)
         return 0;
     int rc = MF_ENOMEM;
     mf_value *card = mf_value_map();
     if (!card || mf_value_map_put(card, "version", mf_value_int(MF_CARD_VERSION)))
         goto out;
-    rc = mf_value_map_put(card, "items", t->card);
-    t->card = NULL; /* owned by `card` now, whatever the outcome */
+    rc = mf_value_map_put(card, "items", t->rs->card);
+    t->rs->card = NULL; /* owned by `card` now, whatever the outcome */
     if (rc)
         goto out;
-    rc = mf__ds_store(t->ds, MF_CARD_ARTIFACT, card, &a, err);
+    rc = mf__ds_store(t->rs->ds, MF_CARD_ARTIFACT, card, &a, err);
     if (!rc && mf__index_put(&t->own, &a))
         rc = MF_ENOMEM;
 out:

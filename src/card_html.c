@@ -275,7 +275,7 @@ int mf__card_task_html(mf_task *t, struct mf_buf *out, struct mf_err *err)
         return mf__err(err, MF_ENOENT, "task '%s' has no card", mf_pathspec(t));
     const mf_value *v = mf_get(t, MF_CARD_ARTIFACT);
     if (!v)
-        return mf__err(err, MF_ECORRUPT, "%s", t->root->client_err ? t->root->client_err : "card unreadable");
+        return mf__err(err, MF_ECORRUPT, "%s", t->root->rs->client_err ? t->root->rs->client_err : "card unreadable");
     int rc = mf__card_parse(v, &card, err);
     if (rc) {
         mf__err_prefix(err, "task '%s': ", mf_pathspec(t));

@@ -34,6 +34,7 @@ int mf__client_ns_check(mf_client *c, const char *flow, const char *run_id);
  * (task_api.c reads the flow's name from it) and its client. */
 struct client_task {
     struct mf_task t; /* first: an mf_task * of a client handle is a client_task * */
+    struct mf_task_root rs; /* t.rs */
     mf_flow flow;
     mf_client *client;
 };

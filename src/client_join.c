@@ -76,19 +76,19 @@ static int task_inputs(mf_client *c, const char *flow, const char *run, const ch
 static int add_view(void *arg, const char *step, size_t step_len, uint64_t id)
 {
     mf_task *root = arg, *v = NULL;
-    if (MF_GROW(root->inputs, root->inputs_cap, root->ninputs + 1) ||
+    if (MF_GROW(root->rs->inputs, root->rs->inputs_cap, root->rs->ninputs + 1) ||
         mf__task_view_new(root, step, step_len, id, &v))
         return MF_ENOMEM;
-    root->inputs[root->ninputs++] = v;
+    root->rs->inputs[root->rs->ninputs++] = v;
     return 0;
 }
 
 static void drop_views(mf_task *root)
 {
-    for (size_t i = 0; i < root->ninputs; i++)
-        mf__task_view_free(root->inputs[i]);
-    root->ninputs = 0;
-    root->nresident = 0;
+    for (size_t i = 0; i < root->rs->ninputs; i++)
+        mf__task_view_free(root->rs->inputs[i]);
+    root->rs->ninputs = 0;
+    root->rs->nresident = 0;
 }
 
 /* Whether the handle's task closes a split: its inputs (the first one will
@@ -97,10 +97,10 @@ static void drop_views(mf_task *root)
  * read (reported). */
 static int closes_split(mf_task *root)
 {
-    if (root->ninputs > 1)
+    if (root->rs->ninputs > 1)
         return 1;
-    const struct mf_index *in = mf__task_index(root->inputs[0]);
-    if (root->inputs[0]->index_bad)
+    const struct mf_index *in = mf__task_index(root->rs->inputs[0]);
+    if (root->rs->inputs[0]->index_bad)
         return -1;
     return frames(in->stack) > frames(root->own.stack);
 }
@@ -116,16 +116,16 @@ int mf__client_join_inputs(mf_task *t, const char *what)
         mf__task_error(t, "%s of a join input: open that task with mf_client_task() and ask it", what);
         return MF_EINVAL;
     }
-    if (root->inputs_made)
+    if (root->rs->inputs_made)
         return 0;
-    int rc = task_inputs(c, ct->flow.name, root->run_id, root->step_name, root->task_id, &root->own, &paths,
-                         &root->inputs_from);
+    int rc = task_inputs(c, ct->flow.name, root->rs->run_id, root->step_name, root->task_id, &root->own, &paths,
+                         &root->rs->inputs_from);
     if (!rc && !*paths)
-        rc = no_inputs(c, root->run_id, root->step_name, root->task_id);
+        rc = no_inputs(c, root->rs->run_id, root->step_name, root->task_id);
     if (rc) /* c->err is the handle's message buffer: said */
         goto out;
     if ((rc = mf__input_paths_each(paths, add_view, root, &err)) != 0) {
-        mf__task_error(t, "%s: its input paths '%s' (from its %s) do not read: %s", what, paths, root->inputs_from,
+        mf__task_error(t, "%s: its input paths '%s' (from its %s) do not read: %s", what, paths, root->rs->inputs_from,
                        rc == MF_ENOMEM ? "out of memory" : err.msg);
         goto out;
     }
@@ -133,12 +133,12 @@ int mf__client_join_inputs(mf_task *t, const char *what)
     if (join == 0)
         mf__task_error(t, "%s is for a join, and step '%s' is not one: its one input is '%s'; "
                        "mf_client_task_parents() gives any task's inputs", what, root->step_name,
-                       root->inputs[0]->pathspec);
+                       root->rs->inputs[0]->pathspec);
     rc = join == 1 ? 0 : MF_EINVAL;
 out:
     if (rc)
         drop_views(root);
-    root->inputs_made = !rc;
+    root->rs->inputs_made = !rc;
     mf__free(paths);
     return rc;
 }

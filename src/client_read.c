@@ -87,7 +87,7 @@ static int load(mf_client *c, mf_task *t, const char *flow, const char *name, mf
     struct mf_err err = MF_ERR_INIT;
     const struct mf_artifact *a = mf__index_find(&t->own, name);
     if (!a)
-        a = mf__index_find(&t->params, name);
+        a = mf__index_find(&t->rs->params, name);
     if (!a) {
         struct mf_buf names = MF_BUF_INIT;
         list_names(t, &names);
@@ -96,7 +96,7 @@ static int load(mf_client *c, mf_task *t, const char *flow, const char *name, mf
         mf__buf_release(&names);
         return rc;
     }
-    int rc = mf__ds_load(t->ds, a, out, &err);
+    int rc = mf__ds_load(t->rs->ds, a, out, &err);
     if (rc)
         mf__client_fail(c, rc, "cannot load artifact '%s' of task '%s/%s': %s", name, flow, t->pathspec, err.msg);
     return rc;

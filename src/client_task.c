@@ -339,7 +339,7 @@ static void client_task_free(struct client_task *ct)
     if (!ct)
         return;
     mf__task_release(&ct->t);
-    mf__free((char *)ct->t.run_id);
+    mf__free((char *)ct->t.rs->run_id);
     mf__free((char *)ct->flow.name);
     mf__free(ct);
 }
@@ -350,28 +350,28 @@ static int open_task(mf_client *c, struct client_task *ct, const char *flow, con
     mf_task *t = &ct->t;
     struct mf_buf ps = MF_BUF_INIT;
     t->root = t;
-    t->client = true;
+    t->rs->client = true;
     t->readonly = true;
-    t->client_err = c->err;
-    t->client_err_size = sizeof(c->err);
+    t->rs->client_err = c->err;
+    t->rs->client_err_size = sizeof(c->err);
     t->flow = &ct->flow;
     t->node = MF_NO_NODE;
     ct->flow.name = mf__strdup(flow);
-    t->run_id = mf__strdup(run);
+    t->rs->run_id = mf__strdup(run);
     t->step_name = mf__strdup(step);
     t->task_id = mf__strdup(task);
-    if (!ct->flow.name || !t->run_id || !t->step_name || !t->task_id ||
+    if (!ct->flow.name || !t->rs->run_id || !t->step_name || !t->task_id ||
         mf__buf_addf(&ps, "%s/%s/%s", run, step, task))
         return mf__err(err, MF_ENOMEM, "out of memory");
     t->pathspec = mf__buf_detach(&ps, NULL);
-    int rc = mf__ds_open(c->root, flow, 0, &t->ds, err);
+    int rc = mf__ds_open(c->root, flow, 0, &t->rs->ds, err);
     if (!rc)
-        rc = mf__ds_read_index(t->ds, run, step, task, &t->own, err);
+        rc = mf__ds_read_index(t->rs->ds, run, step, task, &t->own, err);
     if (rc == MF_ENOENT)
         return mf__err(err, rc, "task '%s' of flow '%s' has no artifacts: it does not exist or has not finished",
                        t->pathspec, flow);
     if (!rc) /* a run made without parameters may have no parameter index */
-        rc = mf__ds_read_index(t->ds, run, "_parameters", "0", &t->params, err);
+        rc = mf__ds_read_index(t->rs->ds, run, "_parameters", "0", &t->rs->params, err);
     return rc == MF_ENOENT ? 0 : rc;
 }
 
@@ -397,8 +397,9 @@ int mf_client_task(mf_client *c, const char *flow, const char *pathspec, mf_task
         snprintf(c->err, sizeof(c->err), "out of memory");
         goto out;
     }
+    ct->t.rs = &ct->rs;
     mf__index_init(&ct->t.own);
-    mf__index_init(&ct->t.params);
+    mf__index_init(&ct->t.rs->params);
     ct->client = c;
     if ((rc = open_task(c, ct, flow, run, step, task, &err)) != 0) {
         snprintf(c->err, sizeof(c->err), "%s", err.msg);
@@ -415,7 +416,7 @@ out:
 
 void mf_client_task_close(mf_task *t)
 {
-    if (!t || !t->client)
+    if (!t || t != t->root || !t->rs->client) /* a join input belongs to its task */
         return;
     struct client_task *ct = (struct client_task *)t; /* t is its first member */
     ct->client->open_tasks--;

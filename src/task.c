@@ -26,8 +26,8 @@ static _Noreturn void catch_in_step(struct mf_task *t, const char *msg);
 /* Ends a running task's process; the hook of mf_task_args first. */
 static _Noreturn void task_exit(const struct mf_task *root, int status)
 {
-    if (root->args && root->args->on_exit)
-        root->args->on_exit(root->args->on_exit_ctx, status);
+    if (root->rs->args && root->rs->args->on_exit)
+        root->rs->args->on_exit(root->rs->args->on_exit_ctx, status);
     _exit(status);
 }
 
@@ -35,11 +35,11 @@ static _Noreturn void task_exit(const struct mf_task *root, int status)
  * with a catch_var to take it: then the task itself keeps what it set. */
 static bool catches_here(const struct mf_task *root)
 {
-    if (root->client || !root->args || !root->in_step || root->catching || root->args->caught ||
-        root->args->no_catch)
+    if (root->rs->client || !root->rs->args || !root->rs->in_step || root->rs->catching ||
+        root->rs->args->caught || root->rs->args->no_catch)
         return false;
     const mf_step *s = root->g->nodes[root->node].step;
-    return s->catch_var && root->args->attempt >= s->retries;
+    return s->catch_var && root->rs->args->attempt >= s->retries;
 }
 
 void mf__task_die(struct mf_task *t, const char *fmt, ...)
@@ -68,20 +68,20 @@ void mf__task_error(struct mf_task *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (!root->client)
+    if (!root->rs->client)
         mf__task_die(t, "%s", msg);
-    snprintf(root->client_err, root->client_err_size, "task '%s': %s", t->pathspec, msg);
+    snprintf(root->rs->client_err, root->rs->client_err_size, "task '%s': %s", t->pathspec, msg);
 }
 
 int mf__task_keep(struct mf_task *t, const char *hash, mf_value *v)
 {
     struct mf_task *root = t->root;
-    if (MF_GROW(root->loaded, root->loaded_cap, root->nloaded + 1)) {
+    if (MF_GROW(root->rs->loaded, root->rs->loaded_cap, root->rs->nloaded + 1)) {
         mf_value_free(v);
         mf__task_error(t, "out of memory");
         return MF_ENOMEM;
     }
-    struct mf_loaded *l = &root->loaded[root->nloaded++];
+    struct mf_loaded *l = &root->rs->loaded[root->rs->nloaded++];
     memcpy(l->hash, hash, sizeof(l->hash));
     l->value = v;
     return 0;
@@ -177,28 +177,27 @@ int mf__input_paths_each(const char *paths, mf_input_fn fn, void *ctx, struct mf
 
 static int task_init_view(struct mf_task *v, struct mf_task *root, const char *step, size_t step_len, uint64_t id)
 {
-    /* root->run_id, not args: a client handle (client_join.c) makes views too */
+    /* the root's run_id, not args: a client handle (client_join.c) makes views too */
+    const char *run = root->rs->run_id;
     char idbuf[32];
-    snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
+    int idlen = snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
     memset(v, 0, sizeof(*v));
     v->root = root;
     v->readonly = true;
     v->flow = root->flow;
     v->g = root->g;
     mf__index_init(&v->own);
-    /* "STEP\0RUN/STEP/ID": a join holds one of these per input, so one allocation, not three. */
-    struct mf_buf b = MF_BUF_INIT;
-    if (mf__buf_add(&b, step, step_len) || mf__buf_addch(&b, '\0') ||
-        mf__buf_addf(&b, "%s/%.*s/%s", root->run_id, (int)step_len, step, idbuf)) {
-        mf__buf_release(&b);
-        return MF_ENOMEM;
-    }
-    size_t len = 0;
-    v->step_name = mf__buf_detach(&b, &len);
+    /* "STEP\0RUN/STEP/ID": a join holds one of these per input, so one
+     * allocation of the exact size, not three (nor a buffer's 64 bytes). */
+    size_t ps_len = strlen(run) + 1 + step_len + 1 + (size_t)idlen;
+    v->step_name = mf__malloc(step_len + 1 + ps_len + 1);
     if (!v->step_name)
         return MF_ENOMEM;
+    memcpy(v->step_name, step, step_len);
+    v->step_name[step_len] = '\0';
     v->pathspec = v->step_name + step_len + 1;
-    v->task_id = v->step_name + len - strlen(idbuf);
+    snprintf(v->pathspec, ps_len + 1, "%s/%.*s/%s", run, (int)step_len, step, idbuf);
+    v->task_id = v->pathspec + ps_len - (size_t)idlen;
     v->node = root->g ? mf__graph_find(root->g, v->step_name) : MF_NO_NODE;
     return 0;
 }
@@ -212,7 +211,7 @@ struct load_ctx {
 static int view_read(struct mf_task *v, struct mf_err *err)
 {
     struct mf_task *root = v->root;
-    int rc = mf__ds_read_index(root->ds, root->run_id, v->step_name, v->task_id, &v->own, err);
+    int rc = mf__ds_read_index(root->rs->ds, root->rs->run_id, v->step_name, v->task_id, &v->own, err);
     if (rc == MF_ENOENT)
         mf__err(err, rc, "input task '%s' has no artifact index: it did not succeed", v->pathspec);
     v->own_loaded = !rc;
@@ -225,17 +224,17 @@ struct mf_index *mf__task_index(struct mf_task *t)
     struct mf_err err = MF_ERR_INIT;
     if (t == root || t->own_loaded) /* the task itself, or a client handle */
         return &t->own;
-    if (!root->resident && !(root->resident = mf__calloc(MF_JOIN_RESIDENT, sizeof(*root->resident)))) {
+    if (!root->rs->resident && !(root->rs->resident = mf__calloc(MF_JOIN_RESIDENT, sizeof(*root->rs->resident)))) {
         mf__task_error(root, "cannot read join input '%s': out of memory", t->pathspec); /* as below */
         t->index_bad = true;
         return &t->own;
     }
-    if (root->nresident == MF_JOIN_RESIDENT) { /* drop the oldest */
-        struct mf_task *old = root->resident[0];
+    if (root->rs->nresident == MF_JOIN_RESIDENT) { /* drop the oldest */
+        struct mf_task *old = root->rs->resident[0];
         mf__index_release(&old->own);
         old->own_loaded = false;
-        memmove(root->resident, root->resident + 1, (MF_JOIN_RESIDENT - 1) * sizeof(root->resident[0]));
-        root->nresident--;
+        memmove(root->rs->resident, root->rs->resident + 1, (MF_JOIN_RESIDENT - 1) * sizeof(root->rs->resident[0]));
+        root->rs->nresident--;
     }
     if (view_read(t, &err)) {
         /* ends a running task; a client handle's getter reports it and finds nothing */
@@ -244,7 +243,7 @@ struct mf_index *mf__task_index(struct mf_task *t)
         return &t->own;
     }
     t->index_bad = false;
-    root->resident[root->nresident++] = t;
+    root->rs->resident[root->rs->nresident++] = t;
     return &t->own;
 }
 
@@ -277,13 +276,13 @@ static int load_input(void *arg, const char *step, size_t step_len, uint64_t id)
     int rc = task_init_view(v, root, step, step_len, id);
     if (!rc && !root->g->nodes[root->node].is_join)
         rc = view_read(v, c->err);
-    else if (!rc && (mf__ds_task_dir(root->ds, root->args->run_id, v->step_name, v->task_id, &path) ||
+    else if (!rc && (mf__ds_task_dir(root->rs->ds, root->rs->args->run_id, v->step_name, v->task_id, &path) ||
                      mf__buf_adds(&path, "/index")))
         rc = mf__err(c->err, MF_ENOMEM, "out of memory");
     else if (!rc && !mf__path_exists(path.buf))
         rc = mf__err(c->err, MF_ENOENT, "input task '%s' has no artifact index: it did not succeed", v->pathspec);
     mf__buf_release(&path);
-    if (!rc && MF_GROW(root->inputs, root->inputs_cap, root->ninputs + 1))
+    if (!rc && MF_GROW(root->rs->inputs, root->rs->inputs_cap, root->rs->ninputs + 1))
         rc = mf__err(c->err, MF_ENOMEM, "out of memory");
     if (rc) {
         mf__index_release(&v->own);
@@ -291,7 +290,7 @@ static int load_input(void *arg, const char *step, size_t step_len, uint64_t id)
         mf__free(v);
         return rc;
     }
-    root->inputs[root->ninputs++] = v;
+    root->rs->inputs[root->rs->ninputs++] = v;
     return 0;
 }
 
@@ -306,22 +305,22 @@ void mf__task_view_free(struct mf_task *v)
 
 void mf__task_release(struct mf_task *t)
 {
-    for (size_t i = 0; i < t->ninputs; i++)
-        mf__task_view_free(t->inputs[i]);
-    mf__free(t->inputs);
-    mf__free(t->resident);
-    for (size_t i = 0; i < t->nloaded; i++)
-        mf_value_free(t->loaded[i].value);
-    mf__free(t->loaded);
-    mf_value_free(t->item);
-    mf_value_free(t->card);
-    mf__current_free(t->current);
-    mf__artifact_release(&t->split_list);
-    mf__free(t->split_step);
-    mf__free(t->split_id);
+    for (size_t i = 0; i < t->rs->ninputs; i++)
+        mf__task_view_free(t->rs->inputs[i]);
+    mf__free(t->rs->inputs);
+    mf__free(t->rs->resident);
+    for (size_t i = 0; i < t->rs->nloaded; i++)
+        mf_value_free(t->rs->loaded[i].value);
+    mf__free(t->rs->loaded);
+    mf_value_free(t->rs->item);
+    mf_value_free(t->rs->card);
+    mf__current_free(t->rs->current);
+    mf__artifact_release(&t->rs->split_list);
+    mf__free(t->rs->split_step);
+    mf__free(t->rs->split_id);
     mf__index_release(&t->own);
-    mf__index_release(&t->params);
-    mf__ds_close(t->ds);
+    mf__index_release(&t->rs->params);
+    mf__ds_close(t->rs->ds);
     mf__free(t->step_name);
     mf__free(t->task_id);
     mf__free(t->pathspec);
@@ -329,7 +328,7 @@ void mf__task_release(struct mf_task *t)
 
 static int task_identity(struct mf_task *t, struct mf_err *err)
 {
-    const struct mf_task_args *a = t->args;
+    const struct mf_task_args *a = t->rs->args;
     t->node = mf__graph_find(t->g, a->step);
     if (t->node == MF_NO_NODE)
         return mf__err(err, MF_EINVAL, "'%s' is not a step of flow '%s'", a->step, t->flow->name);
@@ -352,15 +351,15 @@ static void keep_split_list(struct mf_task *t, const struct mf_task *p)
     if (node == MF_NO_NODE || t->g->nodes[node].kind != MF_NODE_FOREACH || !t->g->nodes[node].step->foreach)
         return;
     const struct mf_artifact *a = mf__index_find(&p->own, t->g->nodes[node].step->foreach);
-    if (!a || mf__artifact_copy(&t->split_list, a))
+    if (!a || mf__artifact_copy(&t->rs->split_list, a))
         return;
-    t->split_step = mf__strdup(p->step_name);
-    t->split_id = mf__strdup(p->task_id);
-    if (!t->split_step || !t->split_id) {
-        mf__artifact_release(&t->split_list);
-        mf__free(t->split_step);
-        mf__free(t->split_id);
-        t->split_step = t->split_id = NULL;
+    t->rs->split_step = mf__strdup(p->step_name);
+    t->rs->split_id = mf__strdup(p->task_id);
+    if (!t->rs->split_step || !t->rs->split_id) {
+        mf__artifact_release(&t->rs->split_list);
+        mf__free(t->rs->split_step);
+        mf__free(t->rs->split_id);
+        t->rs->split_step = t->rs->split_id = NULL;
     }
 }
 
@@ -369,20 +368,21 @@ static int task_check_inputs(struct mf_task *t, struct mf_err *err)
 {
     const struct mf_node *n = &t->g->nodes[t->node];
     if (n->is_join) {
-        if (t->ninputs == 0)
+        if (t->rs->ninputs == 0)
             return mf__err(err, MF_EINVAL, "join step '%s' was given no --input-paths", t->step_name);
         return 0;
     }
     size_t want = t->node == t->g->start ? 0 : 1;
-    if (t->ninputs != want)
-        return mf__err(err, MF_EINVAL, "step '%s' takes %zu input path(s), got %zu", t->step_name, want, t->ninputs);
+    if (t->rs->ninputs != want)
+        return mf__err(err, MF_EINVAL, "step '%s' takes %zu input path(s), got %zu", t->step_name, want,
+                       t->rs->ninputs);
     if (want) {
-        keep_split_list(t, t->inputs[0]);
+        keep_split_list(t, t->rs->inputs[0]);
         struct mf_index tmp = t->own;
-        t->own = t->inputs[0]->own;
-        t->inputs[0]->own = tmp;
-        mf__task_view_free(t->inputs[0]);
-        t->ninputs = 0;
+        t->own = t->rs->inputs[0]->own;
+        t->rs->inputs[0]->own = tmp;
+        mf__task_view_free(t->rs->inputs[0]);
+        t->rs->ninputs = 0;
     }
     return 0;
 }
@@ -402,11 +402,11 @@ static int64_t foreach_width(struct mf_task *t)
     size_t n = mf_value_len(v);
     if (n == 0)
         mf__task_die(t, "foreach over '%s' has no items: a foreach needs at least one", var);
-    if ((int64_t)n > t->args->max_num_splits)
+    if ((int64_t)n > t->rs->args->max_num_splits)
         mf__task_die(t,
                      "foreach over '%s' has %zu items, more than --max-num-splits %" PRId64
                      ": raise it with --max-num-splits %zu if that many tasks are intended",
-                     var, n, t->args->max_num_splits, n);
+                     var, n, t->rs->args->max_num_splits, n);
     return (int64_t)n;
 }
 
@@ -414,9 +414,9 @@ static int64_t foreach_width(struct mf_task *t)
 static mf_value *stderr_tail(struct mf_task *t, size_t max_lines)
 {
     struct mf_buf path = MF_BUF_INIT, text = MF_BUF_INIT;
-    const struct mf_task_args *a = t->args;
+    const struct mf_task_args *a = t->rs->args;
     size_t start = 0;
-    if (!mf__ds_log_path(t->ds, a->run_id, a->step, a->task_id, a->attempt - 1, "stderr", &path) &&
+    if (!mf__ds_log_path(t->rs->ds, a->run_id, a->step, a->task_id, a->attempt - 1, "stderr", &path) &&
         !mf__read_file(path.buf, &text, NULL)) {
         size_t lines = 0;
         start = text.len;
@@ -458,11 +458,11 @@ static void store_caught(struct mf_task *t)
     int exit_code = -1, signal = 0, timed_out = 0, used = 0;
     if (!s->catch_var)
         mf__task_die(t, "--catch-failure was given but step '%s' declares no catch_var", s->name);
-    if (sscanf(t->args->caught, "%d|%d|%d|%n", &exit_code, &signal, &timed_out, &used) < 3 || used == 0)
-        mf__task_die(t, "malformed --catch-failure '%s': expected EXIT|SIGNAL|TIMEDOUT|reason", t->args->caught);
+    if (sscanf(t->rs->args->caught, "%d|%d|%d|%n", &exit_code, &signal, &timed_out, &used) < 3 || used == 0)
+        mf__task_die(t, "malformed --catch-failure '%s': expected EXIT|SIGNAL|TIMEDOUT|reason", t->rs->args->caught);
     const char *type = timed_out ? "timeout" : signal ? "signal" : "exit";
-    mf_value *m = failure_map(type, t->args->caught + used, exit_code, signal, timed_out != 0, t->args->attempt - 1,
-                              stderr_tail(t, 20));
+    mf_value *m = failure_map(type, t->rs->args->caught + used, exit_code, signal, timed_out != 0,
+                              t->rs->args->attempt - 1, stderr_tail(t, 20));
     if (!m)
         mf__task_die(t, "out of memory recording the failure in '%s'", s->catch_var);
     mf_set(t, s->catch_var, m);
@@ -479,10 +479,10 @@ static _Noreturn void catch_in_step(struct mf_task *t, const char *msg)
     const mf_step *s = t->g->nodes[t->node].step;
     struct mf_err err = MF_ERR_INIT;
     char line[2200];
-    t->catching = true;
+    t->rs->catching = true;
     snprintf(line, sizeof(line), "error: step '%s': %s\n", t->step_name, msg);
-    mf_value *m = failure_map(t->by_mf_fail ? "mf_fail" : "api_error", msg, MF_TASK_EXIT_FAILED, 0, false,
-                              t->args->attempt, mf_value_str(line));
+    mf_value *m = failure_map(t->rs->by_mf_fail ? "mf_fail" : "api_error", msg, MF_TASK_EXIT_FAILED, 0, false,
+                              t->rs->args->attempt, mf_value_str(line));
     if (!m)
         mf__task_die(t, "out of memory recording the failure in '%s'", s->catch_var);
     mf_set(t, s->catch_var, m);
@@ -522,7 +522,7 @@ static int mark_uncacheable(struct mf_task *t, struct mf_err *err)
 {
     static const char why[] = "the step read its run id, task id, pathspec or attempt\n";
     struct mf_buf path = MF_BUF_INIT;
-    int rc = mf__ds_task_dir(t->ds, t->args->run_id, t->step_name, t->task_id, &path) ||
+    int rc = mf__ds_task_dir(t->rs->ds, t->rs->args->run_id, t->step_name, t->task_id, &path) ||
                      mf__buf_adds(&path, "/" MF_MEMO_UNCACHEABLE)
                  ? mf__err(err, MF_ENOMEM, "out of memory")
                  : mf__write_atomic(path.buf, why, sizeof(why) - 1, 0, err);
@@ -537,29 +537,29 @@ static int task_persist(struct mf_task *t, struct mf_err *err)
      * scheduler and resume learn it from the index as a foreach's. */
     int gang = mf__gang_width(n->step);
     t->own.num_splits = gang ? gang : n->kind == MF_NODE_FOREACH ? foreach_width(t) : -1;
-    t->own.attempt = t->args->attempt;
-    t->own.pass = t->args->pass;
+    t->own.attempt = t->rs->args->attempt;
+    t->own.pass = t->rs->args->pass;
     mf__free(t->own.next);
     t->own.next = n->kind == MF_NODE_SWITCH ? chosen_case(t) : NULL;
     if (n->kind == MF_NODE_SWITCH && !t->own.next)
         return mf__err(err, MF_ENOMEM, "out of memory");
     mf__free(t->own.stack);
-    t->own.stack = mf__strdup(t->args->stack);
+    t->own.stack = mf__strdup(t->rs->args->stack);
     if (!t->own.stack)
         return mf__err(err, MF_ENOMEM, "out of memory");
     /* The runtime graph a client reads (a task starts from its parent's
      * index, so each of these is set anew): its parents, the list it fans
      * out over, the artifact holding the failure it caught. */
     const mf_step *s = n->step;
-    bool caught = t->catching || t->args->caught;
-    if (mf__index_set_graph(&t->own, t->args->input_paths, n->kind == MF_NODE_FOREACH ? s->foreach : NULL,
+    bool caught = t->rs->catching || t->rs->args->caught;
+    if (mf__index_set_graph(&t->own, t->rs->args->input_paths, n->kind == MF_NODE_FOREACH ? s->foreach : NULL,
                             caught ? s->catch_var : NULL))
         return mf__err(err, MF_ENOMEM, "out of memory");
     if (mf__card_persist(t, err))
         return err->code;
-    if (s->memoize && t->read_identity && mark_uncacheable(t, err))
+    if (s->memoize && t->rs->read_identity && mark_uncacheable(t, err))
         return err->code;
-    return mf__ds_write_index(t->ds, t->args->run_id, t->step_name, t->task_id, &t->own, err);
+    return mf__ds_write_index(t->rs->ds, t->rs->args->run_id, t->step_name, t->task_id, &t->own, err);
 }
 
 /* A task with a committed index succeeded and is final: running it again
@@ -567,7 +567,7 @@ static int task_persist(struct mf_task *t, struct mf_err *err)
 static int task_not_committed(struct mf_task *t, struct mf_err *err)
 {
     struct mf_buf path = MF_BUF_INIT;
-    int rc = mf__ds_task_dir(t->ds, t->args->run_id, t->step_name, t->task_id, &path);
+    int rc = mf__ds_task_dir(t->rs->ds, t->rs->args->run_id, t->step_name, t->task_id, &path);
     if (rc == MF_EINVAL)
         rc = 0; /* an invalid name: the reads that follow name the part */
     else if (rc || mf__buf_adds(&path, "/index"))
@@ -584,24 +584,27 @@ static int task_not_committed(struct mf_task *t, struct mf_err *err)
 int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf_task_args *args)
 {
     struct mf_task t;
+    struct mf_task_root rs;
     struct mf_err err = MF_ERR_INIT;
     memset(&t, 0, sizeof(t));
+    memset(&rs, 0, sizeof(rs));
     t.root = &t;
+    t.rs = &rs;
     t.flow = flow;
     t.g = g;
-    t.args = args;
-    t.run_id = args->run_id;
+    t.rs->args = args;
+    t.rs->run_id = args->run_id;
     mf__index_init(&t.own);
-    mf__index_init(&t.params);
+    mf__index_init(&t.rs->params);
     int rc = task_identity(&t, &err);
     if (!rc)
         rc = mf__stack_validate(args->stack, &err);
     if (!rc)
-        rc = mf__ds_open(args->root, flow->name, args->sync ? MF_DS_SYNC : 0, &t.ds, &err);
+        rc = mf__ds_open(args->root, flow->name, args->sync ? MF_DS_SYNC : 0, &t.rs->ds, &err);
     if (!rc)
         rc = task_not_committed(&t, &err);
     if (!rc)
-        rc = mf__ds_read_index(t.ds, args->run_id, "_parameters", "0", &t.params, &err);
+        rc = mf__ds_read_index(t.rs->ds, args->run_id, "_parameters", "0", &t.rs->params, &err);
     if (rc == MF_ENOENT)
         mf__err(&err, rc, "run '%s' of flow '%s' has no parameters record in '%s': is the run id right?",
                 args->run_id, flow->name, args->root);
@@ -618,9 +621,9 @@ int mf__task_main(const mf_flow *flow, const struct mf_graph *g, const struct mf
     if (args->caught)
         store_caught(&t);
     else if (s->fn) {
-        t.in_step = true;
+        t.rs->in_step = true;
         s->fn(&t);
-        t.in_step = false;
+        t.rs->in_step = false;
     }
     fflush(stdout);
     rc = task_persist(&t, &err);

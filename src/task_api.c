@@ -20,7 +20,7 @@
  * the task itself, nor on a client handle, whose messages name the task. */
 static const char *where(const mf_task *t, char *buf, size_t size)
 {
-    if (!t->readonly || t->root->client)
+    if (!t->readonly || t->root->rs->client)
         return "";
     snprintf(buf, size, " in input '%s'", t->pathspec);
     return buf;
@@ -42,7 +42,7 @@ static bool valid_name(const char *s)
 static const struct mf_artifact *find_artifact(mf_task *t, const char *name)
 {
     const struct mf_artifact *a = mf__index_find(mf__task_index(t), name);
-    return a ? a : mf__index_find(&t->root->params, name);
+    return a ? a : mf__index_find(&t->root->rs->params, name);
 }
 
 /* The value of `a`: one the step already holds, or loaded and kept until
@@ -53,13 +53,13 @@ static const struct mf_artifact *find_artifact(mf_task *t, const char *name)
 static const mf_value *load_artifact(mf_task *t, const struct mf_artifact *a, mf_value **unkept)
 {
     mf_task *root = t->root;
-    for (size_t i = root->nloaded; i-- > 0;)
-        if (strcmp(root->loaded[i].hash, a->hash) == 0)
-            return root->loaded[i].value;
+    for (size_t i = root->rs->nloaded; i-- > 0;)
+        if (strcmp(root->rs->loaded[i].hash, a->hash) == 0)
+            return root->rs->loaded[i].value;
     struct mf_err err = MF_ERR_INIT;
     mf_value *v = NULL;
     char wb[300];
-    if (mf__ds_load(root->ds, a, &v, &err)) {
+    if (mf__ds_load(root->rs->ds, a, &v, &err)) {
         /* err names the artifact already: say only where it was read */
         const char *w = where(t, wb, sizeof(wb));
         mf__task_error(t, "%s%s%s", *w ? w + 1 : "", *w ? ": " : "", err.msg);
@@ -112,7 +112,7 @@ static void store_value(mf_task *t, const char *name, mf_value *v, bool keep)
     if (!v)
         mf__task_die(t, "cannot set artifact '%s': its value is NULL (a value constructor that failed, or a "
                         "NULL passed by the step)", name ? name : "(null)");
-    if (root->client)
+    if (root->rs->client)
         mf__task_die(t, "cannot set artifact '%s' through a client handle: past tasks are read-only", name);
     if (t->readonly)
         mf__task_die(t, "cannot set artifact '%s' on join input '%s': inputs are read-only, set it on the join task", name,
@@ -120,9 +120,9 @@ static void store_value(mf_task *t, const char *name, mf_value *v, bool keep)
     if (!name || !valid_name(name) || name[0] == '_')
         mf__task_die(t, "'%s' is not a valid artifact name: use letters, digits and '_', not starting with a digit or '_'",
                      name ? name : "(null)");
-    if (mf__index_find(&root->params, name))
+    if (mf__index_find(&root->rs->params, name))
         mf__task_die(t, "artifact '%s' is a parameter of the flow, and parameters are read-only", name);
-    if (mf__ds_store(root->ds, name, v, &a, &err))
+    if (mf__ds_store(root->rs->ds, name, v, &a, &err))
         mf__task_die(t, "cannot store artifact '%s': %s", name, err.msg);
     if (mf__index_put(&t->own, &a))
         mf__task_die(t, "out of memory setting artifact '%s'", name);
@@ -245,24 +245,24 @@ const char *mf_flow_name(mf_task *t) { return t->flow->name; }
  * cached (docs/memoisation.md). */
 const char *mf_run_id(mf_task *t)
 {
-    t->root->read_identity = true;
-    return t->root->run_id;
+    t->root->rs->read_identity = true;
+    return t->root->rs->run_id;
 }
 const char *mf_step_name(mf_task *t) { return t->step_name; }
 const char *mf_task_id(mf_task *t)
 {
-    t->root->read_identity = true;
+    t->root->rs->read_identity = true;
     return t->task_id;
 }
 const char *mf_pathspec(mf_task *t)
 {
-    t->root->read_identity = true;
+    t->root->rs->read_identity = true;
     return t->pathspec;
 }
 int mf_attempt(mf_task *t)
 {
-    t->root->read_identity = true;
-    return t->readonly || !t->root->args ? mf__task_index(t)->attempt : t->root->args->attempt;
+    t->root->rs->read_identity = true;
+    return t->readonly || !t->root->rs->args ? mf__task_index(t)->attempt : t->root->rs->args->attempt;
 }
 
 void mf_fail(mf_task *t, const char *fmt, ...)
@@ -272,6 +272,6 @@ void mf_fail(mf_task *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt ? fmt : "(no message)", ap);
     va_end(ap);
-    t->root->by_mf_fail = true;
+    t->root->rs->by_mf_fail = true;
     mf__task_die(t, "%s", msg);
 }

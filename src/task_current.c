@@ -44,9 +44,9 @@ void mf__current_free(struct mf_current *c)
 static struct mf_current *current_of(mf_task *t)
 {
     struct mf_task *root = t->root;
-    if (!root->current && !(root->current = mf__calloc(1, sizeof(*root->current))))
+    if (!root->rs->current && !(root->rs->current = mf__calloc(1, sizeof(*root->rs->current))))
         mf__task_error(t, "out of memory");
-    return root->current;
+    return root->rs->current;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -96,12 +96,12 @@ static struct mf_current *run_record(mf_task *t)
     struct mf_meta_run r;
     memset(&r, 0, sizeof(r));
     int rc = 0;
-    if (root->client)
+    if (root->rs->client)
         m = ((struct client_task *)root)->client->meta;
-    else if ((rc = mf__meta_open(root->args->root, true, &own, &err)) == 0)
+    else if ((rc = mf__meta_open(root->rs->args->root, true, &own, &err)) == 0)
         m = own;
     if (!rc)
-        rc = mf__meta_run(m, root->flow->name, root->run_id, &r, &err);
+        rc = mf__meta_run(m, root->flow->name, root->rs->run_id, &r, &err);
     if (!rc && fill_run(c, &r))
         rc = mf__err(&err, MF_ENOMEM, "out of memory");
     mf__meta_run_release(&r);
@@ -113,7 +113,7 @@ static struct mf_current *run_record(mf_task *t)
         mf_strv_free(c->tags);
         c->user = c->ns = c->origin = NULL;
         c->tags = NULL;
-        mf__task_error(t, "cannot read the record of run '%s' (its user, origin and tags): %s", root->run_id,
+        mf__task_error(t, "cannot read the record of run '%s' (its user, origin and tags): %s", root->rs->run_id,
                        err.msg);
         return NULL;
     }
@@ -154,7 +154,7 @@ const char *const *mf_parameter_names(mf_task *t)
         return NULL;
     if (c->params_made)
         return (const char *const *)c->params;
-    const struct mf_index *p = &t->root->params;
+    const struct mf_index *p = &t->root->rs->params;
     char **v = mf__calloc(p->n + 1, sizeof(*v));
     for (size_t i = 0; v && i < p->n; i++)
         if (!(v[i] = mf__strdup(p->arts[i].name))) {
@@ -185,11 +185,11 @@ static int frame_is_foreach(mf_task *t, const struct mf_frame *f, bool *yes)
     struct mf_err err = MF_ERR_INIT;
     snprintf(id, sizeof(id), "%llu", (unsigned long long)f->task);
     mf__index_init(&ix);
-    int rc = mf__ds_read_index(root->ds, root->run_id, f->step, id, &ix, &err);
+    int rc = mf__ds_read_index(root->rs->ds, root->rs->run_id, f->step, id, &ix, &err);
     *yes = !rc && ix.num_splits >= 0;
     mf__index_release(&ix);
     if (rc)
-        mf__task_error(t, "cannot read split task '%s/%s/%s': %s", root->run_id, f->step, id, err.msg);
+        mf__task_error(t, "cannot read split task '%s/%s/%s': %s", root->rs->run_id, f->step, id, err.msg);
     return rc;
 }
 
@@ -248,7 +248,7 @@ size_t mf_foreach_stack(mf_task *t, const mf_foreach_frame **frames)
     if (!c)
         return 0;
     if (!c->stack_made) {
-        const char *stack = t->root->client ? mf__task_index(t->root)->stack : t->root->args->stack;
+        const char *stack = t->root->rs->client ? mf__task_index(t->root)->stack : t->root->rs->args->stack;
         if (make_frames(t, c, stack ? stack : "")) {
             mf__free(c->frames);
             mf_strv_free(c->frame_steps);

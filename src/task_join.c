@@ -20,7 +20,7 @@
 static int frame_is_foreach(mf_task *t, const struct mf_frame *f)
 {
     mf_task *root = t->root;
-    if (!root->client) {
+    if (!root->rs->client) {
         size_t node = mf__graph_find(root->g, f->step);
         return node != MF_NO_NODE && root->g->nodes[node].kind == MF_NODE_FOREACH;
     }
@@ -29,7 +29,7 @@ static int frame_is_foreach(mf_task *t, const struct mf_frame *f)
     struct mf_err err = MF_ERR_INIT;
     snprintf(id, sizeof(id), "%" PRIu64, f->task);
     mf__index_init(&ix);
-    int rc = mf__ds_read_index(root->ds, root->run_id, f->step, id, &ix, &err);
+    int rc = mf__ds_read_index(root->rs->ds, root->rs->run_id, f->step, id, &ix, &err);
     int yes = !rc && ix.num_splits >= 0;
     mf__index_release(&ix);
     if (rc) {
@@ -46,9 +46,9 @@ static int foreach_frame(mf_task *t, struct mf_frame *out)
 {
     mf_task *root = t->root;
     struct mf_err err = MF_ERR_INIT;
-    if (!root->args && !root->client)
+    if (!root->rs->args && !root->rs->client)
         mf__task_die(t, "the foreach item and index are only available inside a running step");
-    char *stack = mf__strdup(root->args ? root->args->stack : root->own.stack ? root->own.stack : "");
+    char *stack = mf__strdup(root->rs->args ? root->rs->args->stack : root->own.stack ? root->own.stack : "");
     if (!stack) {
         mf__task_error(t, "out of memory");
         return -1;
@@ -92,7 +92,7 @@ static mf_value *element(const mf_value *list, size_t i)
 static const char *foreach_var(mf_task *t, const struct mf_frame *f, const char *id, const struct mf_index *ix)
 {
     mf_task *root = t->root;
-    if (!root->client) {
+    if (!root->rs->client) {
         const char *var = root->g->nodes[mf__graph_find(root->g, f->step)].step->foreach;
         if (!var)
             mf__task_die(t, "step '%s' runs as a gang (.num_parallel of '%s'), which has no foreach item: its rank is "
@@ -106,7 +106,7 @@ static const char *foreach_var(mf_task *t, const struct mf_frame *f, const char 
     return ix->foreach;
 }
 
-/* Loads item f->index of list artifact `a` into root->item; 0 or reported
+/* Loads item f->index of list artifact `a` into root->rs->item; 0 or reported
  * (which ends a running task). */
 static int load_input_item(mf_task *t, const struct mf_frame *f, const char *var, const char *id,
                            const struct mf_artifact *a)
@@ -114,22 +114,22 @@ static int load_input_item(mf_task *t, const struct mf_frame *f, const char *var
     mf_task *root = t->root;
     struct mf_err err = MF_ERR_INIT;
     /* A list: build only this task's item. An array: one block, load it. */
-    int rc = mf__ds_load_item(root->ds, a, (size_t)f->index, &root->item, &err);
+    int rc = mf__ds_load_item(root->rs->ds, a, (size_t)f->index, &root->rs->item, &err);
     if (rc == MF_ETYPE) {
         mf_value *list = NULL;
-        rc = mf__ds_load(root->ds, a, &list, &err);
-        root->item = rc ? NULL : element(list, (size_t)f->index);
+        rc = mf__ds_load(root->rs->ds, a, &list, &err);
+        root->rs->item = rc ? NULL : element(list, (size_t)f->index);
         mf_value_free(list);
     }
     if (rc && rc != MF_ERANGE) {
         mf__task_error(t, "cannot load foreach list '%s' of '%s/%s': %s", var, f->step, id, err.msg);
         return rc;
     }
-    if (!root->item) {
+    if (!root->rs->item) {
         mf__task_error(t, "foreach list '%s' has no item %" PRId64, var, f->index);
         return MF_ERANGE;
     }
-    root->item_loaded = true;
+    root->rs->item_loaded = true;
     return 0;
 }
 
@@ -140,9 +140,9 @@ const mf_value *mf_input(mf_task *t)
     struct mf_index ix;
     struct mf_err err = MF_ERR_INIT;
     char id[32];
-    if (root->item_loaded)
-        return root->item;
-    if (root->client && t != root) {
+    if (root->rs->item_loaded)
+        return root->rs->item;
+    if (root->rs->client && t != root) {
         mf__task_error(t, "mf_input() of a join input: open that task with mf_client_task() and ask it");
         return NULL;
     }
@@ -155,13 +155,13 @@ const mf_value *mf_input(mf_task *t)
         return NULL;
     }
     snprintf(id, sizeof(id), "%" PRIu64, f.task);
-    if (root->split_step && !strcmp(root->split_step, f.step) && !strcmp(root->split_id, id)) {
+    if (root->rs->split_step && !strcmp(root->rs->split_step, f.step) && !strcmp(root->rs->split_id, id)) {
         /* the parent's record, kept when its index was read (task.c) */
-        load_input_item(t, &f, foreach_var(t, &f, id, NULL), id, &root->split_list);
-        return root->item_loaded ? root->item : NULL;
+        load_input_item(t, &f, foreach_var(t, &f, id, NULL), id, &root->rs->split_list);
+        return root->rs->item_loaded ? root->rs->item : NULL;
     }
     mf__index_init(&ix);
-    if (mf__ds_read_index(root->ds, root->run_id, f.step, id, &ix, &err)) {
+    if (mf__ds_read_index(root->rs->ds, root->rs->run_id, f.step, id, &ix, &err)) {
         mf__task_error(t, "cannot read the foreach list of '%s/%s': %s", f.step, id, err.msg);
         return NULL;
     }
@@ -172,7 +172,7 @@ const mf_value *mf_input(mf_task *t)
     if (a)
         load_input_item(t, &f, var, id, a);
     mf__index_release(&ix);
-    return root->item_loaded ? root->item : NULL;
+    return root->rs->item_loaded ? root->rs->item : NULL;
 }
 
 const char *mf_input_str(mf_task *t)
@@ -210,9 +210,9 @@ int64_t mf_index(mf_task *t)
 static mf_task *join_root(mf_task *t, const char *what)
 {
     mf_task *root = t->root;
-    if (root->client)
+    if (root->rs->client)
         return mf__client_join_inputs(t, what) ? NULL : root;
-    if (!root->args)
+    if (!root->rs->args)
         mf__task_die(t, "%s is only available inside a running step", what);
     if (t->readonly || !root->g->nodes[root->node].is_join)
         mf__task_die(t, "%s can only be called in a join step, and '%s' is not one (declare it with .join = true)", what,
@@ -223,7 +223,7 @@ static mf_task *join_root(mf_task *t, const char *what)
 size_t mf_join_count(mf_task *t)
 {
     mf_task *root = join_root(t, "mf_join_count()");
-    return root ? root->ninputs : 0;
+    return root ? root->rs->ninputs : 0;
 }
 
 mf_task *mf_join_input(mf_task *t, size_t i)
@@ -231,11 +231,11 @@ mf_task *mf_join_input(mf_task *t, size_t i)
     mf_task *root = join_root(t, "mf_join_input()");
     if (!root)
         return NULL;
-    if (i >= root->ninputs) { /* ends a running task */
-        mf__task_error(t, "join input %zu does not exist: the join has %zu inputs", i, root->ninputs);
+    if (i >= root->rs->ninputs) { /* ends a running task */
+        mf__task_error(t, "join input %zu does not exist: the join has %zu inputs", i, root->rs->ninputs);
         return NULL;
     }
-    return root->inputs[i];
+    return root->rs->inputs[i];
 }
 
 mf_task *mf_join_branch(mf_task *t, const char *step)
@@ -244,12 +244,12 @@ mf_task *mf_join_branch(mf_task *t, const char *step)
     struct mf_buf names = MF_BUF_INIT;
     if (!root)
         return NULL;
-    for (size_t i = 0; i < root->ninputs; i++)
-        if (step && strcmp(root->inputs[i]->step_name, step) == 0)
-            return root->inputs[i];
-    for (size_t i = 0; i < root->ninputs; i++)
-        if (i == 0 || strcmp(root->inputs[i]->step_name, root->inputs[i - 1]->step_name))
-            mf__buf_addf(&names, "%s'%s'", i ? ", " : "", root->inputs[i]->step_name);
+    for (size_t i = 0; i < root->rs->ninputs; i++)
+        if (step && strcmp(root->rs->inputs[i]->step_name, step) == 0)
+            return root->rs->inputs[i];
+    for (size_t i = 0; i < root->rs->ninputs; i++)
+        if (i == 0 || strcmp(root->rs->inputs[i]->step_name, root->rs->inputs[i - 1]->step_name))
+            mf__buf_addf(&names, "%s'%s'", i ? ", " : "", root->rs->inputs[i]->step_name);
     /* ends a running task */
     mf__task_error(t, "no input of join '%s' comes from step '%s'; its inputs come from %s", root->step_name,
                    step ? step : "(null)", names.buf ? names.buf : "(none)");
@@ -300,7 +300,7 @@ static void check_include(mf_task *root, const char *const *include, const bool 
 
 void mf_merge_artifacts(mf_task *t, const char *const *include, const char *const *exclude)
 {
-    if (t->root->client) /* a setter: misuse, as mf_set_*() on a client handle */
+    if (t->root->rs->client) /* a setter: misuse, as mf_set_*() on a client handle */
         mf__task_die(t, "cannot merge artifacts through a client handle: past tasks are read-only");
     mf_task *root = join_root(t, "mf_merge_artifacts()");
     struct mf_index picked, conflicts;
@@ -315,8 +315,8 @@ void mf_merge_artifacts(mf_task *t, const char *const *include, const char *cons
         mf__task_die(t, "out of memory");
     mf__index_init(&picked);
     mf__index_init(&conflicts);
-    for (size_t i = 0; i < root->ninputs; i++)
-        merge_one(root, mf__task_index(root->inputs[i]), include, exclude, found, &picked, &conflicts);
+    for (size_t i = 0; i < root->rs->ninputs; i++)
+        merge_one(root, mf__task_index(root->rs->inputs[i]), include, exclude, found, &picked, &conflicts);
     check_include(root, include, found);
     mf__free(found);
     for (size_t k = 0; k < conflicts.n; k++)

@@ -23,7 +23,7 @@ static int gang_frame(const struct mf_task *t, struct mf_frame *f, bool *found, 
 {
     size_t rest;
     *found = false;
-    int rc = mf__stack_top(t->args->stack, f, &rest, err);
+    int rc = mf__stack_top(t->rs->args->stack, f, &rest, err);
     if (rc == MF_ENOENT)
         return 0;
     if (rc)
@@ -48,7 +48,7 @@ int mf__task_gang_setup(struct mf_task *t, struct mf_err *err)
     struct mf_frame f;
     bool found;
     const char *ip = getenv("MF_PARALLEL_MAIN_IP");
-    t->parallel = (mf_parallel_info){ .num_nodes = 1, .main_ip = LOCAL_IP };
+    t->rs->parallel = (mf_parallel_info){ .num_nodes = 1, .main_ip = LOCAL_IP };
     int rc = gang_frame(t, &f, &found, err);
     if (rc || !found)
         return rc;
@@ -59,23 +59,24 @@ int mf__task_gang_setup(struct mf_task *t, struct mf_err *err)
         return mf__err(err, MF_EINVAL, "task '%s' of the gang started by '%s' has no valid rank (%" PRId64 " of %" PRId64
                        ") for its task id: run it with the split stack the scheduler gave it", t->pathspec, f.step,
                        f.index, f.count);
-    snprintf(t->parallel_control, sizeof(t->parallel_control), "%" PRIu64, id - (uint64_t)f.index);
-    t->parallel = (mf_parallel_info){ .is_parallel = true, .num_nodes = f.count, .node_index = f.index,
-                                      .main_ip = ip && *ip ? ip : LOCAL_IP, .control_task_id = t->parallel_control };
+    snprintf(t->rs->parallel_control, sizeof(t->rs->parallel_control), "%" PRIu64, id - (uint64_t)f.index);
+    t->rs->parallel = (mf_parallel_info){ .is_parallel = true, .num_nodes = f.count, .node_index = f.index,
+                                          .main_ip = ip && *ip ? ip : LOCAL_IP,
+                                          .control_task_id = t->rs->parallel_control };
     rc = export_int("MF_PARALLEL_NUM_NODES", f.count, err);
     if (!rc)
         rc = export_int("MF_PARALLEL_NODE_INDEX", f.index, err);
-    if (!rc && t->parallel.main_ip != ip && setenv("MF_PARALLEL_MAIN_IP", LOCAL_IP, 1))
+    if (!rc && t->rs->parallel.main_ip != ip && setenv("MF_PARALLEL_MAIN_IP", LOCAL_IP, 1))
         rc = mf__err(err, MF_ENOMEM, "cannot set MF_PARALLEL_MAIN_IP: out of memory");
-    if (!rc && setenv("MF_PARALLEL_CONTROL_TASK_ID", t->parallel_control, 1))
+    if (!rc && setenv("MF_PARALLEL_CONTROL_TASK_ID", t->rs->parallel_control, 1))
         rc = mf__err(err, MF_ENOMEM, "cannot set MF_PARALLEL_CONTROL_TASK_ID: out of memory");
     return rc;
 }
 
 mf_parallel_info mf_current_parallel(mf_task *t)
 {
-    if (t->readonly || t->root->client || !t->root->args)
+    if (t->readonly || t->root->rs->client || !t->root->rs->args)
         mf__task_die(t, "mf_current_parallel() describes the running task only, not a join input or a client "
                         "handle");
-    return t->root->parallel;
+    return t->root->rs->parallel;
 }
