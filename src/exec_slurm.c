@@ -254,31 +254,6 @@ static size_t in_flight(const struct slurm_exec *ex)
     return k;
 }
 
-/* Fails tasks[0..n) with `why` (returned by wait like any ending). */
-static void fail_tasks(struct stask **tasks, size_t n, const char *why)
-{
-    for (size_t i = 0; i < n; i++) {
-        tasks[i]->state = T_DONE;
-        tasks[i]->x.exited = true;
-        tasks[i]->x.exit_code = -1;
-        mf__slurm_set_why(&tasks[i]->x, why);
-    }
-}
-
-/* The gang whose rank 0 is tasks[i]: its gang_size ranks, queued in order
- * from there, into g. MF_EINVAL when they are not. */
-static int gang_of(struct slurm_exec *ex, size_t i, struct stask **g)
-{
-    size_t n = ex->tasks[i]->gang_size;
-    for (size_t k = 0; k < n; k++) {
-        struct stask *u = i + k < ex->n ? ex->tasks[i + k] : NULL;
-        if (!u || u->state != T_QUEUED || u->gang_size != n || u->gang_rank != k)
-            return MF_EINVAL;
-        g[k] = u;
-    }
-    return 0;
-}
-
 /* Submits queued tasks while fewer than max_workers are in flight: each run of
  * queued tasks sharing a group key as job arrays of at most MaxArraySize
  * tasks, every other task as a job of its own. A transient failure backs off
@@ -303,7 +278,7 @@ static int submit_queued(struct slurm_exec *ex, struct mf_err *err)
             ng = ex->tasks[i]->gang_size;
             if (ng > 1 && !(g = mf__calloc(ng, sizeof(*g))))
                 return mf__err(err, MF_ENOMEM, "out of memory");
-            int rc = gang_of(ex, i, g);
+            int rc = mf__slurm_gang_of(ex, i, g);
             if (rc && g != batch)
                 mf__free(g);
             if (rc)
@@ -341,7 +316,7 @@ static int submit_queued(struct slurm_exec *ex, struct mf_err *err)
                 mf__free(g);
             return mf__err(err, MF_ENOMEM, "%s", serr.msg);
         } else if (rc < 0) {
-            fail_tasks(g, ng, serr.msg);
+            mf__slurm_fail_tasks(g, ng, serr.msg);
         } else {
             ex->backoff = 0;
         }
@@ -392,6 +367,12 @@ static void finish_from_exit_file(struct slurm_exec *ex, struct stask *t)
         mf__slurm_set_state(ex, t, "TIMEOUT");
         snprintf(t->x.why, sizeof(t->x.why), "TIMEOUT: Slurm warned (USR2) that the job's time limit was near; "
                                              "the step was stopped");
+    } else if (ex->alloc) {
+        /* A job step: no job record of its own to ask about (no polling inside an allocation). */
+        if (sig[0])
+            snprintf(t->x.why, sizeof(t->x.why), "job step %s got SIG%s (%s)", job[0] ? job : "(unknown)", sig,
+                     t->gang_size ? "srun stops a gang's ranks when one fails, or the allocation is ending"
+                                  : "the allocation is ending, or the step was cancelled");
     } else if (sig[0] || st >= 128) {
         mf__slurm_explain(ex, t, true);
     }

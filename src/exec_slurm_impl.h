@@ -35,7 +35,8 @@ struct stask {
     double gone_since;  /* first poll that did not list the job; 0: listed (or not polled yet) */
     double cancelled_at; /* when we cancelled it; 0: not */
     bool waits;         /* PENDING at the last squeue (for the console's "queued") */
-    pid_t srun;         /* inside an allocation: the srun process */
+    pid_t srun;         /* inside an allocation: the srun process (a gang's ranks share one) */
+    uint64_t seq;       /* inside an allocation: its script's number (step-SEQ.sh, srun-SEQ.log) */
     long long off[2];   /* console tail: bytes of stdout/stderr already shown */
     char *pending[2];   /* the partial last line of each stream */
     struct mf_exit x;
@@ -108,11 +109,17 @@ void mf__slurm_tail(struct slurm_exec *ex, struct stask *t, bool final);
  * `had_exit_file`: the wrapper wrote a status, Slurm's state only names it. */
 void mf__slurm_explain(struct slurm_exec *ex, struct stask *t, bool had_exit_file);
 void mf__slurm_stask_free(struct stask *t);
+/* The gang whose rank 0 is ex->tasks[i]: its gang_size ranks, queued in order
+ * from there, into g. MF_EINVAL when they are not. */
+int mf__slurm_gang_of(struct slurm_exec *ex, size_t i, struct stask **g);
+/* Fails tasks[0..n) with `why` (returned by wait like any ending). */
+void mf__slurm_fail_tasks(struct stask **tasks, size_t n, const char *why);
 
 /* exec_slurm_alloc.c */
 int mf__slurm_alloc_launch(struct slurm_exec *ex, struct mf_err *err);
 /* Reaps srun processes that ended; true when a task ended (without an exit file). */
 bool mf__slurm_alloc_check(struct slurm_exec *ex);
+/* After t's exit file appeared: waits for its srun, unless other ranks of its gang still share it. */
 void mf__slurm_alloc_reap(struct slurm_exec *ex, struct stask *t);
 void mf__slurm_alloc_signal(struct slurm_exec *ex, int sig);
 #endif

@@ -432,3 +432,25 @@ void mf__slurm_stask_free(struct stask *t)
     mf__free(t->pending[1]);
     mf__free(t);
 }
+
+void mf__slurm_fail_tasks(struct stask **tasks, size_t n, const char *why)
+{
+    for (size_t i = 0; i < n; i++) {
+        tasks[i]->state = T_DONE;
+        tasks[i]->x.exited = true;
+        tasks[i]->x.exit_code = -1;
+        mf__slurm_set_why(&tasks[i]->x, why);
+    }
+}
+
+int mf__slurm_gang_of(struct slurm_exec *ex, size_t i, struct stask **g)
+{
+    size_t n = ex->tasks[i]->gang_size;
+    for (size_t k = 0; k < n; k++) {
+        struct stask *u = i + k < ex->n ? ex->tasks[i + k] : NULL;
+        if (!u || u->state != T_QUEUED || u->gang_size != n || u->gang_rank != k)
+            return MF_EINVAL;
+        g[k] = u;
+    }
+    return 0;
+}

@@ -97,6 +97,14 @@ static void on_submitted(void *ctx, void *const *tags, const char *const *job_id
     mf__free(ids);
 }
 
+void mf__record_job_at_end(struct sched *s, struct stask *t, const struct mf_exit *x)
+{
+    if (x && x->job_id[0] && !t->job_recorded) { /* a job known only at its end (a job step) */
+        const char *jid = x->job_id;
+        on_submitted(s, (void *const *)&t, &jid, 1);
+    }
+}
+
 void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *x, const char *status,
                         const char *origin)
 {
@@ -110,10 +118,7 @@ void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *
                                .memo_hit = t->memo_hit, .memo_key = t->memo_parts ? (char *)t->memo_key : NULL,
                                .job_state = x && x->state[0] ? (char *)x->state : NULL };
     struct mf_err err = MF_ERR_INIT;
-    if (x && x->job_id[0] && !t->job_recorded) { /* a job known only at its end (a job step) */
-        const char *jid = x->job_id;
-        on_submitted(s, (void *const *)&t, &jid, 1);
-    }
+    mf__record_job_at_end(s, t, x);
     t->job_recorded = false; /* the next attempt is another job */
     if (mf__meta_task_finish(s->meta, s->flow->name, s->run_id, &mt, &err))
         meta_write_failed(s, err.msg);

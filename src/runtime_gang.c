@@ -207,6 +207,8 @@ int mf__gang_ended(struct sched *s, struct stask *t, const struct mf_exit *x, co
     const mf_step *decl = s->g->nodes[t->node].step;
     g->ended++;
     g->state[t->rank] = why ? GANG_FAILED : GANG_OK;
+    if (!why) /* a job step's id comes with its end; the rank is recorded when the whole gang has ended */
+        mf__record_job_at_end(s, t, x);
     if (why) {
         bool again = !mf__interrupted() && t->attempt < decl->retries;
         mf__console_task_ended(s->con, t->node, t->id, again ? MF_CON_RETRIED : MF_CON_FAILED, mf__now() - t->started);

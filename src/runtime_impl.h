@@ -167,6 +167,8 @@ struct mf_outcome {
 double mf__step_timeout(const mf_step *decl);
 double mf__now(void);       /* monotonic seconds */
 double mf__epoch_now(void); /* seconds since the epoch */
+/* Records the job id an exit brings (a job step's, known only at its end) unless the task's job was recorded. */
+void mf__record_job_at_end(struct sched *s, struct stask *t, const struct mf_exit *x);
 /* Records the end of an attempt (or a clone, with `origin`) in the metadata. */
 void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *x, const char *status,
                         const char *origin);

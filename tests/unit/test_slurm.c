@@ -249,6 +249,48 @@ TEST(test_script_killed_step)
     CHECK_EQ_STR(slurp(dir, "t0.exit"), "137  40_0\n");
 }
 
+/* Runs DIR/job.sh --gang as rank `rank` of a step on `nodes`, started by an
+ * srun on `launch` (address 10.1.2.3); returns the shell's exit status. */
+static int run_gang(const char *dir, int rank, const char *nodes, const char *launch)
+{
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char script[300], id[16];
+        snprintf(script, sizeof(script), "%s/job.sh", dir);
+        snprintf(id, sizeof(id), "%d", rank);
+        setenv("SLURM_PROCID", id, 1);
+        setenv("SLURM_STEP_NODELIST", nodes, 1);
+        setenv("MF_SLURM_LAUNCH_NODE", launch, 1);
+        setenv("SLURM_LAUNCH_NODE_IPADDR", "10.1.2.3", 1);
+        setenv("SLURM_JOB_ID", "41", 1);
+        setenv("SLURM_STEP_ID", "2", 1);
+        unsetenv("SLURM_ARRAY_TASK_ID");
+        unsetenv("SLURM_ARRAY_JOB_ID");
+        unsetenv("MF_PARALLEL_MAIN_IP");
+        execl("/bin/sh", "sh", script, "--gang", (char *)NULL);
+        _exit(127);
+    }
+    return wait_status(pid);
+}
+
+TEST(test_script_gang_main_ip)
+{
+    /* Rank i runs task i; every rank is told the address of rank 0's node, the step's first. */
+    const char *dir = mf_test_fresh_dir("slurm");
+    const char *codes[] = { "echo \"0 $MF_PARALLEL_MAIN_IP\"", "echo \"1 $MF_PARALLEL_MAIN_IP\"" };
+    write_script(dir, codes, 2);
+    /* srun runs on rank 0's node: its own address for that node (a hostlist's first name) */
+    CHECK_EQ_INT(run_gang(dir, 1, "n[01-03,05],m", "n01"), 0);
+    CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "1 10.1.2.3\n");
+    CHECK_EQ_STR(slurp(dir, "t1.exit"), "0  41.2\n");
+    /* ... or elsewhere: the first node's name resolved */
+    CHECK_EQ_INT(run_gang(dir, 0, "localhost,n[1-2]", "n1"), 0);
+    CHECK_EQ_STR(slurp(dir, "t0 it's.out"), "0 127.0.0.1\n");
+    CHECK_EQ_INT(run_gang(dir, 1, "n[7,9]", "n7"), 0);
+    CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "1 10.1.2.3\n1 10.1.2.3\n");
+}
+
 TEST(test_quote)
 {
     struct mf_buf b = MF_BUF_INIT;
@@ -279,5 +321,6 @@ TEST(test_cmd_runs_argv)
 TESTS_BEGIN
 T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_exit_file)
 T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step)
+T(test_script_gang_main_ip)
 T(test_quote) T(test_cmd_runs_argv)
 TESTS_END
