@@ -31,7 +31,7 @@ for r in $(seq "$ROUNDS"); do
     printf '%-6s %-28s %9s %9s %14.3f\n' "$r" "floor: /bin/true x1000" "$wall" "$c" "$(echo "$c" | awk '{ print $1 }')"
     floor=$c
     for ex in fork spawn; do
-        rm -rf .metaflow
+        mkdir -p old && if [ -e .metaflow ]; then mv .metaflow "old/$(date +%s%N)"; fi # not rm: see task_cost.sh
         read -r wall c < <(cpu "$W" run --width 1000 --max-num-splits 1000 --quiet --executor "$ex")
         awk -v r="$r" -v ex="$ex" -v w="$wall" -v c="$c" -v f="$floor" 'BEGIN {
             printf "%-6s %-28s %9s %9s %14.3f  (%.2fx the floor)\n", r, "foreach 1,003 tasks, " ex, w, c, c / 1.003, (c / 1003) / (f / 1000) }'

@@ -38,7 +38,12 @@ stat() {
     awk -F, '$3 == "task-clock" { c = $1 } $3 == "page-faults" { f = $1 } $3 == "context-switches" { s = $1 }
              END { print c, f, s }' st.txt
 }
-foreach() { rm -rf .metaflow; stat "$W" run --width "$1" --max-num-splits "$1" --quiet --executor "$2"; }
+# A fresh datastore: the last one moved aside, not deleted (deleted at the
+# end). On ext4 without a journal, our hosts' root, every inode created in
+# the 30 s after a deletion steps over each inode freed, so a `rm -rf` of the
+# previous measurement's thousands of files would be billed to the next.
+fresh() { mkdir -p old; if [ -e .metaflow ]; then mv .metaflow "old/$(date +%s%N)"; fi; }
+foreach() { fresh; stat "$W" run --width "$1" --max-num-splits "$1" --quiet --executor "$2"; }
 # per LABEL "a b c" "x y z" TASKS: the difference per task.
 per() {
     awk -v l="$1" -v a="$2" -v b="$3" -v n="$4" 'BEGIN {
@@ -67,7 +72,7 @@ done
 # (bench_spawn and 3 x /bin/true, one at a time), CPU of 20 runs each.
 L=${MF_BENCH_LINEAR:-$BUILD/examples/linear_flow}
 if [ -x "$L" ]; then
-    rm -rf .metaflow
+    fresh
     "$L" run --quiet >/dev/null 2>&1
     lin() { perf stat -r 20 -x, -e task-clock -o st.txt -- "$@" >/dev/null 2>&1; awk -F, '$3 == "task-clock" { print $1 }' st.txt; }
     f=$(lin "$BUILD/bench/bench_spawn" -n 3 -j 1 /bin/true)
@@ -78,7 +83,7 @@ if [ -x "$L" ]; then
     done
 fi
 if [ "${MF_BENCH_SYSCALLS:-0}" = 1 ] && command -v strace >/dev/null; then
-    calls() { rm -rf .metaflow; strace -f -c -o sc.txt "$W" run --width "$1" --max-num-splits "$1" --quiet \
+    calls() { fresh; strace -f -c -o sc.txt "$W" run --width "$1" --max-num-splits "$1" --quiet \
                   --executor "$2" >/dev/null 2>&1; awk '$NF == "total" { print $4 }' sc.txt; }
     for ex in fork spawn; do
         a=$(calls 20 "$ex")
