@@ -102,7 +102,9 @@ static int on_input(void *ctx, const char *step, size_t step_len, uint64_t id)
 /* "inputs": the digest of the inputs' digests, in input order. */
 static int inputs_part(struct mf_ds *ds, const struct mf_memo_task *task, mf_value *parts, struct mf_err *err)
 {
-    struct inputs_ctx c = { ds, task->run_id, task->cache, MF_BUF_INIT, err };
+    /* cache_of here too, not only in run_parts: a digest kept for another
+     * run's "STEP/ID" must never stand for this run's task of that name. */
+    struct inputs_ctx c = { ds, task->run_id, cache_of(task), MF_BUF_INIT, err };
     char hex[MF_HASH_HEX_LEN + 1];
     int rc = task->inputs && *task->inputs ? mf__input_paths_each(task->inputs, on_input, &c, err) : 0;
     if (!rc) {

@@ -140,6 +140,56 @@ TEST(test_inputs_change_key)
     mf__ds_close(ds);
 }
 
+/* A digests cache kept across two runs whose start/1 differ: the second
+ * run's key is its own, not one computed from the first run's digests. */
+TEST(test_cache_is_per_run)
+{
+    struct mf_ds *ds = fixture();
+    struct mf_memo_digests cache;
+    memset(&cache, 0, sizeof(cache));
+    struct mf_memo_task mt = { .flow = "MemoTest", .decl = &square, .code = "c0de", .run_id = "1",
+                               .position = "square|", .inputs = "start/1", .cache = &cache };
+    mf_value *p1 = NULL, *p2 = NULL, *fresh = NULL;
+    char k1[65], k2[65], kf[65];
+    CHECK_EQ_INT(mf__memo_parts(ds, &mt, &p1, NULL), 0);
+    /* run 2: the same parameters' file, start/1 holding 8 instead of 7 */
+    struct mf_buf from = MF_BUF_INIT, to = MF_BUF_INIT, bytes = MF_BUF_INIT;
+    struct mf_index start;
+    struct mf_artifact a;
+    mf_value *v = mf_value_int(8);
+    mf__index_init(&start);
+    CHECK_EQ_INT(mf__ds_store(ds, "x", v, &a, NULL), 0);
+    CHECK_EQ_INT(mf__index_put(&start, &a), 0);
+    mf__artifact_release(&a);
+    start.stack = strdup("");
+    CHECK_EQ_INT(mf__ds_write_index(ds, "2", "start", "1", &start, NULL), 0);
+    CHECK_EQ_INT(mf__ds_task_dir(ds, "1", "_parameters", "0", &from), 0);
+    CHECK_EQ_INT(mf__ds_task_dir(ds, "2", "_parameters", "0", &to), 0);
+    CHECK_EQ_INT(mf__buf_adds(&from, "/index"), 0);
+    CHECK_EQ_INT(mf__read_file(from.buf, &bytes, NULL), 0);
+    CHECK_EQ_INT(mf__mkdirs(to.buf, NULL), 0);
+    CHECK_EQ_INT(mf__buf_adds(&to, "/index"), 0);
+    CHECK_EQ_INT(mf__write_atomic(to.buf, bytes.buf, bytes.len, 0, NULL), 0);
+    mt.run_id = "2";
+    CHECK_EQ_INT(mf__memo_parts(ds, &mt, &p2, NULL), 0);
+    mt.cache = NULL;
+    CHECK_EQ_INT(mf__memo_parts(ds, &mt, &fresh, NULL), 0);
+    key_of(p1, k1);
+    key_of(p2, k2);
+    key_of(fresh, kf);
+    CHECK_EQ_STR(k2, kf);
+    CHECK(strcmp(k1, k2) != 0);
+    mf__index_release(&start);
+    mf_value_free(v);
+    mf_value_free(p1);
+    mf_value_free(p2);
+    mf_value_free(fresh);
+    mf__buf_release(&from);
+    mf__buf_release(&to);
+    mf__buf_release(&bytes);
+    mf__ds_close(ds);
+}
+
 /* Publishes start/1 as the origin of `key`; returns the entry's path. */
 static void publish_start(struct mf_ds *ds, const mf_value *parts, const char *key, struct mf_buf *path)
 {
@@ -244,6 +294,7 @@ TEST(test_code_digest)
 TESTS_BEGIN
 T(test_key_parts)
 T(test_inputs_change_key)
+T(test_cache_is_per_run)
 T(test_entry_round_trip)
 T(test_bad_entries_miss)
 T(test_code_digest)
