@@ -259,10 +259,10 @@ static int trial_compress(struct mf_cas *cas, const void *data, size_t len, bool
 }
 
 /* A small object: the whole encoding is in cas->stage. */
-static int write_whole(struct mf_cas *cas, int fd, const char *path, struct mf_err *err)
+static int write_whole(struct mf_cas *cas, int fd, const char *path, bool raw, struct mf_err *err)
 {
     bool use_zstd = false;
-    int rc = trial_compress(cas, cas->stage.buf, cas->stage.len, &use_zstd, err);
+    int rc = raw ? 0 : trial_compress(cas, cas->stage.buf, cas->stage.len, &use_zstd, err);
     if (rc)
         return rc;
     unsigned char h[MF_OBJ_HEADER_LEN + MF_OBJ_PAD_MAX];
@@ -283,6 +283,7 @@ struct writer {
     struct mf_cas *cas;
     int fd;
     int mode;
+    bool raw; /* stored raw whatever zstd would save (mf__cas_put_raw) */
     const char *path;
     uint64_t raw_len;
     unsigned char *out;
@@ -345,7 +346,7 @@ static int decide(struct writer *w)
 {
     struct mf_cas *cas = w->cas;
     bool use_zstd = false;
-    int rc = trial_compress(cas, cas->stage.buf, cas->stage.len, &use_zstd, w->err);
+    int rc = w->raw ? 0 : trial_compress(cas, cas->stage.buf, cas->stage.len, &use_zstd, w->err);
     if (!rc && use_zstd)
         rc = cctx_ready(cas, w->raw_len, w->err);
     if (rc)
@@ -378,9 +379,10 @@ static int write_sink(void *ctx, const void *data, size_t len)
 }
 
 static int write_streaming(struct mf_cas *cas, const mf_value *v, uint64_t raw_len, int fd, const char *path,
-                           struct mf_err *err)
+                           bool raw, struct mf_err *err)
 {
-    struct writer w = { .cas = cas, .fd = fd, .mode = MODE_UNDECIDED, .path = path, .raw_len = raw_len, .err = err };
+    struct writer w = { .cas = cas, .fd = fd, .mode = MODE_UNDECIDED, .raw = raw, .path = path, .raw_len = raw_len,
+                        .err = err };
     mf__buf_reset(&cas->stage);
     w.out = mf__malloc(OUT_CAP);
     if (!w.out)
@@ -419,8 +421,8 @@ static int existing_ok(struct mf_cas *cas, const char *hex, const char *path, st
     return rc;
 }
 
-int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN + 1], uint64_t *encoded_size,
-                struct mf_err *err)
+static int put_object(struct mf_cas *cas, const mf_value *v, bool raw, char hex[MF_HASH_HEX_LEN + 1],
+                      uint64_t *encoded_size, struct mf_err *err)
 {
     struct mf_buf path = MF_BUF_INIT, tmp = MF_BUF_INIT;
     struct hash_pass hp;
@@ -443,7 +445,8 @@ int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN 
         rc = fd;
         goto out;
     }
-    rc = hp.spilled ? write_streaming(cas, v, hp.total, fd, path.buf, err) : write_whole(cas, fd, path.buf, err);
+    rc = hp.spilled ? write_streaming(cas, v, hp.total, fd, path.buf, raw, err)
+                    : write_whole(cas, fd, path.buf, raw, err);
     if (!rc) {
         /* The name is synced too: an index written after this may name the
          * object, and must never outlive it. */
@@ -458,4 +461,16 @@ out:
     mf__buf_release(&path);
     mf__buf_release(&tmp);
     return rc;
+}
+
+int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN + 1], uint64_t *encoded_size,
+                struct mf_err *err)
+{
+    return put_object(cas, v, false, hex, encoded_size, err);
+}
+
+int mf__cas_put_raw(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN + 1], uint64_t *encoded_size,
+                    struct mf_err *err)
+{
+    return put_object(cas, v, true, hex, encoded_size, err);
 }

@@ -43,6 +43,13 @@ void mf__cas_close(struct mf_cas *cas);
 /* Stores `v`; writes its hash to hex[65] and its encoded size. */
 int mf__cas_put(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN + 1], uint64_t *encoded_size,
                 struct mf_err *err);
+/* As mf__cas_put, but the object is stored raw (compression kind 0) however
+ * well zstd would shrink it: for small objects that many processes each read
+ * once, where a reader's zstd context (~160 KB of fresh memory to fault in)
+ * costs more than the bytes saved (a chunked list's chunks: chunk.c). An
+ * object already stored under the name, compressed or not, is kept. */
+int mf__cas_put_raw(struct mf_cas *cas, const mf_value *v, char hex[MF_HASH_HEX_LEN + 1], uint64_t *encoded_size,
+                    struct mf_err *err);
 /* Loads and verifies object `hex`. MF_ENOENT if absent, MF_ECORRUPT if its
  * content does not match its name or does not decode. `*out` is the caller's. */
 int mf__cas_get(struct mf_cas *cas, const char *hex, mf_value **out, struct mf_err *err);

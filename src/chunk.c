@@ -87,7 +87,7 @@ static int put_chunk(struct mf_cas *cas, const struct mf_buf *body, uint64_t cou
         goto out;
     }
     if ((rc = mf__value_decode(enc.buf, enc.len, NULL, &chunk, err)) ||
-        (rc = mf__cas_put(cas, chunk, hex, NULL, err)))
+        (rc = mf__cas_put_raw(cas, chunk, hex, NULL, err)))
         goto out;
     for (size_t i = 0; i < MF_HASH_LEN; i++)
         digest[i] = (unsigned char)(hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]));

@@ -206,6 +206,37 @@ TEST(raw_or_zstd_choice)
     close_store(cas);
 }
 
+/* mf__cas_put_raw stores even a compressible value raw, reads it back, and
+ * keeps an object already stored under the name however it was stored. */
+TEST(put_raw_skips_compression)
+{
+    struct mf_cas *cas = open_store();
+    struct mf_err err = MF_ERR_INIT;
+    char hex[MF_HASH_HEX_LEN + 1], again[MF_HASH_HEX_LEN + 1], text[10000];
+    memset(text, 'a', sizeof(text) - 1);
+    text[sizeof(text) - 1] = '\0';
+    mf_value *v = mf_value_str(text), *out = NULL;
+    uint64_t size = 0;
+    CHECK_EQ_INT(mf__cas_put_raw(cas, v, hex, &size, &err), 0);
+    CHECK_EQ_INT(compression_of(cas, hex), MF_OBJ_RAW);
+    CHECK_EQ_INT((int)size, (int)sizeof(text) - 1 + 3); /* a 3-byte CBOR head */
+    CHECK_EQ_INT(mf__cas_get(cas, hex, &out, &err), 0);
+    CHECK(mf_value_equal(out, v));
+    mf_value_free(out);
+    put_ok(cas, v, again); /* the raw object is kept, not rewritten compressed */
+    CHECK_EQ_STR(again, hex);
+    CHECK_EQ_INT(compression_of(cas, hex), MF_OBJ_RAW);
+    mf_value_free(v);
+    text[0] = 'b';
+    v = mf_value_str(text);
+    put_ok(cas, v, hex); /* a compressed object is kept by a raw put */
+    CHECK_EQ_INT(mf__cas_put_raw(cas, v, again, NULL, &err), 0);
+    CHECK_EQ_STR(again, hex);
+    CHECK_EQ_INT(compression_of(cas, hex), MF_OBJ_ZSTD);
+    mf_value_free(v);
+    close_store(cas);
+}
+
 TEST(loaded_arrays_are_zero_copy_and_aligned)
 {
     struct mf_cas *cas = open_store();
@@ -520,6 +551,7 @@ TESTS_BEGIN
 T(sha256_and_names)
 T(roundtrip_values)
 T(raw_or_zstd_choice)
+T(put_raw_skips_compression)
 T(loaded_arrays_are_zero_copy_and_aligned)
 T(dedup_writes_nothing)
 T(corruption_detected)

@@ -2,7 +2,8 @@
 /* test_chunk.c - large lists stored in chunks (chunk.c through the
  * datastore): which lists are chunked, whole and one-item round trips, equal
  * lists equal hashes, a corrupt chunk failing only its items (naming the
- * object), and the index's version 2 field 'chunks'. */
+ * object), chunks stored raw yet compressed ones (an older writer's) still
+ * read, and the index's version 2 field 'chunks'. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,6 +159,75 @@ static void corrupt_chunk(struct mf_ds *ds, const struct mf_artifact *a, size_t 
     mf_value_free(manifest);
 }
 
+/* The object holding chunk `c` of `a`: its name into hex. */
+static void chunk_hex(const struct mf_artifact *a, size_t c, char hex[MF_HASH_HEX_LEN + 1])
+{
+    mf_value *manifest = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    const void *h;
+    size_t n;
+    CHECK(a->inline_data);
+    CHECK_EQ_INT(mf__value_decode(a->inline_data, (size_t)a->size, NULL, &manifest, &err), 0);
+    CHECK_EQ_INT(mf_value_get_bytes(mf_value_key(manifest, "hashes"), &h, &n), 0);
+    CHECK(n == (size_t)a->chunks * MF_HASH_LEN);
+    for (size_t i = 0; i < MF_HASH_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)h)[c * MF_HASH_LEN + i]);
+    mf_value_free(manifest);
+}
+
+/* The compression kind in the header of object `hex` (cas_impl.h). */
+static int kind_of(struct mf_ds *ds, const char *hex)
+{
+    struct mf_buf path = MF_BUF_INIT;
+    unsigned char h[8];
+    CHECK_EQ_INT(mf__cas_path(mf__ds_cas(ds), hex, &path), 0);
+    int fd = open(path.buf, O_RDONLY);
+    CHECK(fd >= 0);
+    CHECK(read(fd, h, sizeof(h)) == (ssize_t)sizeof(h));
+    close(fd);
+    mf__buf_release(&path);
+    return h[5];
+}
+
+/* Chunks are stored raw, so that a task reading one needs no zstd context
+ * (bench/RESULTS.md, issue 14), although these would compress well; chunks
+ * an older writer compressed still read. */
+TEST(chunks_stored_raw_compressed_ones_read)
+{
+    struct mf_ds *ds = open_ds();
+    struct mf_err err = MF_ERR_INIT;
+    struct mf_artifact a;
+    char hex[MF_HASH_HEX_LEN + 1], again[MF_HASH_HEX_LEN + 1];
+    struct mf_buf path = MF_BUF_INIT;
+    mf_value *v = strings(1000), *out = NULL;
+    CHECK_EQ_INT(mf__ds_store(ds, "items", v, &a, &err), 0);
+    for (size_t c = 0; c < a.chunks; c++) {
+        chunk_hex(&a, c, hex);
+        CHECK_EQ_INT(kind_of(ds, hex), 0);
+        /* rewrite it as a plain put does: zstd, the same name */
+        CHECK_EQ_INT(mf__cas_get(mf__ds_cas(ds), hex, &out, &err), 0);
+        mf__buf_reset(&path);
+        CHECK_EQ_INT(mf__cas_path(mf__ds_cas(ds), hex, &path), 0);
+        CHECK(unlink(path.buf) == 0);
+        CHECK_EQ_INT(mf__cas_put(mf__ds_cas(ds), out, again, NULL, &err), 0);
+        CHECK_EQ_STR(again, hex);
+        CHECK_EQ_INT(kind_of(ds, hex), 1);
+        mf_value_free(out);
+    }
+    for (size_t i = 0; i < 1000; i += 7) {
+        CHECK_EQ_INT(mf__ds_load_item(ds, &a, i, &out, &err), 0);
+        CHECK(mf_value_equal(out, mf_value_at(v, i)));
+        mf_value_free(out);
+    }
+    CHECK_EQ_INT(mf__ds_load(ds, &a, &out, &err), 0);
+    CHECK(mf_value_equal(out, v));
+    mf_value_free(out);
+    mf__buf_release(&path);
+    mf__artifact_release(&a);
+    mf_value_free(v);
+    close_ds(ds);
+}
+
 TEST(corrupt_chunk_fails_only_its_items)
 {
     struct mf_ds *ds = open_ds();
@@ -228,6 +298,7 @@ TEST(index_versions_checked)
 TESTS_BEGIN
 T(which_lists_are_chunked)
 T(round_trip_whole_and_items)
+T(chunks_stored_raw_compressed_ones_read)
 T(corrupt_chunk_fails_only_its_items)
 T(index_versions_checked)
 TESTS_END
