@@ -397,8 +397,29 @@ static bool check_exit_files(struct slurm_exec *ex)
     return any;
 }
 
+/* A job Slurm keeps PENDING for a reason no wait ends (a gang asking for more
+ * nodes than the partition has, with --slurm-gang-per-node): without this the
+ * run would wait for ever. The job is cancelled (once: a gang's or an array's
+ * tasks share it, and sit one after the other) and its task fails with
+ * Slurm's reason; a retry would ask the same, and fail the same way. */
+static void never_runs(struct slurm_exec *ex, struct stask *t, const char *reason, uint64_t *cancelled)
+{
+    char job[64];
+    mf__slurm_job_str(t, job, sizeof(job));
+    if (*cancelled != t->job)
+        mf__slurm_cancel_job(ex, t->job);
+    *cancelled = t->job;
+    t->state = T_DONE;
+    t->x.exited = false;
+    t->x.signal = 0;
+    snprintf(t->x.why, sizeof(t->x.why), "%s: Slurm cannot run job %s as asked: %s (it would pend for ever, so it "
+             "was cancelled; the partition's limits: scontrol show partition)", reason, job,
+             mf__slurm_never_runs(reason));
+    mf__slurm_set_state(ex, t, "CANCELLED");
+}
+
 /* One squeue for the whole run: jobs still listed are alive; a task whose job
- * is no longer listed starts its grace period. */
+ * is no longer listed starts its grace period; one Slurm will never start fails. */
 static void poll_queue(struct slurm_exec *ex, double now)
 {
     ex->last_poll = now;
@@ -407,6 +428,7 @@ static void poll_queue(struct slurm_exec *ex, double now)
     char *argv[] = { (char *)"squeue", (char *)"-h", name, (char *)"-o", (char *)"%i|%T|%r", NULL };
     struct mf_slurm_out r;
     struct mf_err err = MF_ERR_INIT;
+    uint64_t cancelled = 0;
     if (mf__slurm_cmd(argv, QUERY_TIMEOUT_S, &r, &err) || r.status != 0) {
         mf__slurm_note(ex, "squeue failed (the queue is asked again in %g s): %s", ex->so.poll_s,
                        err.msg[0] ? err.msg : mf__slurm_first_line(&r.err));
@@ -427,9 +449,13 @@ static void poll_queue(struct slurm_exec *ex, double now)
             if (!mf__slurm_parse_squeue_line(p, (size_t)(eol - p), &row) && mf__slurm_qrow_has(&row, t->job, t->idx)) {
                 listed = true;
                 t->waits = !strcmp(row.state, "PENDING");
+                if (t->waits && mf__slurm_never_runs(row.reason))
+                    never_runs(ex, t, row.reason, &cancelled);
             }
             p = eol + 1;
         }
+        if (t->state == T_DONE)
+            continue;
         t->waits = listed && t->waits;
         if (listed)
             t->gone_since = 0;

@@ -101,6 +101,8 @@ void mf__slurm_set_state(struct slurm_exec *ex, struct stask *t, const char *sta
 /* scancel of the jobs of submitted tasks (only those not cancelled before
  * `since`, when since > 0), CANCEL_BATCH ids per call. */
 void mf__slurm_cancel_all(struct slurm_exec *ex, double since);
+/* scancel of one job (or array) by id. */
+void mf__slurm_cancel_job(struct slurm_exec *ex, uint64_t job);
 /* Prints the new complete lines of the task's logs with its prefix; `final`
  * also prints a last line without a newline. */
 void mf__slurm_tail(struct slurm_exec *ex, struct stask *t, bool final);

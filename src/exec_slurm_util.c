@@ -230,6 +230,8 @@ void mf__slurm_cancel_all(struct slurm_exec *ex, double since)
     mf__free(ids);
 }
 
+void mf__slurm_cancel_job(struct slurm_exec *ex, uint64_t job) { cancel_ids(ex, &job, 1); }
+
 void mf__slurm_job_str(const struct stask *t, char *buf, size_t size)
 {
     if (t->idx >= 0)

@@ -76,6 +76,11 @@ int mf__slurm_parse_sacct(const char *text, size_t len, const char *jobid, struc
  * busy or unreachable, or a job-count limit reached. Everything else (a bad
  * partition, account, QOS or option) is permanent. */
 bool mf__slurm_transient(const char *stderr_text);
+/* For a PENDING job's squeue reason that no wait ends (the partition's limits
+ * forbid the job as asked, and sbatch accepted it because the cluster does not
+ * set EnforcePartLimits): what it means, for the message; NULL for any other
+ * reason. The string is static. */
+const char *mf__slurm_never_runs(const char *reason);
 
 /* The exit file the wrapper writes: "STATUS[ SIGNAL[ JOB]]\n", STATUS as the
  * shell's $? of the step (128+N: killed by signal N), SIGNAL the name of the

@@ -399,6 +399,21 @@ bool mf__slurm_transient(const char *s)
     return false;
 }
 
+const char *mf__slurm_never_runs(const char *reason)
+{
+    /* Both come from the partition's configured limits (MaxNodes and its node
+     * count, MaxTime), which only an administrator changes; a job waiting on
+     * resources, priority or a down node gets other reasons. */
+    static const struct { const char *reason, *words; } never[] = {
+        { "PartitionNodeLimit", "it asks for more nodes than its partition has or allows" },
+        { "PartitionTimeLimit", "it asks for more time than its partition allows" },
+    };
+    for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+        if (!strcmp(reason, never[i].reason))
+            return never[i].words;
+    return NULL;
+}
+
 int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8], char job[32])
 {
     size_t i = 0;

@@ -98,6 +98,18 @@ TEST(test_transient)
     CHECK(!mf__slurm_transient("sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified"));
 }
 
+/* A pending reason no wait ends fails the task; waiting for resources, priority or a node does not. */
+TEST(test_never_runs)
+{
+    CHECK(mf__slurm_never_runs("PartitionNodeLimit") != NULL);
+    CHECK(mf__slurm_never_runs("PartitionTimeLimit") != NULL);
+    CHECK(mf__slurm_never_runs("Resources") == NULL);
+    CHECK(mf__slurm_never_runs("Priority") == NULL);
+    CHECK(mf__slurm_never_runs("ReqNodeNotAvail") == NULL);
+    CHECK(mf__slurm_never_runs("JobArrayTaskLimit") == NULL);
+    CHECK(mf__slurm_never_runs("") == NULL);
+}
+
 TEST(test_exit_file)
 {
     int st = -1;
@@ -319,7 +331,7 @@ TEST(test_cmd_runs_argv)
 }
 
 TESTS_BEGIN
-T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_exit_file)
+T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_never_runs) T(test_exit_file)
 T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step)
 T(test_script_gang_main_ip)
 T(test_quote) T(test_cmd_runs_argv)
