@@ -6,7 +6,8 @@
  * (TERM on cancel, time limit or preemption; USR2 from --signal=B:USR2@N
  * before the time limit), forwards TERM to the step, waits for it, and
  * writes "STATUS SIGNAL JOB" to the task's exit file through a temporary name and
- * mv, so the scheduler never reads half a file. Every argv word is
+ * mv, so the scheduler never reads half a file (a step that succeeded has
+ * already written "0  JOB" the same way itself). Every argv word is
  * single-quoted: nothing from a flow is ever interpreted by the shell. */
 #include "slurm.h"
 
@@ -44,7 +45,12 @@ static const char head[] =
     "case \"$i\" in\n";
 
 /* After the case: x, o, e and "$@" are set. `wait` returns early (> 128) when
- * a trapped signal arrives, so it is repeated until the step is gone. */
+ * a trapped signal arrives, so it is repeated until the step is gone. A step
+ * that succeeds writes its own exit file ("0  JOB", atomically, named by
+ * MF_EXIT_FILE: cmd_step.c), which spares this script starting `mv`, a process
+ * that cost as much CPU as the shell itself (bench/RESULTS.md, issue 9). The
+ * script keeps that file only when it agrees: status 0 and no signal from
+ * Slurm; otherwise it writes its own through a temporary name and mv. */
 static const char tail[] =
     "*) echo \"metaflow-c: no task for index $i\" >&2; exit 2 ;;\n"
     "esac\n"
@@ -53,17 +59,19 @@ static const char tail[] =
     "trap 'sig=TERM; [ -n \"$pid\" ] && kill -TERM \"$pid\" 2>/dev/null' TERM\n"
     "trap 'sig=USR2; [ -n \"$pid\" ] && kill -TERM \"$pid\" 2>/dev/null' USR2\n"
     "trap 'sig=INT; [ -n \"$pid\" ] && kill -TERM \"$pid\" 2>/dev/null' INT\n"
-    "\"$@\" </dev/null >>\"$o\" 2>>\"$e\" &\n"
+    "j=${SLURM_JOB_ID:-}\n"
+    "[ -z \"${SLURM_ARRAY_JOB_ID:-}\" ] || j=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\n"
+    "case \"${SLURM_STEP_ID:-}\" in [0-9]*) j=$j.$SLURM_STEP_ID ;; esac\n"
+    "MF_EXIT_FILE=$x MF_EXIT_JOB=$j \"$@\" </dev/null >>\"$o\" 2>>\"$e\" &\n"
     "pid=$!\n"
     "while :; do\n"
     "  wait \"$pid\"; st=$?\n"
     "  kill -0 \"$pid\" 2>/dev/null || break\n"
     "done\n"
     "[ -z \"$sig\" ] || echo \"metaflow-c: the batch shell got SIG$sig from Slurm; the step ended with status $st\" >&2\n"
-    "j=${SLURM_JOB_ID:-}\n"
-    "[ -z \"${SLURM_ARRAY_JOB_ID:-}\" ] || j=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\n"
-    "case \"${SLURM_STEP_ID:-}\" in [0-9]*) j=$j.$SLURM_STEP_ID ;; esac\n"
-    "printf '%s %s %s\\n' \"$st\" \"$sig\" \"$j\" >\"$x.tmp.$$\" && mv -f \"$x.tmp.$$\" \"$x\"\n"
+    "s=\n"
+    "[ -n \"$sig\" ] || [ \"$st\" != 0 ] || { read -r s _ <\"$x\"; } 2>/dev/null || s=\n"
+    "[ \"$s\" = 0 ] || { printf '%s %s %s\\n' \"$st\" \"$sig\" \"$j\" >\"$x.tmp.$$\" && mv -f \"$x.tmp.$$\" \"$x\"; }\n"
     "exit \"$st\"\n";
 
 int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, size_t n, struct mf_err *err)

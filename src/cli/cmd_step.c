@@ -5,10 +5,43 @@
  * cluster executor runs exactly this command line elsewhere.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "task.h"
+#include "util/alloc.h"
+#include "util/fsutil.h"
+
+/* Under the Slurm wrapper (slurm_script.c), MF_EXIT_FILE names the task's exit
+ * file and MF_EXIT_JOB the job. Both are taken out of the environment before
+ * the step runs, so that nothing the step starts (a nested run's tasks) can
+ * write this task's exit file. The caller frees *path. */
+static void take_exit_file(char **path, char **job)
+{
+    const char *p = getenv("MF_EXIT_FILE"), *j = getenv("MF_EXIT_JOB");
+    *path = p && *p ? mf__strdup(p) : NULL;
+    *job = j ? mf__strdup(j) : NULL;
+    unsetenv("MF_EXIT_FILE");
+    unsetenv("MF_EXIT_JOB");
+}
+
+/* A task that succeeded writes "0  JOB" to its exit file itself, through a
+ * temporary name and rename as the wrapper would, after its output is
+ * flushed: the wrapper then starts no `mv` process (it keeps the file only
+ * if its own status is 0 and Slurm sent no signal, else it writes its own).
+ * Best effort: if this fails, the wrapper writes the file. */
+static void write_exit_file(const char *path, const char *job)
+{
+    if (!path)
+        return;
+    fflush(stdout);
+    fflush(stderr);
+    char *text = mf__strf("0  %s\n", job ? job : "");
+    if (text)
+        (void)mf__write_atomic(path, text, strlen(text), 0, NULL);
+    mf__free(text);
+}
 
 static int parse_step_args(struct mf_cli *c, int argc, char **argv, struct mf_task_args *a)
 {
@@ -102,7 +135,13 @@ int mf__cmd_step(struct mf_cli *c, int argc, char **argv)
     /* Lines reach the scheduler (and the console) as they are printed. */
     if (!c->stdout_set)
         setvbuf(stdout, NULL, _IOLBF, 0);
+    char *exit_path = NULL, *exit_job = NULL;
+    take_exit_file(&exit_path, &exit_job);
     status = mf__task_main(c->flow, c->g, &a);
+    if (status == MF_EXIT_OK)
+        write_exit_file(exit_path, exit_job);
+    mf__free(exit_path);
+    mf__free(exit_job);
     mf__buf_release(&root);
     return status;
 }

@@ -261,6 +261,20 @@ TEST(test_script_killed_step)
     CHECK_EQ_STR(slurp(dir, "t0.exit"), "137  40_0\n");
 }
 
+/* A step that succeeded and wrote its own exit file (as cmd_step.c does, named by MF_EXIT_FILE) keeps it:
+ * the wrapper starts no mv. One that wrote "0" but exited 3 gets the wrapper's own file, the true status. */
+TEST(test_script_step_writes_exit_file)
+{
+    const char *dir = mf_test_fresh_dir("slurm");
+    const char *codes[] = { "printf '0  %s (mine)\\n' \"$MF_EXIT_JOB\" >\"$MF_EXIT_FILE\"; exit 0",
+                            "printf '0  %s (mine)\\n' \"$MF_EXIT_JOB\" >\"$MF_EXIT_FILE\"; exit 3" };
+    write_script(dir, codes, 2);
+    CHECK_EQ_INT(wait_status(run_script(dir, 0)), 0);
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "0  40_0 (mine)\n");
+    CHECK_EQ_INT(wait_status(run_script(dir, 1)), 3);
+    CHECK_EQ_STR(slurp(dir, "t1.exit"), "3  40_1\n");
+}
+
 /* Runs DIR/job.sh --gang as rank `rank` of a step on `nodes`, started by an
  * srun on `launch` (address 10.1.2.3); returns the shell's exit status. */
 static int run_gang(const char *dir, int rank, const char *nodes, const char *launch)
@@ -332,7 +346,7 @@ TEST(test_cmd_runs_argv)
 
 TESTS_BEGIN
 T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_never_runs) T(test_exit_file)
-T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step)
+T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step) T(test_script_step_writes_exit_file)
 T(test_script_gang_main_ip)
 T(test_quote) T(test_cmd_runs_argv)
 TESTS_END
