@@ -131,7 +131,7 @@ void mf__build_id(const char *exe, char out[MF_BUILD_ID_MAX])
 /* ---- the code digest ---- */
 
 struct code_walk {
-    struct mf__sha256 *md;
+    struct mf__sha256 *prog, *libs; /* the program's share and the libraries' */
     struct mf_err *err;
     int rc;
     bool main_done;
@@ -166,7 +166,7 @@ static bool elf_mask(unsigned char *p, size_t len, const ElfW(Phdr) **ph_out, si
 /* Hashes the loadable segments of the ELF file at `path`, mapped (copy on
  * write: the masked header and notes stay private) rather than read, so
  * that debug information, often most of the file, is never touched. */
-static int hash_segments(struct code_walk *w, const char *path, const char *what)
+static int hash_segments(struct code_walk *w, const char *path, const char *what, struct mf__sha256 *part)
 {
     const ElfW(Phdr) *ph = NULL;
     size_t nph = 0, len = 0;
@@ -191,7 +191,7 @@ static int hash_segments(struct code_walk *w, const char *path, const char *what
         if (ph[i].p_offset > len || ph[i].p_filesz > len - ph[i].p_offset)
             rc = mf__err(w->err, MF_EIO, "cannot compute the code digest: %s '%s' is truncated", what, path);
         else
-            mf__sha256_update(w->md, p + ph[i].p_offset, (size_t)ph[i].p_filesz);
+            mf__sha256_update(part, p + ph[i].p_offset, (size_t)ph[i].p_filesz);
     }
 out:
     if (p != MAP_FAILED)
@@ -213,7 +213,7 @@ static int hash_library(struct code_walk *w, struct dl_phdr_info *info)
     struct mf_buf line = MF_BUF_INIT;
     int rc = mf__buf_addf(&line, "lib %s %s\n", base, id[0] ? id : info->dlpi_name);
     if (!rc)
-        mf__sha256_update(w->md, line.buf, line.len);
+        mf__sha256_update(w->libs, line.buf, line.len);
     mf__buf_release(&line);
     return rc ? mf__err(w->err, MF_ENOMEM, "out of memory hashing the program") : 0;
 }
@@ -224,32 +224,68 @@ static int on_code_object(struct dl_phdr_info *info, size_t size, void *data)
     struct code_walk *w = data;
     if (!w->main_done) { /* the main program: the inode it was started from */
         w->main_done = true;
-        w->rc = hash_segments(w, "/proc/self/exe", "the program");
+        w->rc = hash_segments(w, "/proc/self/exe", "the program", w->prog);
     } else if (info->dlpi_name[0] == '/' && strstr(info->dlpi_name, "/libmetaflow")) {
-        w->rc = hash_segments(w, info->dlpi_name, "the library");
+        w->rc = hash_segments(w, info->dlpi_name, "the library", w->libs);
     } else if (info->dlpi_name[0] == '/') { /* not the vDSO, which is the kernel's */
         w->rc = hash_library(w, info);
     }
     return w->rc ? 1 : 0;
 }
 
-int mf__code_digest(char out[65], struct mf_err *err)
+static void to_hex(struct mf__sha256 *md, char out[65])
 {
     static const char digits[] = "0123456789abcdef";
-    struct code_walk w = { .md = mf__sha256_new(), .err = err };
     unsigned char digest[MF_SHA256_LEN];
-    if (!w.md)
-        return mf__err(err, MF_ENOMEM, "out of memory hashing the program");
-    mf__sha256_begin(w.md);
-    dl_iterate_phdr(on_code_object, &w);
-    if (!w.rc) {
-        mf__sha256_end(w.md, digest);
-        for (unsigned i = 0; i < MF_SHA256_LEN; i++) {
-            out[2 * i] = digits[digest[i] >> 4];
-            out[2 * i + 1] = digits[digest[i] & 15];
-        }
-        out[64] = '\0';
+    mf__sha256_end(md, digest);
+    for (unsigned i = 0; i < MF_SHA256_LEN; i++) {
+        out[2 * i] = digits[digest[i] >> 4];
+        out[2 * i + 1] = digits[digest[i] & 15];
     }
-    mf__sha256_free(w.md);
+    out[64] = '\0';
+}
+
+int mf__code_digests(char out[65], char prog[65], char libs[65], struct mf_err *err)
+{
+    char p[65], l[65], both[200];
+    struct code_walk w = { .prog = mf__sha256_new(), .libs = mf__sha256_new(), .err = err };
+    if (!w.prog || !w.libs) {
+        w.rc = mf__err(err, MF_ENOMEM, "out of memory hashing the program");
+        goto out;
+    }
+    mf__sha256_begin(w.prog);
+    mf__sha256_begin(w.libs);
+    dl_iterate_phdr(on_code_object, &w);
+    if (!w.rc) { /* the whole is the hash of its two parts: each byte is hashed once */
+        to_hex(w.prog, p);
+        to_hex(w.libs, l);
+        int n = snprintf(both, sizeof(both), "program %s\nlibraries %s\n", p, l);
+        mf__sha256_hex(both, (size_t)n, out);
+        if (prog)
+            memcpy(prog, p, 65);
+        if (libs)
+            memcpy(libs, l, 65);
+    }
+out:
+    mf__sha256_free(w.prog);
+    mf__sha256_free(w.libs);
+    return w.rc;
+}
+
+int mf__code_digest(char out[65], struct mf_err *err)
+{
+    return mf__code_digests(out, NULL, NULL, err);
+}
+
+int mf__code_digest_file(const char *path, char out[65], struct mf_err *err)
+{
+    struct code_walk w = { .prog = mf__sha256_new(), .err = err };
+    if (!w.prog)
+        return mf__err(err, MF_ENOMEM, "out of memory hashing the program");
+    mf__sha256_begin(w.prog);
+    w.rc = hash_segments(&w, path, "the program", w.prog);
+    if (!w.rc)
+        to_hex(w.prog, out);
+    mf__sha256_free(w.prog);
     return w.rc;
 }

@@ -35,4 +35,12 @@ void mf__build_id_file(const char *exe, char out[MF_BUILD_ID_MAX]);
  */
 struct mf_err;
 int mf__code_digest(char out[65], struct mf_err *err);
+/* The same, and its two parts (either may be NULL), of which it is the
+ * SHA-256 ("program PROG\nlibraries LIBS\n"), all in hex: `prog` over the
+ * program's loadable segments (what mf__code_digest_file computes of the
+ * program's file, which the step fingerprints' table records), `libs` over
+ * every library's share. */
+int mf__code_digests(char out[65], char prog[65], char libs[65], struct mf_err *err);
+/* The program part alone, of the ELF file at `path` (mf-fingerprint). */
+int mf__code_digest_file(const char *path, char out[65], struct mf_err *err);
 #endif

@@ -47,12 +47,18 @@ add_executable(linear_flow ../linear_flow.c)
 target_link_libraries(linear_flow PRIVATE metaflow::metaflow)
 add_executable(linear_flow_shared ../linear_flow.c)
 target_link_libraries(linear_flow_shared PRIVATE metaflow::shared)
+metaflow_add_flow(memo_flow ../memo_flow.c)
 CMAKE
+cp "$MF_SRC/examples/memo_flow.c" "$T_DIR/memo_flow.c"
 run_ok "a CMake consumer configures with find_package(metaflow)" \
     cmake -S "$T_DIR/consumer" -B "$T_DIR/consumer/build" -DCMAKE_PREFIX_PATH="$PREFIX" \
     -DCMAKE_C_FLAGS="${SAN[*]}" -DCMAKE_EXE_LINKER_FLAGS="${SAN[*]}"
 run_ok "and builds against metaflow::metaflow" cmake --build "$T_DIR/consumer/build"
 exe_checks "the CMake flow" "$T_DIR/consumer/build/linear_flow"
+assert_true "mf-fingerprint is installed" test -x "$PREFIX/bin/mf-fingerprint"
+run_ok "metaflow_add_flow's program" "$T_DIR/consumer/build/memo_flow" cache code-id --steps
+assert_contains "has per-step code identity" "$(cat "$OUT")" "(per-step fingerprints)"
+assert_contains "for its memoised steps" "$(cat "$OUT")" "square step:"
 rm -rf "$ROOT"
 run_ok "metaflow::shared's flow runs without LD_LIBRARY_PATH" "$T_DIR/consumer/build/linear_flow_shared" run
 assert_contains "it uses the installed libmetaflow.so" "$(readelf -d "$T_DIR/consumer/build/linear_flow_shared")" \
