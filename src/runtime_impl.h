@@ -145,6 +145,7 @@ struct sched {
     struct memo_step {       /* per node */
         size_t hits, misses;
         bool said_miss;      /* why the first miss missed was said */
+        char code[72];       /* its keys' code part (memo_code.h): its fingerprint, or s->code */
     } *memo_steps;
     struct mf_memo_digests memo_digests; /* what the run's keys share, read once */
     size_t memo_hits;

@@ -15,6 +15,7 @@
 
 #include "buildid.h"
 #include "memo.h"
+#include "memo_code.h"
 #include "runtime_impl.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
@@ -49,6 +50,25 @@ int mf__memo_check_recompute(const struct mf_graph *g, const char *flow, const c
     return 0;
 }
 
+/* The whole code digest, and each memoised step's code part: its own
+ * fingerprint when the program carries a table made for it. */
+static int code_ids(struct sched *s, struct mf_err *err)
+{
+    struct mf_memo_code mc;
+    int rc = mf__memo_code_load(&mc, err);
+    if (rc)
+        return rc;
+    memcpy(s->code, mc.whole, sizeof(s->code));
+    if (mc.stale)
+        mf__console_say(s->con, MF_CON_WARN, "memoisation: %s; every memoised step is keyed by the whole program's "
+                        "code digest (re-run mf-fingerprint and objcopy after linking)", mc.mode);
+    for (size_t i = 0; i < s->g->n; i++)
+        if (s->g->nodes[i].step && s->g->nodes[i].step->memoize)
+            mf__memo_code_step(&mc, s->g->nodes[i].step->fn, s->memo_steps[i].code);
+    mf__memo_code_release(&mc);
+    return 0;
+}
+
 int mf__memo_prepare(struct sched *s, struct mf_err *err)
 {
     bool any = false;
@@ -60,7 +80,7 @@ int mf__memo_prepare(struct sched *s, struct mf_err *err)
     s->memo_steps = mf__calloc(s->g->n, sizeof(*s->memo_steps));
     if (!s->memo_steps)
         return mf__err(err, MF_ENOMEM, "out of memory");
-    int rc = mf__code_digest(s->code, err);
+    int rc = code_ids(s, err);
     if (!rc)
         rc = mf__ds_open(mf__ds_root(s->ds), s->flow->name, 0, &s->memo_ds, err);
     if (rc) {
@@ -119,8 +139,8 @@ static bool key_task(struct sched *s, struct stask *t)
     const mf_step *decl = s->g->nodes[t->node].step;
     struct mf_err why = MF_ERR_INIT;
     char *position = mf__position_key(decl->name, t->stack);
-    struct mf_memo_task mt = { .flow = s->flow->name, .decl = decl, .code = s->code, .run_id = s->run_id,
-                               .cache = &s->memo_digests,
+    struct mf_memo_task mt = { .flow = s->flow->name, .decl = decl, .code = s->memo_steps[t->node].code,
+                               .run_id = s->run_id, .cache = &s->memo_digests,
                                .position = position, .pass = t->pass, .inputs = t->inputs };
     int rc = position ? mf__memo_parts(s->memo_ds, &mt, &t->memo_parts, &why) : MF_ENOMEM;
     if (!rc)

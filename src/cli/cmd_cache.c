@@ -14,13 +14,14 @@
 #include "cli.h"
 #include "client_impl.h"
 #include "memo.h"
+#include "memo_code.h"
 #include "meta.h"
 #include "util/alloc.h"
 #include "util/fsutil.h"
 
 #define USAGE                                                                                            \
     "cache list [STEP...] | cache clear [STEP...] | cache prune | cache explain RUN/STEP/TASK |\n" \
-    "       cache code-id   [--datastore-root DIR]"
+    "       cache code-id [--steps]   [--datastore-root DIR]"
 
 static int help(struct mf_cli *c)
 {
@@ -34,7 +35,8 @@ static int help(struct mf_cli *c)
             "  prune               remove entries whose task is gone or changed, and unfinished writes\n"
             "  explain R/S/T       how a task's key was made: reused from which task, or, when it ran,\n"
             "                      what changed since the entry used before at its place\n"
-            "  code-id             this program's code digest, the key's 'code' part\n",
+            "  code-id [--steps]   this program's code digest, the key's 'code' part; --steps: each\n"
+            "                      memoised step's code part, its fingerprint when the program has a table\n",
             c->prog, c->flow->name);
     return MF_EXIT_OK;
 }
@@ -174,6 +176,12 @@ static int explain(struct mf_cli *c, struct mf_ds *ds, const char *target)
                                        "identity) or the entry was cleared");
         return MF_EXIT_OK;
     }
+    const char *code = "";
+    mf_value_get_str(mf_value_key(e.parts, "code"), &code);
+    fprintf(c->out, "%s: code identity: %s\n", target,
+            strncmp(code, MF_MEMO_CODE_STEP, strlen(MF_MEMO_CODE_STEP)) == 0
+                ? "the step's own fingerprint (per-step mode: edits to other steps keep its entries)"
+                : "the whole program's code digest (any edit of the program re-runs it)");
     snprintf(origin_words, sizeof(origin_words), "%s/%s/%s", buf, step, task);
     if (strcmp(e.origin, origin_words) != 0) {
         fprintf(c->out, "%s: key %s; reused %s, which computed it\n", target, key, e.origin);
@@ -188,6 +196,27 @@ static int explain(struct mf_cli *c, struct mf_ds *ds, const char *target)
         mf__memo_entry_release(&prev);
     }
     mf__memo_entry_release(&e);
+    return MF_EXIT_OK;
+}
+
+/* `code-id --steps`: each memoised step's code part and its mode. */
+static int code_ids(struct mf_cli *c)
+{
+    struct mf_memo_code mc;
+    struct mf_err err = MF_ERR_INIT;
+    if (mf__memo_code_load(&mc, &err) != 0) {
+        fprintf(c->err, "error: %s\n", err.msg);
+        return MF_EXIT_FAIL;
+    }
+    fprintf(c->out, "program %s (%s)\n", mc.whole, mc.mode);
+    for (size_t i = 0; i < c->g->n; i++) {
+        const mf_step *st = c->g->nodes[i].step;
+        char code[MF_MEMO_CODE_MAX];
+        if (st && st->memoize)
+            fprintf(c->out, "%s %s\n", st->name,
+                    mf__memo_code_step(&mc, st->fn, code) ? code : "whole-program");
+    }
+    mf__memo_code_release(&mc);
     return MF_EXIT_OK;
 }
 
@@ -259,9 +288,11 @@ int mf__cmd_cache(struct mf_cli *c, int argc, char **argv)
     } else if (!strcmp(op, "code-id")) {
         char code[65];
         struct mf_err err = MF_ERR_INIT;
-        status = nargs ? mf__cli_usage_error(c, "cache code-id takes nothing more")
+        bool steps = nargs == 1 && !strcmp(args[0], "--steps");
+        status = nargs && !steps ? mf__cli_usage_error(c, "cache code-id takes nothing more, or --steps")
+                 : steps         ? code_ids(c)
                  : mf__code_digest(code, &err) ? (fprintf(c->err, "error: %s\n", err.msg), MF_EXIT_FAIL)
-                                                : (fprintf(c->out, "%s\n", code), MF_EXIT_OK);
+                                               : (fprintf(c->out, "%s\n", code), MF_EXIT_OK);
     } else if (strcmp(op, "list") && strcmp(op, "clear") && strcmp(op, "prune") && strcmp(op, "explain")) {
         mf__cli_usage_error(c, "unknown cache operation '%s': use list, clear, prune, explain or code-id",
                             MF_CLI_CUT(op));
