@@ -24,37 +24,31 @@ static bool is_dir(const char *path)
 
 int mf__mkdirs(const char *path, struct mf_err *err)
 {
-    struct mf_buf p = MF_BUF_INIT;
-    int rc = 0;
     /* Usually only the last directory is new (a task's, under its step's):
-     * one mkdir, not one per component. */
-    if (mkdir(path, 0777) == 0 || (errno == EEXIST && is_dir(path)))
+     * one mkdir. Otherwise its parent is made first, the same way, so the
+     * calls go up only as far as the first directory that exists, not down
+     * from the root (a new step's first task: 2 calls, not 8). */
+    if (mkdir(path, 0777) == 0)
         return 0;
-    if (mf__buf_adds(&p, path)) {
-        rc = mf__err(err, MF_ENOMEM, "out of memory");
-        goto out;
+    int e = errno;
+    if (e == EEXIST) {
+        if (is_dir(path))
+            return 0;
+        return mf__err(err, MF_EIO, "'%s' is a file, not a directory: remove it or choose another path", path);
     }
-    for (size_t i = 1; i <= p.len; i++) {
-        if (p.buf[i] != '/' && p.buf[i] != '\0')
-            continue;
-        char saved = p.buf[i];
-        p.buf[i] = '\0';
-        if (mkdir(p.buf, 0777) != 0) {
-            if (errno != EEXIST) {
-                rc = mf__err_errno(err, MF_EIO, errno, "cannot create directory '%s'", p.buf);
-                goto out;
-            }
-            if (!is_dir(p.buf)) {
-                rc = mf__err(err, MF_EIO, "'%s' is a file, not a directory: remove it or choose another path",
-                             p.buf);
-                goto out;
-            }
-        }
-        p.buf[i] = saved;
-    }
-out:
-    mf__buf_release(&p);
-    return rc;
+    const char *slash = strrchr(path, '/');
+    if ((e != ENOENT && e != ENOTDIR) || !slash || slash == path)
+        return mf__err_errno(err, MF_EIO, e, "cannot create directory '%s'", path);
+    char *parent = mf__strndup(path, (size_t)(slash - path));
+    if (!parent)
+        return mf__err(err, MF_ENOMEM, "out of memory");
+    int rc = mf__mkdirs(parent, err);
+    mf__free(parent);
+    if (rc)
+        return rc;
+    if (mkdir(path, 0777) != 0 && !(errno == EEXIST && is_dir(path)))
+        return mf__err_errno(err, MF_EIO, errno, "cannot create directory '%s'", path);
+    return 0;
 }
 
 int mf__mkdirs_for(const char *path, struct mf_err *err)

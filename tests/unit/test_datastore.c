@@ -462,7 +462,31 @@ TEST(read_file_sizes_buffer)
     CHECK(unlink(path) == 0 && rmdir(dir) == 0);
 }
 
+/* mkdirs makes every missing directory, accepts one that exists, and names
+ * a file standing where a directory must be, however deep. */
+TEST(mkdirs_nested_and_in_the_way)
+{
+    const char *base = mf_test_fresh_dir("mkdirs");
+    char deep[600], file[600], under[700];
+    struct mf_err err = MF_ERR_INIT;
+    struct stat st;
+    snprintf(deep, sizeof(deep), "%s/a/b/c/d", base);
+    CHECK_EQ_INT(mf__mkdirs(deep, &err), 0);
+    CHECK(stat(deep, &st) == 0 && S_ISDIR(st.st_mode));
+    CHECK_EQ_INT(mf__mkdirs(deep, &err), 0); /* again: nothing to do */
+    snprintf(file, sizeof(file), "%s/a/f", base);
+    int fd = open(file, O_WRONLY | O_CREAT, 0644);
+    CHECK(fd >= 0);
+    close(fd);
+    snprintf(under, sizeof(under), "%s/x/y", file);
+    CHECK_EQ_INT(mf__mkdirs(under, &err), MF_EIO);
+    CHECK(strstr(err.msg, "a/f' is a file, not a directory") != NULL);
+    CHECK_EQ_INT(mf__mkdirs(file, &err), MF_EIO);
+    CHECK(strstr(err.msg, "a/f' is a file, not a directory") != NULL);
+}
+
 TESTS_BEGIN
+T(mkdirs_nested_and_in_the_way)
 T(read_file_sizes_buffer)
 T(load_one_item)
 T(atomic_write_mode_follows_umask)
