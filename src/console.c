@@ -363,7 +363,7 @@ void mf__console_task_ended(struct mf_console *con, size_t node, uint64_t task_i
         st->slowest_id = task_id;
     }
     double now = mono_now(), began = now - secs;
-    if (!st->first || began < st->first)
+    if (st->first == 0.0 || began < st->first)
         st->first = began;
     st->last = now;
 }

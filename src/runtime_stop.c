@@ -31,7 +31,7 @@ void mf__stop_begin(struct sched *s, int sig)
 
 int mf__stop_tick(struct sched *s, bool again, int wait_ms)
 {
-    if (!s->kill_at || s->killed)
+    if (s->kill_at == 0.0 || s->killed)
         return wait_ms;
     double now = mf__now();
     if (again || now >= s->kill_at) {
