@@ -16,20 +16,32 @@
 
 static const mf_step square = { .name = "square", .memoize = true, .memo_env = "MEMO_T_A, MEMO_T_B" };
 
-/* Writes task start/ID of run 1 holding x. */
-static void add_start(struct mf_ds *ds, const char *id, int64_t x)
+/* Writes task RUN/STEP/ID holding one int artifact NAME = x. */
+static void add_task(struct mf_ds *ds, const char *run, const char *step, const char *id, const char *name,
+                     int64_t x)
 {
-    struct mf_index start;
+    struct mf_index ix;
     struct mf_artifact a;
     mf_value *v = mf_value_int(x);
-    mf__index_init(&start);
-    CHECK_EQ_INT(mf__ds_store(ds, "x", v, &a, NULL), 0);
-    CHECK_EQ_INT(mf__index_put(&start, &a), 0);
+    mf__index_init(&ix);
+    CHECK_EQ_INT(mf__ds_store(ds, name, v, &a, NULL), 0);
+    CHECK_EQ_INT(mf__index_put(&ix, &a), 0);
     mf__artifact_release(&a);
-    start.stack = strdup("");
-    CHECK_EQ_INT(mf__ds_write_index(ds, "1", "start", id, &start, NULL), 0);
-    mf__index_release(&start);
+    ix.stack = strdup("");
+    CHECK_EQ_INT(mf__ds_write_index(ds, run, step, id, &ix, NULL), 0);
+    mf__index_release(&ix);
     mf_value_free(v);
+}
+
+/* Run RUN's parameters (n = 3) and its task start/ID holding x. */
+static void add_params(struct mf_ds *ds, const char *run)
+{
+    add_task(ds, run, "_parameters", "0", "n", 3);
+}
+
+static void add_start(struct mf_ds *ds, const char *run, const char *id, int64_t x)
+{
+    add_task(ds, run, "start", id, "x", x);
 }
 
 /* A datastore with run 1's parameters and a start task holding x = 7. */
@@ -37,19 +49,9 @@ static struct mf_ds *fixture(void)
 {
     const char *root = mf_test_fresh_dir("memo");
     struct mf_ds *ds = NULL;
-    struct mf_index params;
-    struct mf_artifact a;
-    mf_value *p = mf_value_int(3);
     CHECK_EQ_INT(mf__ds_open(root, "MemoTest", 0, &ds, NULL), 0);
-    mf__index_init(&params);
-    CHECK_EQ_INT(mf__ds_store(ds, "n", p, &a, NULL), 0);
-    CHECK_EQ_INT(mf__index_put(&params, &a), 0);
-    mf__artifact_release(&a);
-    params.stack = strdup("");
-    CHECK_EQ_INT(mf__ds_write_index(ds, "1", "_parameters", "0", &params, NULL), 0);
-    mf__index_release(&params);
-    mf_value_free(p);
-    add_start(ds, "1", 7);
+    add_params(ds, "1");
+    add_start(ds, "1", "1", 7);
     return ds;
 }
 
@@ -127,7 +129,7 @@ TEST(test_inputs_change_key)
     char k1[65], k2[65];
     mf_value *p1 = parts_of(ds, "c0de", "square|");
     key_of(p1, k1);
-    add_start(ds, "2", 8); /* the same everything but x */
+    add_start(ds, "1", "2", 8); /* the same everything but x */
     mf_value *p2 = parts_from(ds, "c0de", "square|", "start/2");
     key_of(p2, k2);
     CHECK(strcmp(k1, k2) != 0);
@@ -152,24 +154,9 @@ TEST(test_cache_is_per_run)
     mf_value *p1 = NULL, *p2 = NULL, *fresh = NULL;
     char k1[65], k2[65], kf[65];
     CHECK_EQ_INT(mf__memo_parts(ds, &mt, &p1, NULL), 0);
-    /* run 2: the same parameters' file, start/1 holding 8 instead of 7 */
-    struct mf_buf from = MF_BUF_INIT, to = MF_BUF_INIT, bytes = MF_BUF_INIT;
-    struct mf_index start;
-    struct mf_artifact a;
-    mf_value *v = mf_value_int(8);
-    mf__index_init(&start);
-    CHECK_EQ_INT(mf__ds_store(ds, "x", v, &a, NULL), 0);
-    CHECK_EQ_INT(mf__index_put(&start, &a), 0);
-    mf__artifact_release(&a);
-    start.stack = strdup("");
-    CHECK_EQ_INT(mf__ds_write_index(ds, "2", "start", "1", &start, NULL), 0);
-    CHECK_EQ_INT(mf__ds_task_dir(ds, "1", "_parameters", "0", &from), 0);
-    CHECK_EQ_INT(mf__ds_task_dir(ds, "2", "_parameters", "0", &to), 0);
-    CHECK_EQ_INT(mf__buf_adds(&from, "/index"), 0);
-    CHECK_EQ_INT(mf__read_file(from.buf, &bytes, NULL), 0);
-    CHECK_EQ_INT(mf__mkdirs(to.buf, NULL), 0);
-    CHECK_EQ_INT(mf__buf_adds(&to, "/index"), 0);
-    CHECK_EQ_INT(mf__write_atomic(to.buf, bytes.buf, bytes.len, 0, NULL), 0);
+    /* run 2: the same parameters, start/1 holding 8 instead of 7 */
+    add_params(ds, "2");
+    add_start(ds, "2", "1", 8);
     mt.run_id = "2";
     CHECK_EQ_INT(mf__memo_parts(ds, &mt, &p2, NULL), 0);
     mt.cache = NULL;
@@ -179,14 +166,9 @@ TEST(test_cache_is_per_run)
     key_of(fresh, kf);
     CHECK_EQ_STR(k2, kf);
     CHECK(strcmp(k1, k2) != 0);
-    mf__index_release(&start);
-    mf_value_free(v);
     mf_value_free(p1);
     mf_value_free(p2);
     mf_value_free(fresh);
-    mf__buf_release(&from);
-    mf__buf_release(&to);
-    mf__buf_release(&bytes);
     mf__ds_close(ds);
 }
 
