@@ -50,6 +50,20 @@ trap cleanup EXIT
 cd "$TMP" || exit 1
 unset MF_DATASTORE_ROOT
 
+# fresh: the next run's datastore empty, the last one moved into trash/
+# (deleted with $TMP at exit), not deleted: on ext4 without a journal, our
+# hosts' root, every inode created in the 30 s after a deletion steps over
+# each inode freed, so a `rm -rf` of the previous run's thousands of files
+# would be billed to the next run (RESULTS.md, "Benchmarks' honesty").
+# hyperfine's --prepare runs it as "$TMP/fresh.sh", before every command,
+# floor included, so both pay the same.
+cat >"$TMP/fresh.sh" <<'SH'
+#!/bin/sh
+mkdir -p trash && if [ -e .metaflow ]; then mv .metaflow "trash/$(date +%s%N)"; fi
+SH
+chmod +x "$TMP/fresh.sh"
+fresh() { "$TMP/fresh.sh"; }
+
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 section() { printf '\n== %s\n   load: %s\n' "$*" "$(uptime | sed 's/.*load average/load average/')"; }
 
@@ -94,7 +108,8 @@ CMAKE
 }
 
 # 1. A 1,000-item foreach: start + 1,000 work tasks + join + end, each run
-#    from an empty datastore, beside its floor in the same session.
+#    from an empty datastore (the last one moved aside: fresh), beside its
+#    floor in the same session.
 if want foreach; then
     section "1,000-item foreach (1,003 tasks), 3 builds, beside 1,000 x /bin/true (16 at once), $RUNS runs each"
     ARGS="run --width 1000 --max-num-splits 1000 --quiet"
@@ -105,7 +120,7 @@ if want foreach; then
         echo "   users' builds failed: only the examples build is measured"
         cp "$W" "$TMP/wide_examples"
     fi
-    hyperfine --style none --warmup 1 --runs "$RUNS" --prepare 'rm -rf .metaflow' --export-json wide.json \
+    hyperfine --style none --warmup 1 --runs "$RUNS" --prepare "$TMP/fresh.sh" --export-json wide.json \
         "${cmds[@]}" -n floor "$SPAWN -n 1000 -j 16 /bin/true" >/dev/null || exit 1
     fw=$(stat_of wide.json floor mean); fc=$(cpu_of wide.json floor)
     for b in examples pkg-config cmake; do
@@ -143,12 +158,12 @@ if want big; then
     FLOOR=$BUILD/bench/bench_big_floor
     section "100 MiB random artifact flow beside its floor, 3 runs each"
     if [ -x "$BIGF" ] && [ -x "$FLOOR" ]; then
-        hyperfine --style none --warmup 1 --runs 3 --prepare 'rm -rf .metaflow; sync' --export-json big.json \
+        hyperfine --style none --warmup 1 --runs 3 --prepare "$TMP/fresh.sh; sync" --export-json big.json \
             -n flow "$BIGF run --mib 100 --quiet" -n floor "$FLOOR 100 ." >/dev/null || exit 1
         row "100 MiB flow: wall (s)" "$(stat_of big.json flow mean)" "$(stat_of big.json floor mean)" s
         row "100 MiB flow: CPU (s)" "$(cpu_of big.json flow)" "$(cpu_of big.json floor)" s
         if [ -x /usr/bin/time ]; then
-            rm -rf .metaflow
+            fresh
             /usr/bin/time -f '%M' -o rss_flow.txt "$BIGF" run --mib 100 --quiet >/dev/null 2>&1
             /usr/bin/time -f '%M' -o rss_floor.txt "$FLOOR" 100 . >/dev/null 2>&1
             row "100 MiB flow: peak RSS (MiB)" "$(awk '{ print $1 / 1024 }' rss_flow.txt)" \
@@ -164,7 +179,7 @@ fi
 #    the per-task cost at that width against the 1,000-item run's.
 if want rss && [ "$BIG" -gt 0 ]; then
     section "$BIG-item foreach: peak RSS, per-task cost against 1,000 items"
-    rm -rf .metaflow
+    fresh
     if [ -x /usr/bin/time ]; then
         /usr/bin/time -f '%e %U %S %M' -o big_n.txt "$W" run --width "$BIG" --max-num-splits "$BIG" --quiet \
             >/dev/null 2>&1 || echo "   error: the $BIG-item run failed"
@@ -185,7 +200,7 @@ fi
 
 if want resume; then
     section "resume: a 1,000-item foreach whose last step failed"
-    rm -rf .metaflow
+    fresh
     MF_FAIL_END=1 "$W" run --width 1000 --max-num-splits 1000 --quiet >/dev/null 2>&1
     start=$(date +%s.%N)
     "$W" resume --max-num-splits 1000 --quiet | tail -n 1
