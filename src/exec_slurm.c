@@ -175,6 +175,31 @@ static int gang_opts(struct slurm_exec *ex, struct mf_slurm_argv *a, size_t n)
     return 0;
 }
 
+/* An array's tasks, one file each (DIR/0 .. DIR/n-1), and the batch script
+ * that reads them into `script`: an element parses its own task only. */
+static int array_script(struct slurm_exec *ex, const struct mf_slurm_script_task *st, size_t n,
+                        struct mf_buf *script, struct mf_err *err)
+{
+    struct mf_buf dir = MF_BUF_INIT, path = MF_BUF_INIT, text = MF_BUF_INIT;
+    int rc = mf__buf_addf(&dir, "%s/job-%" PRIu64 ".d", ex->state_dir, ex->seq) ? MF_ENOMEM : 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        mf__buf_reset(&path);
+        mf__buf_reset(&text);
+        if (mf__buf_addf(&path, "%s/%zu", dir.buf, i))
+            rc = MF_ENOMEM;
+        else if (!(rc = mf__slurm_task_file(&text, &st[i], err)))
+            rc = mf__write_atomic(path.buf, text.buf, text.len, 0, err);
+    }
+    if (!rc)
+        rc = mf__slurm_array_script(script, dir.buf, err);
+    if (rc == MF_ENOMEM)
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+    mf__buf_release(&dir);
+    mf__buf_release(&path);
+    mf__buf_release(&text);
+    return rc;
+}
+
 /* Writes the batch script of tasks[0..n) and submits it, as an array when
  * n > 1, or as one job of n tasks for a gang. 0: submitted; 1: a transient
  * failure (try later); < 0: permanent, with Slurm's message in err. */
@@ -189,9 +214,11 @@ static int submit(struct slurm_exec *ex, struct stask **tasks, size_t n, struct 
     for (size_t i = 0; !rc && i < n; i++)
         st[i] = (struct mf_slurm_script_task){ tasks[i]->argv, tasks[i]->out_log, tasks[i]->err_log,
                                                tasks[i]->exit_path };
-    if (rc || (rc = mf__slurm_script(&script, st, n, err)))
+    if (rc)
         goto out;
     ex->seq++;
+    if ((rc = array ? array_script(ex, st, n, &script, err) : mf__slurm_script(&script, st, n, err)))
+        goto out;
     if (mf__buf_addf(&path, "%s/job-%" PRIu64 ".sh", ex->state_dir, ex->seq) ||
         mf__buf_addf(&log, "%s/slurm-%s.log", ex->state_dir, array ? "%A_%a" : "%j")) {
         rc = MF_ENOMEM;

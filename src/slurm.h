@@ -119,6 +119,17 @@ struct mf_slurm_script_task {
  */
 int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, size_t n, struct mf_err *err);
 /*
+ * Appends to `b` the batch script of a job array whose element i runs the
+ * task of the file `dir`/i (written by mf__slurm_task_file before the array
+ * is submitted; `dir` on the filesystem the jobs share). The element parses
+ * only its own task, whatever the array's size. Otherwise as
+ * mf__slurm_script. MF_ENOMEM.
+ */
+int mf__slurm_array_script(struct mf_buf *b, const char *dir, struct mf_err *err);
+/* Appends to `b` the file of one array task `t` (its paths and argv, every word
+ * single-quoted) that mf__slurm_array_script's script reads. MF_EINVAL, MF_ENOMEM. */
+int mf__slurm_task_file(struct mf_buf *b, const struct mf_slurm_script_task *t, struct mf_err *err);
+/*
  * Appends to `b` the batch script of a gang of `n` ranks: one srun that starts
  * `inner` (an mf__slurm_script of the n ranks, in rank order) as n tasks with
  * --gang, each running the rank $SLURM_PROCID; a rank that exits non-zero

@@ -8,7 +8,9 @@
  * writes "STATUS SIGNAL JOB" to the task's exit file through a temporary name and
  * mv, so the scheduler never reads half a file (a step that succeeded has
  * already written "0  JOB" the same way itself). Every argv word is
- * single-quoted: nothing from a flow is ever interpreted by the shell. */
+ * single-quoted: nothing from a flow is ever interpreted by the shell. A job
+ * array's script holds no task: each element reads its own task's lines from
+ * a file of their own (mf__slurm_array_script, mf__slurm_task_file). */
 #include "slurm.h"
 
 #include <string.h>
@@ -41,10 +43,9 @@ static const char head[] =
     "  MF_PARALLEL_MAIN_IP=${a:-127.0.0.1}; export MF_PARALLEL_MAIN_IP\n"
     "else\n"
     "  i=${SLURM_ARRAY_TASK_ID:-0}\n"
-    "fi\n"
-    "case \"$i\" in\n";
+    "fi\n";
 
-/* After the case: x, o, e and "$@" are set. `wait` returns early (> 128) when
+/* After the case (or the task's file): x, o, e and "$@" are set. `wait` returns early (> 128) when
  * a trapped signal arrives, so it is repeated until the step is gone. A step
  * that succeeds writes its own exit file ("0  JOB", atomically, named by
  * MF_EXIT_FILE: cmd_step.c), which spares this script starting `mv`, a process
@@ -52,8 +53,6 @@ static const char head[] =
  * script keeps that file only when it agrees: status 0 and no signal from
  * Slurm; otherwise it writes its own through a temporary name and mv. */
 static const char tail[] =
-    "*) echo \"metaflow-c: no task for index $i\" >&2; exit 2 ;;\n"
-    "esac\n"
     "sig=\n"
     "pid=\n"
     "trap 'sig=TERM; [ -n \"$pid\" ] && kill -TERM \"$pid\" 2>/dev/null' TERM\n"
@@ -74,26 +73,73 @@ static const char tail[] =
     "[ \"$s\" = 0 ] || { printf '%s %s %s\\n' \"$st\" \"$sig\" \"$j\" >\"$x.tmp.$$\" && mv -f \"$x.tmp.$$\" \"$x\"; }\n"
     "exit \"$st\"\n";
 
+/* "x=EXIT; o=OUT; e=ERR", a newline, and "  set -- ARGV...": what one task's
+ * branch (or, for an array, its file) sets before the tail runs it. */
+static int task_lines(struct mf_buf *b, const struct mf_slurm_script_task *t)
+{
+    int rc = mf__buf_adds(b, "x=");
+    rc = rc ? rc : mf__slurm_quote(b, t->exit_path);
+    rc = rc ? rc : mf__buf_adds(b, "; o=");
+    rc = rc ? rc : mf__slurm_quote(b, t->out);
+    rc = rc ? rc : mf__buf_adds(b, "; e=");
+    rc = rc ? rc : mf__slurm_quote(b, t->err);
+    rc = rc ? rc : mf__buf_adds(b, "\n  set --");
+    for (char *const *a = t->argv; !rc && *a; a++) {
+        rc = mf__buf_addch(b, ' ');
+        rc = rc ? rc : mf__slurm_quote(b, *a);
+    }
+    return rc;
+}
+
+static int check_task(const struct mf_slurm_script_task *t, size_t i, struct mf_err *err)
+{
+    if (!t->argv || !t->argv[0] || !t->out || !t->err || !t->exit_path)
+        return mf__err(err, MF_EINVAL, "task %zu of the batch script has no command line, log or exit file", i);
+    return 0;
+}
+
 int mf__slurm_script(struct mf_buf *b, const struct mf_slurm_script_task *t, size_t n, struct mf_err *err)
 {
+    for (size_t i = 0; i < n; i++)
+        if (check_task(&t[i], i, err))
+            return MF_EINVAL;
     int rc = mf__buf_adds(b, head);
+    rc = rc ? rc : mf__buf_adds(b, "case \"$i\" in\n");
     for (size_t i = 0; !rc && i < n; i++) {
-        if (!t[i].argv || !t[i].argv[0] || !t[i].out || !t[i].err || !t[i].exit_path)
-            return mf__err(err, MF_EINVAL, "task %zu of the batch script has no command line, log or exit file", i);
-        rc = mf__buf_addf(b, "%zu) x=", i);
-        rc = rc ? rc : mf__slurm_quote(b, t[i].exit_path);
-        rc = rc ? rc : mf__buf_adds(b, "; o=");
-        rc = rc ? rc : mf__slurm_quote(b, t[i].out);
-        rc = rc ? rc : mf__buf_adds(b, "; e=");
-        rc = rc ? rc : mf__slurm_quote(b, t[i].err);
-        rc = rc ? rc : mf__buf_adds(b, "\n  set --");
-        for (char *const *a = t[i].argv; !rc && *a; a++) {
-            rc = mf__buf_addch(b, ' ');
-            rc = rc ? rc : mf__slurm_quote(b, *a);
-        }
+        rc = mf__buf_addf(b, "%zu) ", i);
+        rc = rc ? rc : task_lines(b, &t[i]);
         rc = rc ? rc : mf__buf_adds(b, " ;;\n");
     }
+    rc = rc ? rc : mf__buf_adds(b, "*) echo \"metaflow-c: no task for index $i\" >&2; exit 2 ;;\nesac\n");
     rc = rc ? rc : mf__buf_adds(b, tail);
+    return rc ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+}
+
+/* An array element's shell reads its own task's file, not a branch per task:
+ * a `case` is parsed whole before it runs, so a script holding every task
+ * cost each element time in proportion to the array's size (about 4 ms of
+ * CPU per element at 200 tasks here, as much as starting the shell). The
+ * index is checked to be digits first, so `.` can only read a file of DIR. */
+int mf__slurm_array_script(struct mf_buf *b, const char *dir, struct mf_err *err)
+{
+    int rc = mf__buf_adds(b, head);
+    rc = rc ? rc : mf__buf_adds(b, "f=");
+    rc = rc ? rc : mf__slurm_quote(b, dir);
+    rc = rc ? rc : mf__buf_adds(b, "/$i\n"
+                                   "case \"$i\" in *[!0-9]*|'') f= ;; esac\n"
+                                   "[ -n \"$f\" ] && [ -r \"$f\" ] || { echo \"metaflow-c: no task for index $i\" >&2; exit 2; }\n"
+                                   ". \"$f\"\n");
+    rc = rc ? rc : mf__buf_adds(b, tail);
+    return rc ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+}
+
+int mf__slurm_task_file(struct mf_buf *b, const struct mf_slurm_script_task *t, struct mf_err *err)
+{
+    if (check_task(t, 0, err))
+        return MF_EINVAL;
+    int rc = mf__buf_adds(b, "# metaflow-c: one array task's step, read by its job's batch script\n");
+    rc = rc ? rc : task_lines(b, t);
+    rc = rc ? rc : mf__buf_addch(b, '\n');
     return rc ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
 }
 

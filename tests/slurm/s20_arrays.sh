@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # s20_arrays.sh - job arrays cut to the cluster's MaxArraySize: with MaxArraySize=51 a 200-item foreach is
-# four arrays (51, 51, 51, 47), read from `scontrol show config`, and the run still sees every item.
+# four arrays (51, 51, 51, 47), read from `scontrol show config`, and the run still sees every item. An array's
+# batch script holds no task's command line: each element reads its own task from a file (job-N.d/INDEX).
 . "$(dirname "$0")/lib.sh"
 slurm_start max_array=51
 
@@ -12,5 +13,9 @@ assert_contains "the join saw 200 items" "$(cat "$OUT")" "end: count is 200"
 assert_eq "4 arrays + start, join, end = 7 sbatch calls" "7" "$(calls sbatch)"
 assert_eq "three arrays of 51" "3" "$(grep -c -- '--array=0-50%32' "$CALLS/sbatch")"
 assert_eq "one of 47" "1" "$(grep -c -- '--array=0-46%32' "$CALLS/sbatch")"
+slurm_dir=$ROOT/WideForeachFlow/$(last_run_id WideForeachFlow)/_slurm
+assert_eq "one task file per array element" "200" "$(find "$slurm_dir" -path '*/job-*.d/*' -type f | wc -l | tr -d ' ')"
+assert_eq "four folders of task files" "4" "$(find "$slurm_dir" -name 'job-*.d' -type d | wc -l | tr -d ' ')"
+assert_eq "no array script names a task" "4" "$(grep -L -- "'--task-id'" "$slurm_dir"/job-*.sh | wc -l | tr -d ' ')"
 assert_requeue0 "every job shows Requeue=0"
 finish

@@ -134,8 +134,9 @@ TEST(test_exit_file)
     CHECK_EQ_INT(mf__slurm_parse_exit_file(S("1 TERMINATED\n"), &st, sig, job), MF_EPARSE);
 }
 
-/* Writes a script for `n` tasks (task i: sh -c CODE[i]) into DIR/job.sh. */
-static void write_script(const char *dir, const char *const *code, size_t n)
+/* Writes a script for `n` tasks (task i: sh -c CODE[i]) into DIR/job.sh; as a
+ * job array's (`array`), with the tasks in files of their own under DIR/tasks. */
+static void write_script_as(const char *dir, const char *const *code, size_t n, bool array)
 {
     struct mf_slurm_script_task t[4];
     char *argv[4][4];
@@ -152,12 +153,28 @@ static void write_script(const char *dir, const char *const *code, size_t n)
     }
     struct mf_buf b = MF_BUF_INIT, path = MF_BUF_INIT;
     struct mf_err err = MF_ERR_INIT;
-    CHECK_EQ_INT(mf__slurm_script(&b, t, n, &err), 0);
+    if (array) {
+        char tdir[320];
+        snprintf(tdir, sizeof(tdir), "%s/tasks", dir);
+        for (size_t i = 0; i < n; i++) {
+            CHECK_EQ_INT(mf__slurm_task_file(&b, &t[i], &err), 0);
+            CHECK_EQ_INT(mf__buf_addf(&path, "%s/%zu", tdir, i), 0);
+            CHECK_EQ_INT(mf__write_atomic(path.buf, b.buf, b.len, 0, &err), 0);
+            mf__buf_reset(&b);
+            mf__buf_reset(&path);
+        }
+        CHECK_EQ_INT(mf__slurm_array_script(&b, tdir, &err), 0);
+        CHECK(!strstr(b.buf, "/bin/sh' '-c'")); /* no task's command line in the array's own script */
+    } else {
+        CHECK_EQ_INT(mf__slurm_script(&b, t, n, &err), 0);
+    }
     CHECK_EQ_INT(mf__buf_addf(&path, "%s/job.sh", dir), 0);
     CHECK_EQ_INT(mf__write_atomic(path.buf, b.buf, b.len, 0, &err), 0);
     mf__buf_release(&b);
     mf__buf_release(&path);
 }
+
+static void write_script(const char *dir, const char *const *code, size_t n) { write_script_as(dir, code, n, false); }
 
 static char *slurp(const char *dir, const char *name)
 {
@@ -173,15 +190,14 @@ static char *slurp(const char *dir, const char *name)
     return text;
 }
 
-/* Runs DIR/job.sh for array index idx; returns the shell's pid. */
-static pid_t run_script(const char *dir, int idx)
+/* Runs DIR/job.sh for array index `id`; returns the shell's pid. */
+static pid_t run_script_id(const char *dir, const char *id)
 {
     pid_t pid = fork();
     CHECK(pid >= 0);
     if (pid == 0) {
-        char script[300], id[16];
+        char script[300];
         snprintf(script, sizeof(script), "%s/job.sh", dir);
-        snprintf(id, sizeof(id), "%d", idx);
         setenv("SLURM_ARRAY_TASK_ID", id, 1);
         setenv("SLURM_ARRAY_JOB_ID", "40", 1); /* the exit file names the array task: "40_IDX" */
         setenv("SLURM_JOB_ID", "41", 1);
@@ -190,6 +206,13 @@ static pid_t run_script(const char *dir, int idx)
         _exit(127);
     }
     return pid;
+}
+
+static pid_t run_script(const char *dir, int idx)
+{
+    char id[16];
+    snprintf(id, sizeof(id), "%d", idx);
+    return run_script_id(dir, id);
 }
 
 static int wait_status(pid_t pid)
@@ -275,6 +298,36 @@ TEST(test_script_step_writes_exit_file)
     CHECK_EQ_STR(slurp(dir, "t1.exit"), "3  40_1\n");
 }
 
+/* A job array's script reads its element's task from that task's own file: the same
+ * outcomes as the inline script, and an index that is no task (out of range, or not
+ * digits, as a path would be) ends with status 2, running nothing. */
+TEST(test_array_script_task_files)
+{
+    const char *dir = mf_test_fresh_dir("slurm");
+    char code[600];
+    snprintf(code, sizeof(code), "touch '%s/started'; sleep 30 & wait", dir);
+    const char *codes[] = { "echo \"zero $0\"; echo oops >&2; exit 0",
+                            "printf '%s\\n' 'one '\\''quoted'\\'' $HOME `x`'; exit 3",
+                            "printf '0  %s (mine)\\n' \"$MF_EXIT_JOB\" >\"$MF_EXIT_FILE\"; exit 0", code };
+    write_script_as(dir, codes, 4, true);
+    CHECK_EQ_INT(wait_status(run_script(dir, 0)), 0);
+    CHECK_EQ_INT(wait_status(run_script(dir, 1)), 3);
+    CHECK_EQ_INT(wait_status(run_script(dir, 2)), 0);
+    CHECK_EQ_STR(slurp(dir, "t0 it's.out"), "zero /bin/sh\n");
+    CHECK_EQ_STR(slurp(dir, "t0.err"), "oops\n");
+    CHECK_EQ_STR(slurp(dir, "t0.exit"), "0  40_0\n");
+    CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "one 'quoted' $HOME `x`\n");
+    CHECK_EQ_STR(slurp(dir, "t1.exit"), "3  40_1\n");
+    CHECK_EQ_STR(slurp(dir, "t2.exit"), "0  40_2 (mine)\n");
+    pid_t sh = run_script(dir, 3);
+    signal_when_started(dir, sh, SIGTERM);
+    CHECK_EQ_INT(wait_status(sh), 143);
+    CHECK_EQ_STR(slurp(dir, "t3.exit"), "143 TERM 40_3\n");
+    CHECK_EQ_INT(wait_status(run_script(dir, 7)), 2);
+    CHECK_EQ_INT(wait_status(run_script_id(dir, "../tasks/0")), 2);
+    CHECK_EQ_INT(wait_status(run_script_id(dir, "1x")), 2);
+}
+
 /* Runs DIR/job.sh --gang as rank `rank` of a step on `nodes`, started by an
  * srun on `launch` (address 10.1.2.3); returns the shell's exit status. */
 static int run_gang(const char *dir, int rank, const char *nodes, const char *launch)
@@ -347,6 +400,6 @@ TEST(test_cmd_runs_argv)
 TESTS_BEGIN
 T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_never_runs) T(test_exit_file)
 T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step) T(test_script_step_writes_exit_file)
-T(test_script_gang_main_ip)
+T(test_script_gang_main_ip) T(test_array_script_task_files)
 T(test_quote) T(test_cmd_runs_argv)
 TESTS_END
