@@ -101,8 +101,38 @@ static int exec_cached(struct mf_meta *m, enum mf_meta_stmt id, const char *sql,
     return stmt_exec(m, st, err);
 }
 
+/* Commits the batch's task writes, if any: a write or read transaction of
+ * another kind must not roll them back. */
+static int batch_commit(struct mf_meta *m, struct mf_err *err)
+{
+    int n = m->batched;
+    m->batched = 0;
+    if (n == 0)
+        return 0;
+    if (sqlite3_get_autocommit(m->db)) /* rolled back by SQLite itself */
+        return mf__err(err, MF_EDB, "metadata database '%s': %d task record(s) were not written (their transaction "
+                       "was rolled back)", m->path, n);
+    int ret = exec_cached(m, MST_COMMIT, "COMMIT", err);
+    if (ret < 0) {
+        mf__meta_rollback(m);
+        mf__err_prefix(err, "%d task record(s) were not written: ", n);
+    }
+    return ret;
+}
+
+void mf__meta_batch_begin(struct mf_meta *m) { m->batching = true; }
+
+int mf__meta_batch_end(struct mf_meta *m, struct mf_err *err)
+{
+    m->batching = false;
+    return batch_commit(m, err);
+}
+
 int mf__meta_begin(struct mf_meta *m, bool write, struct mf_err *err)
 {
+    int ret = batch_commit(m, err);
+    if (ret < 0)
+        return ret;
     /* A transaction still open here is one an earlier call could not roll
      * back (out of memory): end it now, or the handle stays unusable and a
      * write transaction keeps the database locked. */
@@ -295,6 +325,7 @@ void mf__meta_close(struct mf_meta *m)
 {
     if (!m)
         return;
+    mf__meta_batch_end(m, NULL); /* the scheduler ends its batches itself: this one is a safety net */
     for (int i = 0; i < MST_COUNT; i++)
         sqlite3_finalize(m->stmts[i]);
     sqlite3_close(m->db);
@@ -546,7 +577,33 @@ static void bind_task(sqlite3_stmt *st, const char *flow, const char *run_id, co
     bind_text(st, 19, t->memo_key);
 }
 
-/* One task write in its own transaction: start inserts, finish upserts. */
+/* At most this many task writes wait in a batch: its transaction holds the
+ * write lock, which another run's scheduler waits for. */
+#define META_BATCH_MAX 256
+
+/* The batch's transaction, begun by its first write. */
+static int batch_join(struct mf_meta *m, struct mf_err *err)
+{
+    if (m->batched > 0 && !sqlite3_get_autocommit(m->db))
+        return 0;
+    m->batched = 0;
+    return mf__meta_begin(m, true, err);
+}
+
+/* A batched write failed: SQLite undid that statement only, so the writes
+ * before it are committed, unless SQLite had to roll the whole transaction
+ * back (a full disk, an I/O error), which the message says. */
+static int batch_failed(struct mf_meta *m, int rc, int ret, const char *flow, const char *run_id,
+                        struct mf_err *err)
+{
+    int before = m->batched;
+    if (batch_commit(m, NULL) < 0)
+        mf__err_prefix(err, "%d task record(s) before it were not written either: ", before);
+    return write_failed(m, rc, ret, flow, run_id, err);
+}
+
+/* One task write in its own transaction (or the open batch's, see
+ * mf__meta_batch_begin): start inserts, finish upserts. */
 static int task_write(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, const char *flow,
                       const char *run_id, const struct mf_meta_task *t, const char *status, struct mf_err *err)
 {
@@ -558,7 +615,8 @@ static int task_write(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, 
     sqlite3_stmt *st = mf__meta_stmt(m, id, sql, err);
     if (!st)
         return err ? err->code : MF_EDB;
-    if ((ret = mf__meta_begin(m, true, err)) < 0)
+    bool batch = m->batching;
+    if ((ret = batch ? batch_join(m, err) : mf__meta_begin(m, true, err)) < 0)
         return ret;
     bind_task(st, flow, run_id, t, status);
     int rc = sqlite3_step(st);
@@ -569,8 +627,10 @@ static int task_write(struct mf_meta *m, enum mf_meta_stmt id, const char *sql, 
         ret = mf__meta_db_err(m, rc, err);
     mf__meta_stmt_reset(st);
     if (ret < 0)
-        return write_failed(m, rc, ret, flow, run_id, err);
-    return mf__meta_commit(m, err);
+        return batch ? batch_failed(m, rc, ret, flow, run_id, err) : write_failed(m, rc, ret, flow, run_id, err);
+    if (!batch)
+        return mf__meta_commit(m, err);
+    return ++m->batched < META_BATCH_MAX ? 0 : batch_commit(m, err);
 }
 
 int mf__meta_task_start(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *t,

@@ -103,6 +103,19 @@ int mf__meta_task_start(struct mf_meta *m, const char *flow, const char *run_id,
                         struct mf_err *err);
 int mf__meta_task_finish(struct mf_meta *m, const char *flow, const char *run_id, const struct mf_meta_task *t,
                          struct mf_err *err);
+/*
+ * Batched task writes, for runs of clones (resume's and memo hits), where a
+ * transaction per task costs more than the clone: from mf__meta_batch_begin
+ * on, task_start/task_finish join one write transaction, committed every 256
+ * writes, by any other transaction, and by mf__meta_batch_end. Until then
+ * other connections do not see them, and a crash of this process loses them
+ * (the clones' indexes stay; `resume` redoes such tasks). A batched write
+ * that fails is undone alone; the writes before it are committed, or the
+ * message says they were lost too. mf__meta_batch_end commits and ends
+ * batching: 0, or the commit's error (the batch's records are then lost).
+ */
+void mf__meta_batch_begin(struct mf_meta *m);
+int mf__meta_batch_end(struct mf_meta *m, struct mf_err *err);
 
 /* Tags (meta_tags.c). A tag is 1 to MF_TAG_MAX bytes of UTF-8 text without
  * control characters: 0, or MF_EINVAL saying what is wrong. */

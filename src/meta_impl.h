@@ -48,6 +48,8 @@ struct mf_meta {
     char *root;
     bool readonly;
     sqlite3_stmt *stmts[MST_COUNT];
+    bool batching; /* task writes join one open transaction (mf__meta_batch_begin) */
+    int batched;   /* task writes in that transaction, not yet committed */
 };
 
 /* The cached statement in slot `id`, prepared from `sql` on first use. The

@@ -375,14 +375,27 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
     return ms < 1 ? 1 : (int)ms;
 }
 
-/* Starts (or clones) what is ready, up to the worker limit. */
-static int start_ready(struct sched *s, struct mf_err *err)
+/* Commits the clone records batched so far: a failure fails the run, as
+ * any lost metadata write does. */
+static void clones_recorded(struct sched *s)
+{
+    struct mf_err e = MF_ERR_INIT;
+    if (mf__meta_batch_end(s->meta, &e))
+        meta_write_failed(s, e.msg);
+}
+
+/* Starts (or clones) what is ready, up to the worker limit. Clones' records
+ * are batched (mf__meta_batch_begin): a run that reuses a thousand tasks
+ * commits a few transactions, not a thousand; the batch is committed before
+ * a task process starts, so a started task's record is never held back. */
+static int start_or_clone(struct sched *s, struct mf_err *err)
 {
     size_t limit = s->ex->ops->self_limiting ? SIZE_MAX : mf__worker_limit(s);
     while (!s->failed && !s->meta_failed && !interrupted && mf__exec_running(s->ex) < limit) {
         struct stask *t;
         int rc;
         if (s->qlen && s->queue[s->qhead]->gang) { /* a gang starts whole, or waits for room */
+            clones_recorded(s);
             if ((rc = mf__gang_launch(s, limit, err)) <= 0)
                 return rc;
             continue;
@@ -390,12 +403,16 @@ static int start_ready(struct sched *s, struct mf_err *err)
         rc = mf__take_ready(s, &t, err);
         if (rc || !t)
             return rc;
+        mf__meta_batch_begin(s->meta);
         rc = mf__resume_try_clone(s, t, err);
         if (!rc)
             rc = mf__memo_try_hit(s, t, err);
         if (rc == 1)
             continue;
-        if (!rc)
+        clones_recorded(s);
+        if (!rc && s->meta_failed) /* the batch was lost: start nothing more */
+            rc = mf__requeue(s, t) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
+        else if (!rc)
             rc = mf__launch(s, t, err);
         if (rc) {
             mf__stask_free(t);
@@ -403,6 +420,13 @@ static int start_ready(struct sched *s, struct mf_err *err)
         }
     }
     return 0;
+}
+
+static int start_ready(struct sched *s, struct mf_err *err)
+{
+    int rc = start_or_clone(s, err);
+    clones_recorded(s);
+    return rc;
 }
 
 static int run_loop(struct sched *s, struct mf_err *err)
