@@ -9,6 +9,9 @@
 # width, the floor: CPU per process of 1,000 posix_spawn+wait of /bin/true,
 # 16 at once (bench_spawn), and the load average; CPU per task is printed
 # beside it as a multiple ("x floor"), the figure to compare across hours.
+# Then `resume end` of each width's run (its N + 2 tasks before end cloned):
+# CPU per clone and its ratio to the first width's (issue 14: resume of a
+# 100,000-task run clones at no higher cost per task than at 1,000).
 #
 # Usage: bench/growth.sh BUILD_DIR [WIDTH...]   (default widths: 1000 10000)
 #        e.g. bench/growth.sh build 1000 10000 100000
@@ -62,7 +65,7 @@ sched_hwm() {
     echo "$hwm"
 }
 
-base=""
+base="" resumes=""
 # Each width in its own datastore, none deleted before the end: on ext4
 # without a journal (our hosts) an inode created within 30 s of a deletion
 # steps over each recently freed inode, so the `rm -rf` of the previous
@@ -90,6 +93,11 @@ for n in $WIDTHS; do
         /Elapsed \(wall clock\)/ { k = split($2, p, ":"); for (i = 1; i <= k; i++) wall = wall * 60 + p[i] }
         END { printf "%.2f %.3f %.1f %.1f %.0f %.0f", wall, cpu * 1000 / tasks, rss / 1024, hwm / 1024,
               store / tasks, meta / tasks }' "time.$n")
+    # resume's clone (issue 14 item 3): every task before end cloned, end run again
+    /usr/bin/time -f '%e %U %S' -o "resume.$n" "$W" resume end --origin-run-id 1 --datastore-root "$DS" \
+        >"resume.$n.out" 2>&1 || { echo "error: resume of the $n-item run failed:" >&2; tail -n 5 "resume.$n.out" >&2; exit 1; }
+    resumes="$resumes$n $(awk -v c=$((n + 2)) '{ printf "%.2f %.3f", $1, ($2 + $3) * 1000 / c }' "resume.$n")
+"
     [ -z "$base" ] && base=$row
     echo "$n $row $base $floor" | awk -v load="$load" '{
         printf "%-8s %9.2f %13.3f %12.1f %12.1f %12.0f %12.0f %10.3f %7.2fx  %s\n", $1, $2, $3, $4, $5, $6, $7,
@@ -97,4 +105,8 @@ for n in $WIDTHS; do
         printf "%-8s %8.2fx %12.2fx %11.2fx %11.2fx %11.2fx %11.2fx\n", "  ratio", $2 / $8, $3 / $9,
                $4 / $10, ($11 > 0 ? $5 / $11 : 0), $6 / $12, $7 / $13 }'
 done
+echo
+echo "resume end of each run: the N + 2 tasks before end cloned, end run again (CPU of the whole resume)"
+printf '%-8s %9s %14s %8s\n' width "wall s" "CPU/clone ms" ratio
+printf '%s' "$resumes" | awk 'NR == 1 { b = $3 } { printf "%-8s %9.2f %14.3f %7.2fx\n", $1, $2, $3, (b > 0 ? $3 / b : 0) }'
 echo "load after:  $(uptime)"
