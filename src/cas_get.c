@@ -39,7 +39,8 @@ struct reader {
     uint64_t file_len;
     uint64_t raw_len;
     uint64_t in_off;   /* file offset of the next payload byte to read */
-    unsigned char *in; /* zstd: compressed input buffer */
+    unsigned char *in; /* zstd: compressed input buffer, in_cap bytes */
+    size_t in_cap;
     ZSTD_inBuffer ib;
     bool frame_done;
     struct mf_err *err;
@@ -140,7 +141,7 @@ static int fill_raw(struct reader *r, unsigned char *out, size_t len)
 static int refill(struct reader *r)
 {
     size_t got;
-    int rc = read_at(r, r->in, IN_CHUNK, r->in_off, &got);
+    int rc = read_at(r, r->in, r->in_cap, r->in_off, &got);
     if (rc)
         return rc;
     if (got == 0)
@@ -286,7 +287,11 @@ static int reader_open(struct reader *r, const char *hex)
     if (!r->cas->dctx && !(r->cas->dctx = ZSTD_createDCtx()))
         return mf__err(r->err, MF_ENOMEM, "out of memory creating a zstd context");
     ZSTD_DCtx_reset(r->cas->dctx, ZSTD_reset_session_only);
-    if (!(r->in = mf__malloc(IN_CHUNK)))
+    /* No bigger than the payload: most objects are small, and a 1 MiB
+     * buffer for each is an mmap and a munmap (glibc's threshold). */
+    uint64_t payload = r->file_len > r->in_off ? r->file_len - r->in_off : 1;
+    r->in_cap = payload < IN_CHUNK ? (size_t)payload : IN_CHUNK;
+    if (!(r->in = mf__malloc(r->in_cap)))
         return mf__err(r->err, MF_ENOMEM, "out of memory loading object '%s'", r->path);
     return 0;
 }
