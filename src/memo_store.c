@@ -15,10 +15,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "memo.h"
@@ -50,6 +52,28 @@ static int last_path(struct mf_ds *ds, const mf_value *parts, struct mf_buf *out
         mf__sha256_hex(place.buf, place.len, hex);
     mf__buf_release(&place);
     return rc || mf__memo_dir(ds, out) || mf__buf_addf(out, "/last/%s", hex) ? MF_ENOMEM : 0;
+}
+
+/* The key the place pointer at `path` holds, into key: 0, or MF_ENOENT when
+ * there is none or it holds no key (torn, foreign: as if none). Every hit
+ * reads its place's, so: one read of up to 65 bytes, no fstat, and a short
+ * read is the end of the file (pointers are replaced whole, never grown). */
+static int read_last(const char *path, char key[MF_HASH_HEX_LEN + 1])
+{
+    char buf[MF_HASH_HEX_LEN + 1];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return MF_ENOENT;
+    ssize_t n;
+    do
+        n = read(fd, buf, sizeof(buf));
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n != MF_HASH_HEX_LEN)
+        return MF_ENOENT;
+    memcpy(key, buf, MF_HASH_HEX_LEN);
+    key[MF_HASH_HEX_LEN] = '\0';
+    return mf__is_hash_hex(key) ? 0 : MF_ENOENT;
 }
 
 void mf__memo_entry_release(struct mf_memo_entry *e)
@@ -119,19 +143,13 @@ out:
 
 int mf__memo_last(struct mf_ds *ds, const mf_value *parts, struct mf_memo_entry *e, struct mf_err *err)
 {
-    struct mf_buf path = MF_BUF_INIT, text = MF_BUF_INIT;
+    struct mf_buf path = MF_BUF_INIT;
+    char key[MF_HASH_HEX_LEN + 1];
     memset(e, 0, sizeof(*e));
     int rc = last_path(ds, parts, &path) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
-    if (!rc)
-        rc = mf__read_file(path.buf, &text, NULL);
-    if (!rc && (text.len != MF_HASH_HEX_LEN || mf__buf_addch(&text, '\0') || !mf__is_hash_hex(text.buf)))
-        rc = MF_ENOENT; /* a torn or foreign pointer: as if none */
-    if (!rc)
-        rc = mf__memo_lookup(ds, text.buf, e, err);
-    else if (rc != MF_ENOMEM)
-        rc = MF_ENOENT;
+    if (!rc && (rc = read_last(path.buf, key)) == 0)
+        rc = mf__memo_lookup(ds, key, e, err);
     mf__buf_release(&path);
-    mf__buf_release(&text);
     return rc;
 }
 
@@ -158,13 +176,13 @@ static int entry_text(const char *key, const mf_value *parts, const char *origin
 int mf__memo_publish(struct mf_ds *ds, const char *key, const mf_value *parts, const char *origin,
                      const char *index_hash, struct mf_err *err)
 {
-    struct mf_buf path = MF_BUF_INIT, lpath = MF_BUF_INIT, text = MF_BUF_INIT, old = MF_BUF_INIT;
+    struct mf_buf path = MF_BUF_INIT, lpath = MF_BUF_INIT, text = MF_BUF_INIT;
+    char old[MF_HASH_HEX_LEN + 1];
     int rc = entry_path(ds, key, &path) || last_path(ds, parts, &lpath) ? MF_ENOMEM : 0;
     /* the key this one replaces at its place, for `cache explain` */
-    bool had_last = !rc && mf__read_file(lpath.buf, &old, NULL) == 0 && old.len == MF_HASH_HEX_LEN &&
-                    mf__buf_addch(&old, '\0') == 0 && mf__is_hash_hex(old.buf) && strcmp(old.buf, key) != 0;
+    bool had_last = !rc && read_last(lpath.buf, old) == 0 && strcmp(old, key) != 0;
     if (!rc)
-        rc = entry_text(key, parts, origin, index_hash, had_last ? old.buf : NULL, &text);
+        rc = entry_text(key, parts, origin, index_hash, had_last ? old : NULL, &text);
     if (rc) {
         rc = mf__err(err, MF_ENOMEM, "out of memory");
         goto out;
@@ -182,22 +200,20 @@ out:
     mf__buf_release(&path);
     mf__buf_release(&lpath);
     mf__buf_release(&text);
-    mf__buf_release(&old);
     return rc;
 }
 
 int mf__memo_set_last(struct mf_ds *ds, const mf_value *parts, const char *key, struct mf_err *err)
 {
-    struct mf_buf path = MF_BUF_INIT, now = MF_BUF_INIT;
+    struct mf_buf path = MF_BUF_INIT;
+    char now[MF_HASH_HEX_LEN + 1];
     int rc = last_path(ds, parts, &path) ? mf__err(err, MF_ENOMEM, "out of memory") : 0;
     /* A hit usually finds the pointer already there: reading it is cheaper
      * than replacing it with the same bytes. */
-    bool same = !rc && mf__read_file(path.buf, &now, NULL) == 0 && now.len == MF_HASH_HEX_LEN &&
-                memcmp(now.buf, key, MF_HASH_HEX_LEN) == 0;
+    bool same = !rc && read_last(path.buf, now) == 0 && strcmp(now, key) == 0;
     if (!rc && !same)
         rc = mf__write_atomic(path.buf, key, MF_HASH_HEX_LEN, 0, err);
     mf__buf_release(&path);
-    mf__buf_release(&now);
     return rc;
 }
 

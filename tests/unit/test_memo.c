@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_memo.c - memo keys (what changes them and what does not), the words
  * of a diff, entries' round trip, and entries that must be misses: another
- * schema, another key, garbage, an origin whose index is gone or changed. */
+ * schema, another key, garbage, an origin whose index is gone or changed;
+ * and a place's pointer to its last key. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -262,6 +264,68 @@ TEST(test_bad_entries_miss)
     mf__ds_close(ds);
 }
 
+/* The pointer path of place "square|" pass 0. */
+static void pointer_path(struct mf_ds *ds, struct mf_buf *path)
+{
+    char place[MF_HASH_HEX_LEN + 1];
+    mf__sha256_hex("square|#0", strlen("square|#0"), place);
+    CHECK_EQ_INT(mf__memo_dir(ds, path), 0);
+    CHECK_EQ_INT(mf__buf_addf(path, "/last/%s", place), 0);
+}
+
+static ino_t pointer_is(const char *path, const char *key)
+{
+    struct mf_buf text = MF_BUF_INIT;
+    struct stat st;
+    CHECK_EQ_INT(mf__read_file(path, &text, NULL), 0);
+    CHECK_EQ_INT((int)text.len, MF_HASH_HEX_LEN);
+    CHECK(memcmp(text.buf, key, MF_HASH_HEX_LEN) == 0);
+    mf__buf_release(&text);
+    CHECK_EQ_INT(stat(path, &st), 0);
+    return st.st_ino;
+}
+
+/* A place's pointer holds the key last published or reused there; a hit
+ * that finds its own key leaves it alone; a pointer that holds no key (torn,
+ * too long, garbage) is no pointer. */
+TEST(test_place_pointer)
+{
+    struct mf_ds *ds = fixture();
+    char key[65], key2[65];
+    struct mf_buf path = MF_BUF_INIT, ptr = MF_BUF_INIT;
+    struct mf_memo_entry e;
+    mf_value *parts = parts_of(ds, "c0de", "square|"), *parts2 = parts_of(ds, "c0df", "square|");
+    key_of(parts, key);
+    key_of(parts2, key2);
+    pointer_path(ds, &ptr);
+    publish_start(ds, parts, key, &path);
+    pointer_is(ptr.buf, key);
+    publish_start(ds, parts2, key2, &path);
+    pointer_is(ptr.buf, key2);
+    CHECK_EQ_INT(mf__memo_lookup(ds, key2, &e, NULL), 0);
+    CHECK_EQ_STR(e.previous, key); /* what `cache explain` compares with */
+    mf__memo_entry_release(&e);
+    CHECK_EQ_INT(mf__memo_set_last(ds, parts, key, NULL), 0); /* a hit on the first key */
+    ino_t ino = pointer_is(ptr.buf, key);
+    CHECK_EQ_INT(mf__memo_last(ds, parts2, &e, NULL), 0);
+    CHECK_EQ_STR(e.key, key);
+    mf__memo_entry_release(&e);
+    CHECK_EQ_INT(mf__memo_set_last(ds, parts, key, NULL), 0); /* the same key: not rewritten */
+    CHECK(pointer_is(ptr.buf, key) == ino);
+    char longer[MF_HASH_HEX_LEN + 2];
+    snprintf(longer, sizeof(longer), "%s0", key);
+    const char *const bad[] = { "abc", "", longer };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK_EQ_INT(mf__write_atomic(ptr.buf, bad[i], strlen(bad[i]), 0, NULL), 0);
+        CHECK_EQ_INT(mf__memo_last(ds, parts, &e, NULL), MF_ENOENT);
+    }
+    mf__buf_release(&path);
+    mf__buf_release(&ptr);
+    mf_value_free(parts);
+    mf_value_free(parts2);
+    mf__ds_close(ds);
+}
+
 /* The code digest ignores what -g and the build id change (tests/cli/t87
  * builds the variants); here: stable within a process, 64 hex digits. */
 TEST(test_code_digest)
@@ -279,5 +343,6 @@ T(test_inputs_change_key)
 T(test_cache_is_per_run)
 T(test_entry_round_trip)
 T(test_bad_entries_miss)
+T(test_place_pointer)
 T(test_code_digest)
 TESTS_END
