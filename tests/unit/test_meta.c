@@ -11,21 +11,11 @@
 
 #include "check.h"
 #include "meta.h"
+#include "meta_check.h"
 #include "metaflow.h"
 #include "util/alloc.h"
 
 static const char *fresh_root(void) { return mf_test_fresh_dir("meta"); }
-
-static struct mf_meta *open_rw(const char *root)
-{
-    struct mf_meta *m = NULL;
-    struct mf_err err = MF_ERR_INIT;
-    int rc = mf__meta_open(root, false, &m, &err);
-    if (rc != 0)
-        fprintf(stderr, "open: %s\n", err.msg);
-    CHECK_EQ_INT(rc, 0);
-    return m;
-}
 
 static void create_run(struct mf_meta *m, const char *flow, const char *run_id, double start)
 {

@@ -8,19 +8,9 @@
 
 #include "check.h"
 #include "meta.h"
+#include "meta_check.h"
 #include "metaflow.h"
 #include "util/alloc.h"
-
-static struct mf_meta *open_rw(const char *root)
-{
-    struct mf_meta *m = NULL;
-    struct mf_err err = MF_ERR_INIT;
-    int rc = mf__meta_open(root, false, &m, &err);
-    if (rc != 0)
-        fprintf(stderr, "open: %s\n", err.msg);
-    CHECK_EQ_INT(rc, 0);
-    return m;
-}
 
 /* A writer with run F/1, and a second connection to watch it from. */
 static struct mf_meta *writer(const char *root, struct mf_meta **watcher)

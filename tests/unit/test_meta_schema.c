@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "meta.h"
+#include "meta_check.h"
 #include "metaflow.h"
 #include "util/alloc.h"
 
@@ -94,17 +95,6 @@ static int user_version(const char *root)
     return v;
 }
 
-static struct mf_meta *open_as(const char *root, bool readonly)
-{
-    struct mf_meta *m = NULL;
-    struct mf_err err = MF_ERR_INIT;
-    int rc = mf__meta_open(root, readonly, &m, &err);
-    if (rc != 0)
-        fprintf(stderr, "open: %s\n", err.msg);
-    CHECK_EQ_INT(rc, 0);
-    return m;
-}
-
 /* After migration: the old run reads back with no jobs, its task with no
  * job, and a job can be recorded for a new attempt of a new run. */
 static void check_jobs_usable(struct mf_meta *m)
@@ -163,7 +153,7 @@ TEST(schema_3_migrated_to_5)
     CHECK_EQ_INT(sqlite3_exec(db, "INSERT INTO system_tags VALUES('OldFlow', '1', 'user:bob');", NULL, NULL, NULL),
                  SQLITE_OK);
     sqlite3_close(db);
-    m = open_as(root, false);
+    m = mf_test_meta_open(root, false);
     CHECK_EQ_INT(user_version(root), 5);
     struct mf_meta_run r;
     CHECK_EQ_INT(mf__meta_run(m, "OldFlow", "1", &r, &err), 0);
@@ -172,7 +162,7 @@ TEST(schema_3_migrated_to_5)
     mf__meta_run_release(&r);
     check_jobs_usable(m);
     mf__meta_close(m);
-    m = open_as(root, true); /* now the current version */
+    m = mf_test_meta_open(root, true); /* now the current version */
     mf__meta_close(m);
     CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK); /* the triggers survived */
     CHECK(sqlite3_exec(db, "DELETE FROM system_tags;", NULL, NULL, NULL) != SQLITE_OK);
@@ -184,7 +174,7 @@ TEST(schema_3_migrated_to_5)
 TEST(schema_2_migrated_through_3_to_5)
 {
     const char *root = old_db(2, ONE_RUN);
-    struct mf_meta *m = open_as(root, false);
+    struct mf_meta *m = mf_test_meta_open(root, false);
     CHECK_EQ_INT(user_version(root), 5);
     struct mf_err err = MF_ERR_INIT;
     struct mf_meta_run r;
@@ -201,7 +191,7 @@ TEST(schema_2_migrated_through_3_to_5)
 TEST(schema_1_migrated_to_5)
 {
     const char *root = old_db(1, ONE_RUN);
-    struct mf_meta *m = open_as(root, false);
+    struct mf_meta *m = mf_test_meta_open(root, false);
     CHECK_EQ_INT(user_version(root), 5);
     struct mf_err err = MF_ERR_INIT;
     struct mf_meta_run r;
@@ -219,7 +209,7 @@ TEST(schema_1_migrated_to_5)
 TEST(schema_4_migrated_to_5)
 {
     const char *root = old_db(4, ONE_RUN);
-    struct mf_meta *m = open_as(root, false);
+    struct mf_meta *m = mf_test_meta_open(root, false);
     CHECK_EQ_INT(user_version(root), 5);
     check_jobs_usable(m);
     struct mf_err err = MF_ERR_INIT;

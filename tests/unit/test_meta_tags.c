@@ -9,19 +9,9 @@
 
 #include "check.h"
 #include "meta.h"
+#include "meta_check.h"
 #include "metaflow.h"
 #include "util/alloc.h"
-
-static struct mf_meta *open_rw(const char *root)
-{
-    struct mf_meta *m = NULL;
-    struct mf_err err = MF_ERR_INIT;
-    int rc = mf__meta_open(root, false, &m, &err);
-    if (rc != 0)
-        fprintf(stderr, "open: %s\n", err.msg);
-    CHECK_EQ_INT(rc, 0);
-    return m;
-}
 
 /* Run "1" of "F" by alice with the real system tags and user tag "mine". */
 static struct mf_meta *with_run(const char *root)
