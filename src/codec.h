@@ -63,4 +63,11 @@ int mf__value_decode_item(const void *data, size_t len, size_t index, mf_value *
  * the offset of its payload (so a reader can place it 8-byte aligned);
  * 0 otherwise or when `len` is too short to tell (16 bytes always suffice). */
 size_t mf__value_payload_offset(const void *head, size_t len);
+
+/* Encodes and decodes (whole, and as a foreach item) a value holding every
+ * kind of item and head width, so that libcbor's lazy bindings are made in
+ * this process: the fork server calls it before forking tasks
+ * (codec_warm.c says why). 0 when the round trip gave the value back, -1
+ * otherwise (out of memory; nothing is left allocated either way). */
+int mf__codec_warm(void);
 #endif

@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "exec_local.h"
 #include "metaflow.h"
 #include "util/alloc.h"
@@ -203,6 +204,9 @@ static _Noreturn void server_main(const struct mf_exec_opts *o, int sock)
         _exit(1);
     sock = 3;
     close_from(4);
+    /* libcbor's lazy bindings, made once here rather than in every task
+     * (codec_warm.c); a failure only leaves them to the tasks. */
+    (void)mf__codec_warm();
     int null_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
     char *msg = malloc(MSG_MAX);
     char **argv = malloc(ARGS_MAX * sizeof(*argv));

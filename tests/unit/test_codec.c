@@ -488,6 +488,13 @@ TEST(payload_offset)
     CHECK_EQ_INT(mf__value_payload_offset(NULL, 0), 0);
 }
 
+/* The fork server's warm-up round trip (codec_warm.c) gives its value back:
+ * a sample the encoder refused would leave every binding to the tasks. */
+TEST(warm_round_trip)
+{
+    CHECK_EQ_INT(mf__codec_warm(), 0);
+}
+
 TESTS_BEGIN
 T(decode_one_item)
 T(exact_bytes_scalars)
@@ -507,4 +514,5 @@ T(rejects_deep_nesting)
 T(zero_copy_when_aligned)
 T(failed_decode_releases_refs)
 T(payload_offset)
+T(warm_round_trip)
 TESTS_END
