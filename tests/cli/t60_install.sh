@@ -70,5 +70,15 @@ run_ok "metaflow-shared.pc builds a flow" \
 rm -rf "$ROOT"
 run_ok "which finds libmetaflow.so by its run path" "$T_DIR/shared_flow" run
 assert_eq "with the example's output" "$EXPECT" "$(user_lines)"
+# Neither libmetaflow.so nor the program binds a symbol in a forked task:
+# both were bound at start (LD_DEBUG=bindings reports each binding on the
+# task's stderr, which the scheduler prints prefixed "[RUN/STEP/ID (pid N)]").
+for prog in "$T_DIR/shared_flow" "$T_DIR/consumer/build/linear_flow_shared"; do
+    rm -rf "$ROOT"
+    LD_DEBUG=bindings run "$prog" run --executor fork
+    assert_eq "$(basename "$prog") runs with LD_DEBUG" 0 "$RC"
+    assert_eq "no forked task of $(basename "$prog") binds a symbol of the library or the program" 0 \
+        "$(grep -cE '^\[[^]]* \(pid [0-9]+\)\].*binding file [^ ]*(libmetaflow|shared_flow|linear_flow_shared)' "$ERR")"
+done
 
 finish
