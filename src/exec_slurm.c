@@ -4,7 +4,8 @@
  * task runs as a Slurm batch job (or a task of a job array, for the tasks of
  * one foreach), wrapped by the script of slurm_script.c so that its exit
  * status reaches the shared datastore as a file. Completion is learned from
- * those files (a stat per running task per round, local and cheap); the
+ * those files (a stat per running task per round, local and cheap; an
+ * inotify event ends the wait between rounds early: slurm_watch.c); the
  * controller is asked at most once per poll interval for the whole run
  * (`squeue --name=RUN'S JOB NAME`), only to notice jobs that left the queue
  * without an exit file, which then fail with Slurm's state and reason.
@@ -54,6 +55,18 @@ static char *exit_path_for(const char *out_log)
     if (n > sl && !strcmp(out_log + n - sl, suffix))
         n -= sl;
     return mf__strf("%.*s.exit", (int)n, out_log);
+}
+
+/* Asks to be woken when the task's exit file appears in its folder. */
+static void watch_task(struct slurm_exec *ex, struct stask *t)
+{
+    char *dir = mf__strdup(t->exit_path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        t->wd = mf__slurm_watch_add(ex->watch_fd, dir);
+    }
+    mf__free(dir);
 }
 
 /* Creates (truncates) a log, so the job appends to a file that exists on the
@@ -107,6 +120,7 @@ static int slurm_start(struct mf_exec *base, const struct mf_exec_task *task, st
     t->gang_rank = task->gang_rank;
     t->tag = task->tag;
     t->idx = -1;
+    t->wd = -1;
     t->x.tag = task->tag;
     if ((rc = create_log(t->out_log, err)) || (rc = create_log(t->err_log, err)))
         goto fail_msg;
@@ -116,6 +130,7 @@ static int slurm_start(struct mf_exec *base, const struct mf_exec_task *task, st
     }
     if (task->pid_out)
         *task->pid_out = 0;
+    watch_task(ex, t);
     ex->tasks[ex->n++] = t;
     return 0; /* submitted (or started, inside an allocation) by flush() */
 fail:
@@ -528,6 +543,7 @@ static bool pop_done(struct slurm_exec *ex, struct mf_exit *out)
         if (t->state != T_DONE)
             continue;
         *out = t->x;
+        mf__slurm_watch_rm(ex->watch_fd, t->wd);
         mf__slurm_stask_free(t);
         /* In order: a gang's queued ranks must stay one after the other (submit_queued). */
         memmove(ex->tasks + i, ex->tasks + i + 1, (--ex->n - i) * sizeof(*ex->tasks));
@@ -561,13 +577,14 @@ static int slurm_wait(struct mf_exec *base, struct mf_exit *out, int timeout_ms,
             continue;
         if (now >= deadline)
             return MF_ETIMEDOUT;
-        double nap = min_d(ex->nap_s, deadline - now);
-        struct timespec ts = { (time_t)nap, (long)((nap - (double)(time_t)nap) * 1e9) };
-        if (nanosleep(&ts, NULL) && errno == EINTR)
+        /* Woken at once by an exit file renamed into a watched folder (local filesystems);
+         * else the nap ends and the files are looked for (the only way over NFS). */
+        int w = mf__slurm_watch_wait(ex->watch_fd, min_d(ex->nap_s, deadline - now));
+        if (w == MF_ECANCELED)
             return MF_ECANCELED;
-        /* Exit files come in bursts at the end of an array: look often while tasks end,
-         * back off while nothing happens. */
-        ex->nap_s = min_d(ex->nap_s * 1.5, 0.25);
+        /* Back off while nothing happens. */
+        if (w == 0)
+            ex->nap_s = min_d(ex->nap_s * 1.5, 0.25);
     }
 }
 
@@ -631,8 +648,10 @@ static void slurm_free(struct mf_exec *base)
     for (size_t i = 0; i < ex->n; i++) {
         if (ex->tasks[i]->state == T_RUNNING_LOCAL)
             mf__slurm_alloc_reap(ex, ex->tasks[i]);
+        mf__slurm_watch_rm(ex->watch_fd, ex->tasks[i]->wd);
         mf__slurm_stask_free(ex->tasks[i]);
     }
+    mf__slurm_watch_close(ex->watch_fd);
     mf__free(ex->tasks);
     mf__free(ex->jobs);
     mf__free(ex->job_name);
@@ -697,6 +716,7 @@ int mf__exec_slurm_new(const struct mf_exec_opts *o, struct mf_exec **out, struc
     if (!ex)
         return mf__err(err, MF_ENOMEM, "out of memory");
     ex->base.ops = &slurm_ops;
+    ex->watch_fd = mf__slurm_watch_open(); /* -1 (no events: naps only) is fine */
     ex->cout = o->console_out;
     ex->cerr = o->console_err;
     ex->console_fn = o->console_fn;

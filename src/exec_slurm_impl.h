@@ -37,6 +37,7 @@ struct stask {
     bool waits;         /* PENDING at the last squeue (for the console's "queued") */
     pid_t srun;         /* inside an allocation: the srun process (a gang's ranks share one) */
     uint64_t seq;       /* inside an allocation: its script's number (step-SEQ.sh, srun-SEQ.log) */
+    int wd;             /* its folder's exit-file watch (slurm_watch.c), -1: none */
     long long off[2];   /* console tail: bytes of stdout/stderr already shown */
     char *pending[2];   /* the partial last line of each stream */
     struct mf_exit x;
@@ -63,6 +64,7 @@ struct slurm_exec {
     size_t n, cap;
     uint64_t seq; /* batch scripts written */
     double next_submit, backoff, last_poll, nap_s;
+    int watch_fd; /* exit-file events (slurm_watch.c), -1: none, naps only */
     uint64_t rng;
     uint64_t *jobs; /* every job id submitted, for cancelling */
     size_t njobs, jobs_cap;

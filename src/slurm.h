@@ -3,8 +3,8 @@
  * slurm.h - what the Slurm executor (exec_slurm.c) needs besides the executor
  * interface: running Slurm's commands (argv, PATH search, never a shell) and
  * reading what they print (slurm_cmd.c, fuzzed by tests/fuzz/fuzz_slurm.c),
- * and the batch script that wraps each task's command line (slurm_script.c).
- * docs/slurm.md describes the design; these are its pieces.
+ * the batch script that wraps each task's command line (slurm_script.c), and
+ * the wait for exit files (slurm_watch.c). docs/slurm.md describes the design; these are its pieces.
  */
 #ifndef MF_SLURM_H
 #define MF_SLURM_H
@@ -136,6 +136,23 @@ int mf__slurm_task_file(struct mf_buf *b, const struct mf_slurm_script_task *t, 
  * ends the others (--kill-on-bad-exit). MF_ENOMEM.
  */
 int mf__slurm_gang_script(struct mf_buf *b, const char *inner, size_t n, struct mf_err *err);
+/* ---- waiting for exit files (slurm_watch.c) ----
+ *
+ * Calling sequence: fd = mf__slurm_watch_open() (-1: no watching here, and
+ * every call below still works: waiting is sleeping); wd =
+ * mf__slurm_watch_add(fd, task's folder) while a task runs (-1 when refused:
+ * that task is found by looking only), mf__slurm_watch_rm(fd, wd) when it
+ * ended; mf__slurm_watch_wait between rounds; mf__slurm_watch_close(fd).
+ * Events only shorten waits: a file written from another host raises none.
+ */
+int mf__slurm_watch_open(void);
+void mf__slurm_watch_close(int fd);
+int mf__slurm_watch_add(int fd, const char *dir);
+void mf__slurm_watch_rm(int fd, int wd);
+/* Waits up to timeout_s: 1 as soon as a file named "*.exit" was renamed into
+ * a watched folder, 0 at the time-out, MF_ECANCELED when a signal came. */
+int mf__slurm_watch_wait(int fd, double timeout_s);
+
 /* Appends `s` to `b` as one single-quoted sh word. */
 int mf__slurm_quote(struct mf_buf *b, const char *s);
 #endif

@@ -370,6 +370,40 @@ TEST(test_script_gang_main_ip)
     CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "1 10.1.2.3\n1 10.1.2.3\n");
 }
 
+/* Renames a new file DIR/NAME.tmp into DIR/NAME, as the step and the wrapper publish an exit file. */
+static void publish(const char *dir, const char *name)
+{
+    char path[400];
+    struct mf_err err = MF_ERR_INIT;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    CHECK_EQ_INT(mf__write_atomic(path, "0  1\n", 5, 0, &err), 0);
+}
+
+/* The wait between rounds ends when an exit file is renamed into a watched folder (events
+ * queued before the wait count); a task's index renamed there, or a folder no longer
+ * watched, do not end it. Without a watch, waiting is sleeping. */
+TEST(test_watch_exit_file)
+{
+    CHECK_EQ_INT(mf__slurm_watch_wait(-1, 0.01), 0);
+#if defined(__linux__)
+    const char *dir = mf_test_fresh_dir("slurm");
+    int fd = mf__slurm_watch_open();
+    CHECK(fd >= 0);
+    int wd = mf__slurm_watch_add(fd, dir);
+    CHECK(wd >= 0);
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.02), 0);
+    publish(dir, "index");
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.05), 0);
+    publish(dir, "0.exit");
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 60), 1); /* at once: 0 only after a minute */
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.02), 0); /* that event was taken */
+    mf__slurm_watch_rm(fd, wd);
+    publish(dir, "1.exit");
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.05), 0);
+    mf__slurm_watch_close(fd);
+#endif
+}
+
 TEST(test_quote)
 {
     struct mf_buf b = MF_BUF_INIT;
@@ -400,6 +434,6 @@ TEST(test_cmd_runs_argv)
 TESTS_BEGIN
 T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_never_runs) T(test_exit_file)
 T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step) T(test_script_step_writes_exit_file)
-T(test_script_gang_main_ip) T(test_array_script_task_files)
+T(test_script_gang_main_ip) T(test_array_script_task_files) T(test_watch_exit_file)
 T(test_quote) T(test_cmd_runs_argv)
 TESTS_END
