@@ -15,13 +15,25 @@
 # gets its CPU per task: the cluster's (slurmctld, slurmd, slurmstepd, the jobs) plus, for the flow outside an
 # allocation, the scheduler's own process tree (it runs in the cgroup too). CPU time hardly depends on the load.
 #
-# Usage: bench/slurm.sh BUILD_DIR      Env: MF_BENCH_RUNS (rounds, default 3), MF_BENCH_W (throttle, default 16)
+# The marginal figure (MF_BENCH_MARGINAL=1): each round also runs the bare array and the foreach at 400 tasks,
+# and prints the cost of one more task, (cost at 400 - cost at 200) / 200, for both. It leaves out what a run
+# pays once whatever its width: the foreach's start, join and end jobs (each one Slurm job's latency and CPU,
+# plus our sbatch and the wait for its exit file) and the array's own submission; what remains is the cost per
+# task beside Slurm's own. Issue 9's target ("per-task cost of a 200-item foreach <= 1.2x that of a bare job
+# array of 200 `true` tasks") is judged by the whole-run figure, cost / 203 tasks against cost / 200: it is
+# what the issue's words say, and what a user waits for. The marginal figure is printed beside it to show
+# where the difference comes from (per task, or the run's fixed jobs), not to replace it: judging by it alone
+# would hide the three serial jobs, which a 200-item foreach does pay.
+#
+# Usage: bench/slurm.sh BUILD_DIR      Env: MF_BENCH_RUNS (rounds, default 3), MF_BENCH_W (throttle, default 16),
+#                                           MF_BENCH_MARGINAL (1: also the marginal figure, at 400 tasks)
 set -u
 [ $# -eq 1 ] && [ -d "$1" ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${MF_BENCH_RUNS:-3}
 W=${MF_BENCH_W:-16}
+MARGINAL=${MF_BENCH_MARGINAL:-0}
 FLOW=$BUILD/tests/flows/wide_foreach
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mf-bench-slurm.XXXXXX") || exit 1
 CG=/sys/fs/cgroup/cpuacct/mf-bench-slurm-$$
@@ -40,21 +52,22 @@ cd "$TMP" || exit 1
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", b - a }'; }
 
-# Each prints "WALL_S CPU_NS".
+# Each prints "WALL_S CPU_NS"; bare_array and flow_run take the number of tasks (default 200).
 bare_array() {
-    local t0 c0 id
+    local t0 c0 id n=${1:-200}
     c0=$(cpu); t0=$(now)
-    id=$(sbatch --parsable --array=0-199%$W -o /dev/null --wrap true) || { echo "sbatch failed" >&2; echo 0 0; return; }
+    id=$(sbatch --parsable --array=0-$((n - 1))%$W -o /dev/null --wrap true) ||
+        { echo "sbatch failed" >&2; echo 0 0; return; }
     while [ -n "$(squeue -h -j "$id" -o %i 2>/dev/null)" ]; do sleep 0.25; done
     echo "$(secs "$t0" "$(now)") $(($(cpu) - c0))"
 }
 
 flow_run() {
-    local t0 c0
+    local t0 c0 n=${1:-200}
     rm -rf .metaflow
     c0=$(cpu); t0=$(now)
     CG=$CG sh -c '[ -z "$CG" ] || echo $$ >"$CG/cgroup.procs"; exec "$@"' sh \
-        "$FLOW" run --with slurm --quiet --width 200 --max-num-splits 1000 --max-workers $W >flow.log 2>&1 ||
+        "$FLOW" run --with slurm --quiet --width "$n" --max-num-splits 1000 --max-workers $W >flow.log 2>&1 ||
         { echo "run failed:" >&2; tail -5 flow.log >&2; }
     echo "$(secs "$t0" "$(now)") $(($(cpu) - c0))"
 }
@@ -83,6 +96,12 @@ in_alloc() {
 }
 per_task() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.1f", t * 1000 / n }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", (a / 203) / (b / 200); else printf "-" }'; }
+# marginal A200 A400 F200 F400 SCALE: the cost of one more task (ms: SCALE converts), bare and flow, and their ratio.
+marginal() {
+    awk -v a="$1" -v b="$2" -v f="$3" -v g="$4" -v s="$5" 'BEGIN {
+        m = (b - a) / 200 * s; k = (g - f) / 200 * s
+        printf "%10.1f %10.1f %6s", m, k, (m > 0) ? sprintf("%.2f", k / m) : "-" }'
+}
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # row LABEL FLOOR_WALL FLOOR_CPU WALL CPU: per task, the floor's and the flow's, and the ratios.
 row() {
@@ -98,9 +117,18 @@ for i in $(seq "$RUNS"); do
     b=$(bare_array); f=$(flow_run); ab=$(in_alloc alloc_bare.sh); af=$(in_alloc alloc_flow.sh)
     set -- $b $f; row "$i array" "$1" "$2" "$3" "$4"
     ratio "$3" "$1" >>r1; echo >>r1; ratio "$4" "$2" >>c1; echo >>c1
+    if [ "$MARGINAL" = 1 ]; then # the 400-task runs, then one more task's cost: wall ms, then CPU ms
+        b4=$(bare_array 400); f4=$(flow_run 400)
+        set -- $b $b4 $f $f4
+        printf '%-9s %s   %s\n' "$i marg" "$(marginal "$1" "$3" "$5" "$7" 1000)" "$(marginal "$2" "$4" "$6" "$8" 1e-6)"
+        marginal "$1" "$3" "$5" "$7" 1000 | awk '{ print $3 }' >>r3
+        marginal "$2" "$4" "$6" "$8" 1e-6 | awk '{ print $3 }' >>c3
+    fi
     set -- $ab $af; row "$i alloc" "$1" "$2" "$3" "$4"
     ratio "$3" "$1" >>r2; echo >>r2; ratio "$4" "$2" >>c2; echo >>c2
 done
 echo "median ratios, wall (CPU): foreach / bare array $(median <r1) ($(median <c1));" \
     "in the allocation, foreach / bare srun $(median <r2) ($(median <c2))"
+[ "$MARGINAL" != 1 ] || echo "median marginal ratios (one more task, 200 -> 400), wall (CPU): foreach / bare array" \
+    "$(median <r3) ($(median <c3)); the target is judged by the whole-run ratio above"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
