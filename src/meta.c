@@ -581,12 +581,13 @@ static void bind_task(sqlite3_stmt *st, const char *flow, const char *run_id, co
  * write lock, which another run's scheduler waits for. */
 #define META_BATCH_MAX 256
 
-/* The batch's transaction, begun by its first write. */
+/* The batch's transaction, begun by its first write. Writes counted in a
+ * transaction no longer open were rolled back: mf__meta_begin's
+ * batch_commit says so instead of starting over silently. */
 static int batch_join(struct mf_meta *m, struct mf_err *err)
 {
     if (m->batched > 0 && !sqlite3_get_autocommit(m->db))
         return 0;
-    m->batched = 0;
     return mf__meta_begin(m, true, err);
 }
 
