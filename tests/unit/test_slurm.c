@@ -222,11 +222,14 @@ static int wait_status(pid_t pid)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-TEST(test_script_runs_each_index)
+/* Two tasks every script form must run alike: output and exit status, with
+ * quoting that a shell would otherwise expand. */
+#define TASK0_CODE "echo \"zero $0\"; echo oops >&2; exit 0"
+#define TASK1_CODE "printf '%s\\n' 'one '\\''quoted'\\'' $HOME `x`'; exit 3"
+
+/* Runs elements 0 and 1 of the script in `dir` and checks what they left. */
+static void check_two_tasks(const char *dir)
 {
-    const char *dir = mf_test_fresh_dir("slurm");
-    const char *code[] = { "echo \"zero $0\"; echo oops >&2; exit 0", "printf '%s\\n' 'one '\\''quoted'\\'' $HOME `x`'; exit 3" };
-    write_script(dir, code, 2);
     CHECK_EQ_INT(wait_status(run_script(dir, 0)), 0);
     CHECK_EQ_INT(wait_status(run_script(dir, 1)), 3);
     CHECK_EQ_STR(slurp(dir, "t0 it's.out"), "zero /bin/sh\n");
@@ -234,6 +237,14 @@ TEST(test_script_runs_each_index)
     CHECK_EQ_STR(slurp(dir, "t0.exit"), "0  40_0\n");
     CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "one 'quoted' $HOME `x`\n");
     CHECK_EQ_STR(slurp(dir, "t1.exit"), "3  40_1\n");
+}
+
+TEST(test_script_runs_each_index)
+{
+    const char *dir = mf_test_fresh_dir("slurm");
+    const char *code[] = { TASK0_CODE, TASK1_CODE };
+    write_script(dir, code, 2);
+    check_two_tasks(dir);
     CHECK_EQ_INT(wait_status(run_script(dir, 7)), 2);
 }
 
@@ -306,18 +317,11 @@ TEST(test_array_script_task_files)
     const char *dir = mf_test_fresh_dir("slurm");
     char code[600];
     snprintf(code, sizeof(code), "touch '%s/started'; sleep 30 & wait", dir);
-    const char *codes[] = { "echo \"zero $0\"; echo oops >&2; exit 0",
-                            "printf '%s\\n' 'one '\\''quoted'\\'' $HOME `x`'; exit 3",
+    const char *codes[] = { TASK0_CODE, TASK1_CODE,
                             "printf '0  %s (mine)\\n' \"$MF_EXIT_JOB\" >\"$MF_EXIT_FILE\"; exit 0", code };
     write_script_as(dir, codes, 4, true);
-    CHECK_EQ_INT(wait_status(run_script(dir, 0)), 0);
-    CHECK_EQ_INT(wait_status(run_script(dir, 1)), 3);
+    check_two_tasks(dir);
     CHECK_EQ_INT(wait_status(run_script(dir, 2)), 0);
-    CHECK_EQ_STR(slurp(dir, "t0 it's.out"), "zero /bin/sh\n");
-    CHECK_EQ_STR(slurp(dir, "t0.err"), "oops\n");
-    CHECK_EQ_STR(slurp(dir, "t0.exit"), "0  40_0\n");
-    CHECK_EQ_STR(slurp(dir, "t1 it's.out"), "one 'quoted' $HOME `x`\n");
-    CHECK_EQ_STR(slurp(dir, "t1.exit"), "3  40_1\n");
     CHECK_EQ_STR(slurp(dir, "t2.exit"), "0  40_2 (mine)\n");
     pid_t sh = run_script(dir, 3);
     signal_when_started(dir, sh, SIGTERM);
