@@ -4,8 +4,9 @@
  * task runs as a Slurm batch job (or a task of a job array, for the tasks of
  * one foreach), wrapped by the script of slurm_script.c so that its exit
  * status reaches the shared datastore as a file. Completion is learned from
- * those files (a stat per running task per round, local and cheap; an
- * inotify event ends the wait between rounds early: slurm_watch.c); the
+ * those files: a task is looked at (its exit file, its logs' growth) when the
+ * inotify watch on its folder fires, and, where a watch cannot see every
+ * change (a network filesystem), after each nap (slurm_watch.c); the
  * controller is asked at most once per poll interval for the whole run
  * (`squeue --name=RUN'S JOB NAME`), only to notice jobs that left the queue
  * without an exit file, which then fail with Slurm's state and reason.
@@ -33,6 +34,7 @@
 #define CANCEL_BATCH 200       /* job ids per scancel call */
 #define CANCELLED_WAIT_S 3.0   /* after our own scancel: how long to wait for an exit file */
 #define BACKOFF_MAX_S 60.0
+#define SWEEP_S 5.0            /* even tasks whose watch sees every change are looked at this often */
 
 static int64_t max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
 static double min_d(double a, double b) { return a < b ? a : b; }
@@ -57,7 +59,8 @@ static char *exit_path_for(const char *out_log)
     return mf__strf("%.*s.exit", (int)n, out_log);
 }
 
-/* Asks to be woken when the task's exit file appears in its folder. */
+/* Asks to be woken when the task's folder changes (its exit file appears,
+ * its logs grow); on a local filesystem, that is when it is looked at. */
 static void watch_task(struct slurm_exec *ex, struct stask *t)
 {
     char *dir = mf__strdup(t->exit_path);
@@ -65,6 +68,7 @@ static void watch_task(struct slurm_exec *ex, struct stask *t)
     if (slash && slash != dir) {
         *slash = '\0';
         t->wd = mf__slurm_watch_add(ex->watch_fd, dir);
+        t->trusted = t->wd >= 0 && mf__slurm_watch_local(dir);
     }
     mf__free(dir);
 }
@@ -251,6 +255,7 @@ static int submit(struct slurm_exec *ex, struct stask **tasks, size_t n, struct 
              : 0;
     if (rc)
         goto out;
+    ex->sbatches++;
     rc = mf__slurm_cmd(a.v, SUBMIT_TIMEOUT_S, &r, err);
     uint64_t job = 0;
     if (rc == MF_ETIMEDOUT) {
@@ -420,14 +425,21 @@ static void finish_from_exit_file(struct slurm_exec *ex, struct stask *t)
     }
 }
 
-/* Reads the exit files of submitted tasks; true when one task ended. */
-static bool check_exit_files(struct slurm_exec *ex)
+/* Shows what the tasks due a look wrote, and reads their exit files; true
+ * when one task ended. A task is due when its watch fired, when it has no
+ * watch that sees every change, and at a sweep. */
+static bool look_at_tasks(struct slurm_exec *ex, bool sweep)
 {
     bool any = false;
     for (size_t i = 0; i < ex->n; i++) {
         struct stask *t = ex->tasks[i];
-        if (t->state != T_SUBMITTED && !(t->state == T_RUNNING_LOCAL))
+        if (t->state != T_SUBMITTED && t->state != T_RUNNING_LOCAL)
             continue;
+        if (!sweep && t->trusted && !t->changed)
+            continue;
+        t->changed = false;
+        ex->looks++;
+        mf__slurm_tail(ex, t, false);
         if (access(t->exit_path, F_OK) == 0) {
             mf__slurm_tail(ex, t, true);
             if (t->state == T_RUNNING_LOCAL)
@@ -437,6 +449,20 @@ static bool check_exit_files(struct slurm_exec *ex)
         }
     }
     return any;
+}
+
+/* mf__slurm_watch_wait's news: the tasks watched by `wd` are due a look; -1
+ * (events lost) makes the next round a sweep. */
+static void folder_changed(void *ctx, int wd)
+{
+    struct slurm_exec *ex = ctx;
+    if (wd < 0) {
+        ex->last_sweep = 0;
+        return;
+    }
+    for (size_t i = 0; i < ex->n; i++)
+        if (ex->tasks[i]->wd == wd) /* two attempts of a task share their folder's watch */
+            ex->tasks[i]->changed = true;
 }
 
 /* A job Slurm keeps PENDING for a reason no wait ends (a gang asking for more
@@ -471,6 +497,7 @@ static void poll_queue(struct slurm_exec *ex, double now)
     struct mf_slurm_out r;
     struct mf_err err = MF_ERR_INIT;
     uint64_t cancelled = 0;
+    ex->squeues++;
     if (mf__slurm_cmd(argv, QUERY_TIMEOUT_S, &r, &err) || r.status != 0) {
         mf__slurm_note(ex, "squeue failed (the queue is asked again in %g s): %s", ex->so.poll_s,
                        err.msg[0] ? err.msg : mf__slurm_first_line(&r.err));
@@ -519,8 +546,10 @@ static bool check_gone(struct slurm_exec *ex, double now)
         bool cancelled = t->cancelled_at > 0 && now - t->cancelled_at >= CANCELLED_WAIT_S;
         if (!cancelled && !(t->gone_since > 0 && now - t->gone_since >= ex->so.grace_s))
             continue;
-        if (access(t->exit_path, F_OK) == 0)
-            continue; /* check_exit_files takes it next round */
+        if (access(t->exit_path, F_OK) == 0) {
+            t->changed = true; /* look_at_tasks takes it next round */
+            continue;
+        }
         mf__slurm_tail(ex, t, true);
         t->state = T_DONE;
         t->x.exited = false;
@@ -565,9 +594,10 @@ static int slurm_wait(struct mf_exec *base, struct mf_exit *out, int timeout_ms,
         int rc = ex->alloc ? mf__slurm_alloc_launch(ex, err) : submit_queued(ex, err);
         if (rc)
             return rc;
-        for (size_t i = 0; i < ex->n; i++)
-            mf__slurm_tail(ex, ex->tasks[i], false);
-        if (check_exit_files(ex))
+        bool sweep = now - ex->last_sweep >= SWEEP_S;
+        if (sweep)
+            ex->last_sweep = now;
+        if (look_at_tasks(ex, sweep))
             continue;
         if (ex->alloc && mf__slurm_alloc_check(ex))
             continue;
@@ -577,9 +607,9 @@ static int slurm_wait(struct mf_exec *base, struct mf_exit *out, int timeout_ms,
             continue;
         if (now >= deadline)
             return MF_ETIMEDOUT;
-        /* Woken at once by an exit file renamed into a watched folder (local filesystems);
-         * else the nap ends and the files are looked for (the only way over NFS). */
-        int w = mf__slurm_watch_wait(ex->watch_fd, min_d(ex->nap_s, deadline - now));
+        /* Woken at once by a change in a watched folder (local filesystems); else the
+         * nap ends and the unwatched tasks' files are looked at (the only way over NFS). */
+        int w = mf__slurm_watch_wait(ex->watch_fd, min_d(ex->nap_s, deadline - now), folder_changed, ex);
         if (w == MF_ECANCELED)
             return MF_ECANCELED;
         /* Back off while nothing happens. */
@@ -652,6 +682,9 @@ static void slurm_free(struct mf_exec *base)
         mf__slurm_stask_free(ex->tasks[i]);
     }
     mf__slurm_watch_close(ex->watch_fd);
+    if (ex->stats) /* for tests and tuning: what following the run cost */
+        fprintf(stderr, "slurm stats: %" PRIu64 " task looks, %" PRIu64 " sbatch, %" PRIu64 " squeue\n", ex->looks,
+                ex->sbatches, ex->squeues);
     mf__free(ex->tasks);
     mf__free(ex->jobs);
     mf__free(ex->job_name);
@@ -732,6 +765,7 @@ int mf__exec_slurm_new(const struct mf_exec_opts *o, struct mf_exec **out, struc
     ex->on_submitted_ctx = o->on_submitted_ctx;
     ex->nap_s = 0.02;
     ex->rng = (uint64_t)getpid() * 0x9E3779B97F4A7C15u ^ (uint64_t)time(NULL);
+    ex->stats = getenv("MF_SLURM_STATS") != NULL;
     const char *jid = getenv("SLURM_JOB_ID");
     ex->alloc = jid && *jid;
     int rc = ex->alloc ? 0 : read_max_array(ex, err); /* before the run exists: no controller, no run */

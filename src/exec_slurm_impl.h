@@ -37,7 +37,9 @@ struct stask {
     bool waits;         /* PENDING at the last squeue (for the console's "queued") */
     pid_t srun;         /* inside an allocation: the srun process (a gang's ranks share one) */
     uint64_t seq;       /* inside an allocation: its script's number (step-SEQ.sh, srun-SEQ.log) */
-    int wd;             /* its folder's exit-file watch (slurm_watch.c), -1: none */
+    int wd;             /* its folder's watch (slurm_watch.c), -1: none */
+    bool trusted;       /* that watch sees every change (a local filesystem): looked at when it fires */
+    bool changed;       /* its watch fired since it was last looked at */
     long long off[2];   /* console tail: bytes of stdout/stderr already shown */
     char *pending[2];   /* the partial last line of each stream */
     struct mf_exit x;
@@ -64,6 +66,9 @@ struct slurm_exec {
     size_t n, cap;
     uint64_t seq; /* batch scripts written */
     double next_submit, backoff, last_poll, nap_s;
+    double last_sweep;  /* when every task was last looked at, watched or not */
+    bool stats;         /* MF_SLURM_STATS set: the counts below are printed at the end */
+    uint64_t looks, sbatches, squeues; /* task looks (exit file, logs), sbatch and squeue calls */
     int watch_fd; /* exit-file events (slurm_watch.c), -1: none, naps only */
     uint64_t rng;
     uint64_t *jobs; /* every job id submitted, for cancelling */

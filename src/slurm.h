@@ -136,22 +136,33 @@ int mf__slurm_task_file(struct mf_buf *b, const struct mf_slurm_script_task *t, 
  * ends the others (--kill-on-bad-exit). MF_ENOMEM.
  */
 int mf__slurm_gang_script(struct mf_buf *b, const char *inner, size_t n, struct mf_err *err);
-/* ---- waiting for exit files (slurm_watch.c) ----
+/* ---- waiting for tasks' files to change (slurm_watch.c) ----
  *
  * Calling sequence: fd = mf__slurm_watch_open() (-1: no watching here, and
  * every call below still works: waiting is sleeping); wd =
  * mf__slurm_watch_add(fd, task's folder) while a task runs (-1 when refused:
  * that task is found by looking only), mf__slurm_watch_rm(fd, wd) when it
  * ended; mf__slurm_watch_wait between rounds; mf__slurm_watch_close(fd).
- * Events only shorten waits: a file written from another host raises none.
+ * A watch sees what this host writes: a file written from another host of
+ * a network filesystem raises no event, so only a watch on a folder of a
+ * local filesystem (mf__slurm_watch_local) may spare looking at its task.
  */
 int mf__slurm_watch_open(void);
 void mf__slurm_watch_close(int fd);
+/* Watches `dir` for files renamed into it (exit files) and written (logs). */
 int mf__slurm_watch_add(int fd, const char *dir);
 void mf__slurm_watch_rm(int fd, int wd);
-/* Waits up to timeout_s: 1 as soon as a file named "*.exit" was renamed into
- * a watched folder, 0 at the time-out, MF_ECANCELED when a signal came. */
-int mf__slurm_watch_wait(int fd, double timeout_s);
+/* True when `dir` is on a filesystem of this host's own (ext4, xfs, btrfs,
+ * tmpfs, ...): every change to it raises its watch's events. False for
+ * network and cluster filesystems, and when it cannot be told. */
+bool mf__slurm_watch_local(const char *dir);
+/* Told the watch (wd) of each folder that changed; wd -1: events were lost
+ * (the queue overflowed), so every task must be looked at. */
+typedef void (*mf_slurm_changed_fn)(void *ctx, int wd);
+/* Waits up to timeout_s: 1 as soon as a file was renamed into or written in
+ * a watched folder (`changed`, when not NULL, is told each one's watch), 0 at
+ * the time-out, MF_ECANCELED when a signal came. */
+int mf__slurm_watch_wait(int fd, double timeout_s, mf_slurm_changed_fn changed, void *ctx);
 
 /* Appends `s` to `b` as one single-quoted sh word. */
 int mf__slurm_quote(struct mf_buf *b, const char *s);

@@ -383,27 +383,61 @@ static void publish(const char *dir, const char *name)
     CHECK_EQ_INT(mf__write_atomic(path, "0  1\n", 5, 0, &err), 0);
 }
 
-/* The wait between rounds ends when an exit file is renamed into a watched folder (events
- * queued before the wait count); a task's index renamed there, or a folder no longer
- * watched, do not end it. Without a watch, waiting is sleeping. */
-TEST(test_watch_exit_file)
+/* Counts the changed-folder news of mf__slurm_watch_wait, keeping the last watch named. */
+struct changes {
+    int n, last_wd;
+};
+
+static void note_change(void *ctx, int wd)
 {
-    CHECK_EQ_INT(mf__slurm_watch_wait(-1, 0.01), 0);
+    struct changes *c = ctx;
+    c->n++;
+    c->last_wd = wd;
+}
+
+/* The wait between rounds ends when a file is renamed into a watched folder (an exit file,
+ * a task's index) or written there (a log), naming the folder's watch; events queued before
+ * the wait count; a folder no longer watched does not end it. Without a watch, waiting is
+ * sleeping. A test folder is on this host's own filesystem; /proc, like NFS, is not one
+ * whose every change a watch sees. */
+TEST(test_watch_changes)
+{
+    struct changes c = { 0, 0 };
+    CHECK_EQ_INT(mf__slurm_watch_wait(-1, 0.01, note_change, &c), 0);
+    CHECK(!mf__slurm_watch_local("/proc"));
+    CHECK(!mf__slurm_watch_local("/no/such/folder"));
 #if defined(__linux__)
     const char *dir = mf_test_fresh_dir("slurm");
+    CHECK(mf__slurm_watch_local(dir));
     int fd = mf__slurm_watch_open();
     CHECK(fd >= 0);
     int wd = mf__slurm_watch_add(fd, dir);
     CHECK(wd >= 0);
-    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.02), 0);
-    publish(dir, "index");
-    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.05), 0);
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.02, note_change, &c), 0);
+    CHECK_EQ_INT(c.n, 0);
     publish(dir, "0.exit");
-    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 60), 1); /* at once: 0 only after a minute */
-    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.02), 0); /* that event was taken */
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 60, note_change, &c), 1); /* at once: 0 only after a minute */
+    CHECK(c.n >= 1);
+    CHECK_EQ_INT(c.last_wd, wd);
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.02, note_change, &c), 0); /* those events were taken */
+    char log[400];
+    snprintf(log, sizeof(log), "%s/0.stdout", dir);
+    FILE *f = fopen(log, "a");
+    CHECK(f != NULL);
+    c.n = 0;
+    fputs("a line\n", f);
+    fflush(f);
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 60, NULL, NULL), 1); /* a log written: no callback is fine */
+    fputs("another\n", f);
+    fclose(f);
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 60, note_change, &c), 1);
+    CHECK(c.n >= 1);
+    CHECK_EQ_INT(c.last_wd, wd);
     mf__slurm_watch_rm(fd, wd);
+    c.n = 0;
     publish(dir, "1.exit");
-    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.05), 0);
+    CHECK_EQ_INT(mf__slurm_watch_wait(fd, 0.05, note_change, &c), 0);
+    CHECK_EQ_INT(c.n, 0);
     mf__slurm_watch_close(fd);
 #endif
 }
@@ -438,6 +472,6 @@ TEST(test_cmd_runs_argv)
 TESTS_BEGIN
 T(test_jobid) T(test_config) T(test_squeue) T(test_job_record) T(test_transient) T(test_never_runs) T(test_exit_file)
 T(test_script_runs_each_index) T(test_script_term) T(test_script_usr2_then_step_exits) T(test_script_killed_step) T(test_script_step_writes_exit_file)
-T(test_script_gang_main_ip) T(test_array_script_task_files) T(test_watch_exit_file)
+T(test_script_gang_main_ip) T(test_array_script_task_files) T(test_watch_changes)
 T(test_quote) T(test_cmd_runs_argv)
 TESTS_END
