@@ -64,6 +64,10 @@ void mf__meta_stmt_reset(sqlite3_stmt *st);
  * database 'PATH': <msg>") and returns MF_EBUSY, MF_ENOMEM or MF_EDB. */
 int mf__meta_db_err(struct mf_meta *m, int rc, struct mf_err *err);
 
+/* mf__meta_run inside the caller's open transaction (it begins none). */
+int mf__meta_run_locked(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,
+                        struct mf_err *err);
+
 /* Whether run FLOW/RUN_ID is recorded (*exists); 0, or a database error. */
 int mf__meta_run_exists(struct mf_meta *m, const char *flow, const char *run_id, bool *exists, struct mf_err *err);
 

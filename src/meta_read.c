@@ -155,33 +155,41 @@ static int read_run(struct mf_meta *m, sqlite3_stmt *st, struct mf_meta_run *r, 
     return ret ? ret : load_tag_list(m, r, true, &r->sys_tags, &r->nsys_tags, err);
 }
 
-int mf__meta_run(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,
-                 struct mf_err *err)
+int mf__meta_run_locked(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,
+                        struct mf_err *err)
 {
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *st = mf__meta_stmt(m, MST_RUN_GET, RUN_COLUMNS " WHERE flow = ?1 AND run_id = ?2", err);
     if (!st)
         return err ? err->code : MF_EDB;
-    int ret = mf__meta_begin(m, false, err);
-    if (ret < 0)
-        return ret;
     sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, run_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    bool found = rc == SQLITE_ROW;
-    if (found)
+    int rc = sqlite3_step(st), ret = 0;
+    if (rc == SQLITE_ROW)
         ret = read_run(m, st, out, err);
     else if (rc != SQLITE_DONE)
         ret = mf__meta_db_err(m, rc, err);
     mf__meta_stmt_reset(st);
-    if (ret < 0)
-        goto out;
-    if ((ret = mf__meta_commit(m, err)) < 0)
-        goto out;
-    if (!found)
+    if (!ret && rc == SQLITE_DONE)
         ret = mf__meta_run_missing(m, flow, run_id, err);
-out:
-    if (ret < 0) {
+    if (ret)
+        mf__meta_run_release(out);
+    return ret;
+}
+
+int mf__meta_run(struct mf_meta *m, const char *flow, const char *run_id, struct mf_meta_run *out,
+                 struct mf_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    int ret = mf__meta_begin(m, false, err);
+    if (ret < 0)
+        return ret;
+    ret = mf__meta_run_locked(m, flow, run_id, out, err);
+    if (ret) { /* a missing run is said after the read ends */
+        mf__meta_rollback(m);
+        return ret;
+    }
+    if ((ret = mf__meta_commit(m, err)) < 0) {
         mf__meta_rollback(m);
         mf__meta_run_release(out);
     }

@@ -18,6 +18,7 @@
 #include "datastore.h"
 #include "json.h"
 #include "meta.h"
+#include "run_record.h"
 #include "store_scan.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -228,6 +229,7 @@ static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, co
     struct mf_buf dir = MF_BUF_INIT;
     char *pjson = NULL, **sys = NULL;
     size_t nsys = 0;
+    struct mf_run_record copy = { 0 };
     int rc = mf__scan_indexes(root, flow, run, on_task, NULL, &r, err);
     if (rc)
         goto out;
@@ -246,8 +248,9 @@ static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, co
     struct stat sb;
     if (start == 0 && stat(dir.buf, &sb) == 0) /* a run that left nothing */
         start = end = mf__scan_mtime(&sb);
-    /* The system tags that can be known from the directory: its owner and
-     * the date; the runtime and version that made the run are not kept there. */
+    /* The tags and origin the run's directory keeps a copy of (run_record.h);
+     * for a run without one (made before the copy existed), the system tags
+     * that can be known from the directory: its owner and the date. */
     const char *user = owner(dir.buf);
     if (mf__meta_system_tags(user, MF_RUNTIME_DEV, start, &sys, &nsys)) {
         rc = mf__err(err, MF_ENOMEM, "out of memory");
@@ -257,6 +260,22 @@ static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, co
     struct mf_meta_run rec = { .flow = (char *)flow, .run_id = (char *)run, .status = (char *)"running",
                                .user = (char *)user, .params_json = pjson, .start = start,
                                .sys_tags = known, .nsys_tags = 2 };
+    struct mf_err why = MF_ERR_INIT;
+    int got = mf__run_record_read(root, flow, run, &copy, &why);
+    if (got == MF_ENOMEM) {
+        rc = mf__err(err, MF_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (got == 0) {
+        rec.sys_tags = copy.sys_tags;
+        rec.nsys_tags = copy.nsys_tags;
+        rec.tags = copy.tags;
+        rec.ntags = copy.ntags;
+        rec.origin_run_id = copy.origin_run_id;
+        st->copies++;
+    } else if (got != MF_ENOENT && !st->damaged[0]) {
+        snprintf(st->damaged, sizeof(st->damaged), "%s", why.msg);
+    }
     rc = mf__meta_run_create(m, &rec, err);
     if (!rc)
         rc = record_tasks(m, flow, run, &r, st, err);
@@ -268,6 +287,7 @@ out:
     mf__free(r.t);
     mf__free(pjson);
     mf_strv_free(sys);
+    mf__run_record_release(&copy);
     mf__buf_release(&dir);
     return rc;
 }

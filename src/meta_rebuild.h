@@ -3,9 +3,11 @@
  * meta_rebuild.h - rebuilding the run metadata (metadata.db) from the run
  * directories, when it is lost or corrupt or misses runs: the indexes say
  * which tasks succeeded and what they hold, the log files which attempts
- * ran. What only the database knew is approximated or lost (see
- * docs/reliability.md): times come from file times, a run's user from its
- * directory's owner; tags, origins of resumed runs and exit codes are gone.
+ * ran, the run's record copy (run_record.h) its tags and the run it resumed.
+ * What only the database knew is approximated or lost (see
+ * docs/reliability.md): times come from file times; exit codes are gone; a
+ * run made before the record copy existed gets its user from its directory's
+ * owner and loses its other tags and its origin.
  * Run it when no run is going on: a broken database is moved aside.
  */
 #ifndef MF_META_REBUILD_H
@@ -18,6 +20,8 @@
 struct mf_rebuild_stats {
     uint64_t runs, tasks; /* records added */
     uint64_t runs_kept;   /* runs the database already had */
+    uint64_t copies;      /* runs whose tags and origin came from their record copy */
+    char damaged[1024];   /* the first record copy that could not be read, "" if none */
     char aside[1024];     /* where a broken database was moved, "" if it was kept or absent */
 };
 

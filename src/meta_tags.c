@@ -3,8 +3,10 @@
  * meta_tags.c - a run's tags: what a tag may be, the system tags every run
  * gets (kept in their own table, never changed), and the one writer that
  * removes then adds user tags in a single transaction (tag add, remove and
- * replace are all that writer). The public mf_tags_* wrappers open the
- * metadata of a root for one change, for the CLI and the client.
+ * replace are all that writer; it also rewrites the copy of the run's tags
+ * in the run's directory, for `metadata rebuild`). The public mf_tags_*
+ * wrappers open the metadata of a root for one change, for the CLI and the
+ * client.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 #include "codec.h"
 #include "meta_impl.h"
+#include "run_record.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -180,6 +183,21 @@ static int apply(struct mf_meta *m, const char *flow, const char *run_id, const 
     return ret;
 }
 
+/* Rewrites the copy of the run's tags in its directory (run_record.h) from
+ * what the open transaction holds, before it commits: written under the
+ * write lock, two tag changes cannot leave the copy in the older one's
+ * state; a copy that cannot be written refuses the change. */
+static int keep_copy(struct mf_meta *m, const char *flow, const char *run_id, struct mf_err *err)
+{
+    struct mf_meta_run r;
+    int ret = mf__meta_run_locked(m, flow, run_id, &r, err);
+    if (ret)
+        return ret;
+    ret = mf__run_record_write(m->root, flow, run_id, r.sys_tags, r.nsys_tags, r.tags, r.ntags, r.origin_run_id, err);
+    mf__meta_run_release(&r);
+    return ret;
+}
+
 int mf__meta_tags_replace(struct mf_meta *m, const char *flow, const char *run_id, const char *const *remove,
                           size_t nremove, const char *const *add, size_t nadd, struct mf_err *err)
 {
@@ -198,6 +216,8 @@ int mf__meta_tags_replace(struct mf_meta *m, const char *flow, const char *run_i
     }
     if (!ret)
         ret = apply(m, flow, run_id, remove, nremove, add, nadd, err);
+    if (!ret)
+        ret = keep_copy(m, flow, run_id, err);
     if (!ret)
         ret = mf__meta_commit(m, err);
     if (ret < 0)

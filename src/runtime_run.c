@@ -14,6 +14,7 @@
 #include "cas.h"
 #include "json.h"
 #include "liveness.h"
+#include "run_record.h"
 #include "runtime_impl.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -261,11 +262,13 @@ static int params_json(struct sched *s, const mf_value *params, char **out, stru
 struct claim_ctx {
     struct sched *s;
     const mf_value *params;
+    const struct mf_meta_run *rec;
 };
 
 /* Makes the place of the new run `run_id` while the metadata's write lock
  * is held: its directory, then its parameters (a resume's are its
- * origin's), so that a recorded run always has them. */
+ * origin's), so that a recorded run always has them, and the copy of its
+ * tags and origin that `metadata rebuild` reads (run_record.h). */
 static int claim_run(void *arg, const char *run_id, struct mf_err *err)
 {
     struct claim_ctx *c = arg;
@@ -274,6 +277,9 @@ static int claim_run(void *arg, const char *run_id, struct mf_err *err)
         return rc; /* MF_EEXIST: a directory no run record names; next id */
     c->s->run_id = run_id;
     rc = c->s->o->origin_run_id ? mf__resume_copy_params(c->s, err) : write_params(c->s, c->params, err);
+    if (!rc)
+        rc = mf__run_record_write(c->s->o->root, c->s->flow->name, run_id, c->rec->sys_tags, c->rec->nsys_tags,
+                                  c->rec->tags, c->rec->ntags, c->rec->origin_run_id, err);
     c->s->run_id = NULL;
     return rc == MF_EEXIST ? MF_EIO : rc;
 }
@@ -302,7 +308,7 @@ int mf__run_begin(struct sched *s, const mf_value *params, char **run_id, struct
                              .start = start, .tags = (char **)s->o->tags, .ntags = ntags,
                              .sys_tags = sys, .nsys_tags = nsys,
                              .host = self.host, .pid = self.pid, .pid_start = self.start };
-    struct claim_ctx cc = { s, params };
+    struct claim_ctx cc = { s, params, &r };
     /* s->run_id is set only once the run is recorded: a run that fails to
      * start records nothing, and never finishes another run's record. */
     rc = mf__meta_run_allocate(s->meta, &r, claim_run, &cc, run_id, err);

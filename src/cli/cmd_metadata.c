@@ -14,9 +14,10 @@ static int usage(struct mf_cli *c, FILE *f)
             "datastore, so that 'runs', 'dump', 'logs' and the client see every run again. A database\n"
             "that opens and reads is kept and gets the runs it lacks; a lost one is made anew; a corrupt\n"
             "one is moved aside (metadata.db.broken-TIME) first. From the disk: which tasks succeeded\n"
-            "(their indexes), their attempts (log files), the parameters; times come from file times\n"
-            "and the user from the run directory's owner. Tags, the origin of resumed runs and exit\n"
-            "codes were only in the database and are lost. Run it when no run is going on.\n",
+            "(their indexes), their attempts (log files), the parameters, and each run's tags and\n"
+            "origin (the copy in RUN/_run.json); times come from file times. Exit codes were only in\n"
+            "the database and are lost; a run made by an older build has no copy: its user comes from its\n"
+            "directory's owner and its other tags and origin are lost. Run it when no run is going on.\n",
             c->prog);
     return f == c->out ? MF_EXIT_OK : MF_EXIT_USAGE;
 }
@@ -52,5 +53,12 @@ int mf__cmd_metadata(struct mf_cli *c, int argc, char **argv)
     fprintf(c->out, "metadata: %llu run(s) and %llu task(s) recorded from the run directories; %llu run(s) were "
                     "already recorded\n",
             (unsigned long long)st.runs, (unsigned long long)st.tasks, (unsigned long long)st.runs_kept);
+    if (st.runs)
+        fprintf(c->out, "metadata: tags and origin restored from the run's record copy for %llu of them%s\n",
+                (unsigned long long)st.copies,
+                st.copies < st.runs ? " (the others, made before it existed or damaged, keep only their user and "
+                                      "date tags)" : "");
+    if (*st.damaged)
+        fprintf(c->err, "warning: %s\n", st.damaged);
     return MF_EXIT_OK;
 }

@@ -3,29 +3,37 @@
 # f30_metadata.sh - lost or corrupt run metadata (issue 8): `metadata rebuild`
 # rebuilds metadata.db from the run directories, and `runs`, `dump` and
 # `logs` show what they showed before (times come from file times, a few ms
-# off; tags and the origin of a resume are only in the database: not compared).
+# off), tags, system tags and the origin of a resume included: each run's
+# directory keeps a copy of them (_run.json). A damaged copy is said, and that
+# run keeps only the tags its directory tells (user, date).
 . "$(dirname "$0")/../cli/lib.sh"
 
 F=$FLOWS/trust_flow
-# ID and STATUS of `runs` (STARTED may move across a second boundary).
-runs_cols() { "$F" runs | awk 'NR > 1 { print $1, $2 }'; }
+# ID, STATUS, TAGS and ORIGIN of `runs` (STARTED may move across a second boundary).
+runs_cols() { "$F" runs | awk 'NR > 1 { print $1, $2, $6, $7 }'; }
 snapshot() {
     runs_cols >"$1.runs"
+    for r in 1 3; do "$F" tag list "$r" --system >"$1.sys$r" 2>&1; done
     for r in 1 2 3; do "$F" dump "$r" >"$1.dump$r" 2>&1; done
     "$F" dump 1/end --json >"$1.json"
     "$F" logs 2/join --stderr >"$1.logs" 2>&1
 }
 same() {
     local f
-    for f in runs dump1 dump2 dump3 json logs; do
+    for f in runs sys1 sys3 dump1 dump2 dump3 json logs; do
         assert_eq "$1: $f is the same" "$(cat "before.$f")" "$(cat "$2.$f")"
     done
 }
 
-run_ok "run 1" "$F" run --width 4
+run_ok "run 1" "$F" run --width 4 --tag first
 expect_fail "run 2 fails in join" 1 env MF_FAIL_AT=join "$F" run
 run_ok "run 3 resumes it" "$F" resume
+run_ok "a tag added to run 1 later" "$F" tag add 1 later
+run_ok "and one of run 3 replaced" "$F" tag replace 3 --remove none --add resumed
 snapshot before
+assert_eq "runs shows the tags and the origin" "1 succeeded first,later -
+2 failed - -
+3 succeeded resumed 2" "$(sort before.runs)"
 assert_contains "the failed run's log is there" "$(cat before.logs)" "asked to fail at 'join'"
 
 rm -f "$ROOT"/metadata.db*
@@ -39,6 +47,7 @@ expect_fail "tag add: metadata lost" 1 "$F" tag add 1 x
 assert_contains "tag says to rebuild" "$(cat "$ERR")" "metadata rebuild"
 run_ok "metadata rebuild" "$F" metadata rebuild
 assert_contains "rebuild counts the runs" "$(cat "$OUT")" "3 run(s)"
+assert_contains "every run's tags from its copy" "$(cat "$OUT")" "record copy for 3 of them"
 snapshot lost
 same "after a lost database" lost
 run_ok "verify: clean after the rebuild" "$F" verify
@@ -52,6 +61,18 @@ assert_contains "it was moved aside" "$(cat "$OUT")" "metadata.db.broken-"
 snapshot corrupt
 same "after a corrupt database" corrupt
 
+# a damaged copy: said, and that run keeps the tags its directory tells; the others are whole
+echo '{"format": 1, "system_tags": [7]' >"$ROOT/TrustFlow/1/_run.json"
+rm -f "$ROOT"/metadata.db*
+run_ok "metadata rebuild with a damaged copy" "$F" metadata rebuild
+assert_contains "the damaged copy is named" "$(cat "$ERR")" "TrustFlow/1/_run.json' is damaged (malformed JSON"
+assert_contains "2 of 3 from their copies" "$(cat "$OUT")" "record copy for 2 of them"
+run_ok "run 1's system tags after it" "$F" tag list 1 --system
+assert_contains "run 1 keeps its user: tag" "$(cat "$OUT")" "user:"
+assert_not_contains "but not its runtime: tag" "$(cat "$OUT")" "runtime:"
+assert_eq "run 1 lost its user tags" "1 succeeded - -" "$(runs_cols | grep '^1 ')"
+assert_eq "run 3 is whole" "$(grep '^3 ' before.runs)" "$(runs_cols | grep '^3 ')"
+
 # a database that misses a run (deleted rows) gets it back, keeping the others
 run_ok "a fourth run, tagged" "$F" run --tag keep
 run_ok "rebuild with a healthy database changes nothing" "$F" metadata rebuild
@@ -60,6 +81,7 @@ run_ok "the tag is still there" "$F" tag list 4
 assert_contains "tag kept" "$(cat "$OUT")" "keep"
 expect_fail "metadata without a subcommand is a usage error" 2 "$F" metadata
 run_ok "metadata --help" "$F" metadata --help
-assert_contains "the help says what is lost" "$(cat "$OUT")" "Tags"
+assert_contains "the help says what is lost" "$(cat "$OUT")" "Exit codes were only in"
+assert_contains "and where the tags come from" "$(cat "$OUT")" "RUN/_run.json"
 
 finish

@@ -10,7 +10,9 @@
 #include "datastore.h"
 #include "meta.h"
 #include "meta_rebuild.h"
+#include "run_record.h"
 #include "util/alloc.h"
+#include "util/fsutil.h"
 #include "value.h"
 
 static const char *root;
@@ -121,6 +123,37 @@ TEST(lost_database)
     CHECK_EQ_INT((int)st.runs_kept, 2);
 }
 
+/* A run's record copy reads back as written; a run whose directory is gone
+ * gets none (nothing to rebuild from), and a run without one says so. */
+TEST(record_copy)
+{
+    const char *dir = mf_test_fresh_dir("run_record");
+    struct mf_err err = MF_ERR_INIT;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/F/7", dir);
+    CHECK_EQ_INT(mf__mkdirs(path, &err), 0);
+    char *sys[] = { (char *)"user:ann", (char *)"runtime:dev", NULL }, *tags[] = { (char *)"a b", (char *)"é", NULL };
+    CHECK_EQ_INT(mf__run_record_write(dir, "F", "7", sys, 2, tags, 2, "6", &err), 0);
+    struct mf_run_record r;
+    CHECK_EQ_INT(mf__run_record_read(dir, "F", "7", &r, &err), 0);
+    CHECK_EQ_INT((int)r.nsys_tags, 2);
+    CHECK_EQ_STR(r.sys_tags[1], "runtime:dev");
+    CHECK_EQ_INT((int)r.ntags, 2);
+    CHECK_EQ_STR(r.tags[1], "é");
+    CHECK_EQ_STR(r.origin_run_id, "6");
+    mf__run_record_release(&r);
+    CHECK_EQ_INT(mf__run_record_write(dir, "F", "8", sys, 2, NULL, 0, NULL, &err), 0); /* no F/8: none */
+    CHECK_EQ_INT(mf__run_record_read(dir, "F", "8", &r, &err), MF_ENOENT);
+    CHECK_EQ_INT(mf__run_record_parse("{\"format\":1,\"system_tags\":[],\"tags\":[\"\"],\"origin_run_id\":null}",
+                                      "x", &r, &err), MF_ECORRUPT); /* an empty tag */
+    CHECK_CONTAINS(err.msg, "'x' is damaged");
+    CHECK_EQ_INT(mf__run_record_parse("{\"format\":1,\"system_tags\":[],\"tags\":[],\"origin_run_id\":\"1/2\"}",
+                                      "x", &r, &err), MF_ECORRUPT);
+    CHECK_EQ_INT(mf__run_record_parse("{\"format\":9,\"system_tags\":[],\"tags\":[],\"origin_run_id\":null}",
+                                      "x", &r, &err), MF_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "format 9");
+}
+
 TEST(corrupt_database_moved_aside)
 {
     make_runs();
@@ -170,6 +203,7 @@ TEST(healthy_database_kept)
 
 TESTS_BEGIN
 T(lost_database)
+T(record_copy)
 T(corrupt_database_moved_aside)
 T(healthy_database_kept)
 TESTS_END
