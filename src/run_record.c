@@ -18,6 +18,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "value.h"
 
 #define RECORD_FORMAT 1
 
@@ -27,17 +28,6 @@ static int record_path(const char *root, const char *flow, const char *run_id, s
     return mf__buf_addf(dir, "%s/%s/%s", root, flow, run_id) || mf__buf_addf(path, "%s/_run.json", dir->buf)
                ? MF_ENOMEM
                : 0;
-}
-
-static mf_value *str_list(char *const *v, size_t n)
-{
-    mf_value *l = mf_value_list();
-    for (size_t i = 0; l && i < n; i++)
-        if (mf_value_list_push(l, mf_value_str(v[i]))) {
-            mf_value_free(l);
-            return NULL;
-        }
-    return l;
 }
 
 int mf__run_record_write(const char *root, const char *flow, const char *run_id, char *const *sys_tags, size_t nsys,
@@ -50,8 +40,8 @@ int mf__run_record_write(const char *root, const char *flow, const char *run_id,
     if (!rc && stat(dir.buf, &st) != 0 && errno == ENOENT)
         goto out; /* the run's directory was removed: nothing would be rebuilt */
     if (!rc && (mf_value_map_put(doc, "format", mf_value_int(RECORD_FORMAT)) ||
-                mf_value_map_put(doc, "system_tags", str_list(sys_tags, nsys)) ||
-                mf_value_map_put(doc, "tags", str_list(tags, ntags)) ||
+                mf_value_map_put(doc, "system_tags", mf__value_str_list((const char *const *)sys_tags, nsys)) ||
+                mf_value_map_put(doc, "tags", mf__value_str_list((const char *const *)tags, ntags)) ||
                 mf_value_map_put(doc, "origin_run_id", origin_run_id ? mf_value_str(origin_run_id) : mf_value_null()) ||
                 mf__json_dump(doc, &text) || mf__buf_addch(&text, '\n')))
         rc = MF_ENOMEM;

@@ -223,6 +223,17 @@ mf_value *mf_value_list(void) { return value_new(MF_LIST); }
 
 mf_value *mf_value_map(void) { return value_new(MF_MAP); }
 
+mf_value *mf__value_str_list(const char *const *v, size_t n)
+{
+    mf_value *l = mf_value_list();
+    for (size_t i = 0; l && i < n; i++)
+        if (mf_value_list_push(l, mf_value_str(v[i]))) {
+            mf_value_free(l);
+            return NULL;
+        }
+    return l;
+}
+
 /* ------------------------------------------------------------------ */
 /* Lists and maps                                                     */
 /* ------------------------------------------------------------------ */

@@ -68,4 +68,6 @@ mf_value *mf__value_borrow(mf_type t, const void *data, size_t len);
 /* The type's name with its article, for messages: "an int", "a str",
  * "bytes", "an f64 array". Static. */
 const char *mf__type_a(mf_type type);
+/* A new list of copies of the strings v[0..n); NULL when out of memory. */
+mf_value *mf__value_str_list(const char *const *v, size_t n);
 #endif

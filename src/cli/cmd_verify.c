@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "json.h"
 #include "util/buf.h"
+#include "value.h"
 #include "verify.h"
 
 struct out {
@@ -28,17 +29,6 @@ static void list_line(struct mf_cli *c, const char *label, const char *const *v,
     fputc('\n', c->out);
 }
 
-static mf_value *str_list(const char *const *v, size_t n)
-{
-    mf_value *l = mf_value_list();
-    for (size_t i = 0; l && i < n; i++)
-        if (mf_value_list_push(l, mf_value_str(v[i]))) {
-            mf_value_free(l);
-            return NULL;
-        }
-    return l;
-}
-
 static int on_problem(void *ctx, const struct mf_verify_problem *p)
 {
     struct out *o = ctx;
@@ -54,8 +44,8 @@ static int on_problem(void *ctx, const struct mf_verify_problem *p)
     for (size_t i = 0; m && i < 4; i++)
         o->bad += mf_value_map_put(m, keys[i], mf_value_str(vals[i])) != 0;
     if (m) {
-        o->bad += mf_value_map_put(m, "runs", str_list(p->runs, p->nruns)) != 0;
-        o->bad += mf_value_map_put(m, "tasks", str_list(p->tasks, p->ntasks)) != 0;
+        o->bad += mf_value_map_put(m, "runs", mf__value_str_list(p->runs, p->nruns)) != 0;
+        o->bad += mf_value_map_put(m, "tasks", mf__value_str_list(p->tasks, p->ntasks)) != 0;
     }
     o->bad += !m || mf_value_list_push(o->json, m) != 0;
     return 0;
