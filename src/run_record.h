@@ -23,7 +23,7 @@ struct mf_run_record {
 };
 
 /* Writes the copy of run FLOW/RUN_ID's record atomically (a temporary name,
- * fsync, rename). Tags are not checked here (the metadata checked them). A
+ * then rename; not forced to disk, like the database's own commits). Tags are not checked here (the metadata checked them). A
  * run whose directory is gone has nothing to rebuild from: 0, nothing
  * written. MF_EIO, MF_ENOMEM otherwise. */
 int mf__run_record_write(const char *root, const char *flow, const char *run_id, char *const *sys_tags, size_t nsys,
