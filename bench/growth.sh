@@ -15,7 +15,7 @@
 #
 # Usage: bench/growth.sh BUILD_DIR [WIDTH...]   (default widths: 1000 10000)
 #        e.g. bench/growth.sh build 1000 10000 100000
-# Env:   MF_BENCH_KEEP=1 keeps the temporary directory.
+# Env:   MF_BENCH_KEEP=1 keeps the temporary directory (kept anyway over 200,000 tasks in all).
 # Every task is a process: 100,000 items take minutes and load both cores;
 # run it when the machine is otherwise idle and record `uptime` beside it.
 set -u
@@ -34,7 +34,17 @@ FLOOR=$BUILD/bench/bench_spawn
 [ -x "$FLOOR" ] || { echo "error: '$FLOOR' is missing; build the benchmarks first (cmake --build $BUILD)" >&2; exit 2; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mf-growth.XXXXXX") || exit 1
-cleanup() { if [ "${MF_BENCH_KEEP:-0}" = 1 ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi; }
+# Over 200,000 tasks the datastores are kept: deleting a million task folders takes minutes, and ext4
+# then slows every file creation for about five more (bench/RESULTS.md), which the next benchmark pays.
+total=0
+for n in $WIDTHS; do total=$((total + n)); done
+cleanup() {
+    if [ "${MF_BENCH_KEEP:-0}" = 1 ] || [ "$total" -gt 200000 ]; then
+        echo "kept $TMP ($total tasks' folders): delete it with rm -rf when nothing is being measured"
+    else
+        rm -rf "$TMP"
+    fi
+}
 trap cleanup EXIT
 cd "$TMP" || exit 1
 unset MF_DATASTORE_ROOT
@@ -93,17 +103,18 @@ for n in $WIDTHS; do
         /Elapsed \(wall clock\)/ { k = split($2, p, ":"); for (i = 1; i <= k; i++) wall = wall * 60 + p[i] }
         END { printf "%.2f %.3f %.1f %.1f %.0f %.0f", wall, cpu * 1000 / tasks, rss / 1024, hwm / 1024,
               store / tasks, meta / tasks }' "time.$n")
-    # resume's clone (issue 14 item 3): every task before end cloned, end run again
-    /usr/bin/time -f '%e %U %S' -o "resume.$n" "$W" resume end --origin-run-id 1 --datastore-root "$DS" \
-        >"resume.$n.out" 2>&1 || { echo "error: resume of the $n-item run failed:" >&2; tail -n 5 "resume.$n.out" >&2; exit 1; }
-    resumes="$resumes$n $(awk -v c=$((n + 2)) '{ printf "%.2f %.3f", $1, ($2 + $3) * 1000 / c }' "resume.$n")
-"
     [ -z "$base" ] && base=$row
     echo "$n $row $base $floor" | awk -v load="$load" '{
         printf "%-8s %9.2f %13.3f %12.1f %12.1f %12.0f %12.0f %10.3f %7.2fx  %s\n", $1, $2, $3, $4, $5, $6, $7,
                $14, ($14 > 0 ? $3 / $14 : 0), load
         printf "%-8s %8.2fx %12.2fx %11.2fx %11.2fx %11.2fx %11.2fx\n", "  ratio", $2 / $8, $3 / $9,
                $4 / $10, ($11 > 0 ? $5 / $11 : 0), $6 / $12, $7 / $13 }'
+    # resume's clone (issue 14 item 3): every task before end cloned, end run again (after the row is out:
+    # at a million tasks it takes minutes)
+    /usr/bin/time -f '%e %U %S' -o "resume.$n" "$W" resume end --origin-run-id 1 --datastore-root "$DS" \
+        >"resume.$n.out" 2>&1 || { echo "error: resume of the $n-item run failed:" >&2; tail -n 5 "resume.$n.out" >&2; exit 1; }
+    resumes="$resumes$n $(awk -v c=$((n + 2)) '{ printf "%.2f %.3f", $1, ($2 + $3) * 1000 / c }' "resume.$n")
+"
 done
 echo
 echo "resume end of each run: the N + 2 tasks before end cloned, end run again (CPU of the whole resume)"
