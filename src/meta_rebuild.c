@@ -292,12 +292,6 @@ out:
     return rc;
 }
 
-static bool is_run_id(const char *s)
-{
-    size_t n = strspn(s, "0123456789");
-    return n > 0 && n <= 18 && !s[n];
-}
-
 static bool is_flow_name(const char *s)
 {
     size_t n = 0;
@@ -317,7 +311,7 @@ static int rebuild_flow(struct mf_meta *m, const char *root, const char *flow, s
     DIR *d = rc ? NULL : opendir(dir.buf);
     struct dirent *e;
     while (d && !rc && (e = readdir(d)) != NULL) {
-        if (!is_run_id(e->d_name))
+        if (!mf__is_run_id(e->d_name))
             continue;
         struct mf_meta_run have;
         memset(&have, 0, sizeof(have));
@@ -345,7 +339,7 @@ bool mf__meta_has_run_dirs(const char *root)
         mf__buf_reset(&dir);
         DIR *flow = mf__buf_addf(&dir, "%s/%s", root, e->d_name) ? NULL : opendir(dir.buf);
         for (struct dirent *r; flow && !found && (r = readdir(flow)) != NULL;)
-            found = is_run_id(r->d_name);
+            found = mf__is_run_id(r->d_name);
         if (flow)
             closedir(flow);
     }

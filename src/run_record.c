@@ -80,8 +80,7 @@ static int tag_list(const mf_value *doc, const char *key, const char *path, char
         return mf__err(err, MF_ENOMEM, "out of memory");
     for (size_t i = 0; i < len; i++) {
         const char *s;
-        struct mf_err why = MF_ERR_INIT;
-        if (mf_value_get_str(mf_value_at(l, i), &s) || mf__tag_check(s, &why))
+        if (mf_value_get_str(mf_value_at(l, i), &s) || mf__tag_check(s, NULL))
             return bad(path, err, key);
         if (!((*out)[i] = mf__strdup(s)))
             return mf__err(err, MF_ENOMEM, "out of memory");
@@ -112,7 +111,7 @@ int mf__run_record_parse(const char *text, const char *path, struct mf_run_recor
     const mf_value *origin = rc ? NULL : mf_value_key(doc, "origin_run_id");
     const char *o = NULL;
     if (!rc && mf_value_type(origin) != MF_NULL &&
-        (mf_value_get_str(origin, &o) || !*o || strspn(o, "0123456789") != strlen(o) || strlen(o) > 18))
+        (mf_value_get_str(origin, &o) || !mf__is_run_id(o)))
         rc = bad(path, err, "origin_run_id");
     if (!rc && o && !(r->origin_run_id = mf__strdup(o)))
         rc = mf__err(err, MF_ENOMEM, "out of memory");
@@ -147,6 +146,12 @@ out:
     mf__buf_release(&path);
     mf__buf_release(&text);
     return rc;
+}
+
+bool mf__is_run_id(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n > 0 && n <= 18 && !s[n];
 }
 
 void mf__run_record_release(struct mf_run_record *r)

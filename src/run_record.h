@@ -10,6 +10,7 @@
  */
 #ifndef MF_RUN_RECORD_H
 #define MF_RUN_RECORD_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/err.h"
@@ -23,9 +24,10 @@ struct mf_run_record {
 };
 
 /* Writes the copy of run FLOW/RUN_ID's record atomically (a temporary name,
- * then rename; not forced to disk, like the database's own commits). Tags are not checked here (the metadata checked them). A
- * run whose directory is gone has nothing to rebuild from: 0, nothing
- * written. MF_EIO, MF_ENOMEM otherwise. */
+ * then rename; not forced to disk, like the database's own commits). Tags
+ * are not checked here (the metadata checked them). A run whose directory
+ * is gone has nothing to rebuild from: 0, nothing written. MF_EIO,
+ * MF_ENOMEM otherwise. */
 int mf__run_record_write(const char *root, const char *flow, const char *run_id, char *const *sys_tags, size_t nsys,
                          char *const *tags, size_t ntags, const char *origin_run_id, struct mf_err *err);
 
@@ -41,4 +43,7 @@ int mf__run_record_read(const char *root, const char *flow, const char *run_id, 
 int mf__run_record_parse(const char *text, const char *path, struct mf_run_record *r, struct mf_err *err);
 
 void mf__run_record_release(struct mf_run_record *r);
+
+/* True for a run id as the metadata allocates them: 1 to 18 decimal digits. */
+bool mf__is_run_id(const char *s);
 #endif
