@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # t62_big_artifact.sh - a large bytes or f64 artifact is set without copying
 # the step's buffer and read back without a second copy: the flow's peak RSS
-# stays near one copy of the data; what was set is what is read, also when
+# stays near one copy of the data, also when the same bytes are stored
+# again (the put verifies the object it reuses); what was set is what is read, also when
 # the step changes its buffer after the setter returned.
 . "$(dirname "$0")/lib.sh"
 
@@ -22,5 +23,20 @@ if [ -x /usr/bin/time ] && ! grep -q '^MF_SANITIZE:BOOL=ON' "$MF_BUILD/CMakeCach
     run_ok "a 32 MiB artifact under /usr/bin/time" /usr/bin/time -f 'maxrss %M' "$BIG" run --mib 32 --quiet
     KIB=$(awk '/^maxrss/ { print $2 }' "$ERR")
     assert_true "peak RSS ${KIB} KiB is one copy of 32 MiB plus a little (< 52 MiB)" test "${KIB:-999999}" -lt $((52 * 1024))
+    # The same bytes again: start's put finds the object stored and verifies
+    # it before reusing it, which must not map all of it at once.
+    run_ok "the same 32 MiB again (the object is reused)" /usr/bin/time -f 'maxrss %M' "$BIG" run --mib 32 --quiet
+    KIB=$(awk '/^maxrss/ { print $2 }' "$ERR")
+    assert_true "peak RSS ${KIB} KiB when the object is reused (< 52 MiB)" test "${KIB:-999999}" -lt $((52 * 1024))
+    # verify hashes the 32 MiB object through the same windows as that put
+    run_ok "verify hashes a raw object across its mapping windows" "$BIG" verify
+    assert_contains "and finds nothing wrong" "$(cat "$OUT")" "verify: 0 problem(s)"
+    # one byte changed 20 MiB in: in the third window, not the first
+    obj=$(find "$ROOT/objects" -type f -size +30M | head -n 1)
+    at=$((20 << 20))
+    b=$(dd if="$obj" bs=1 skip="$at" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+    printf "\\$(printf %o $(((b + 1) % 256)))" | dd of="$obj" bs=1 seek="$at" conv=notrunc 2>/dev/null
+    expect_fail "verify finds a byte changed 20 MiB into the object" 1 "$BIG" verify
+    assert_contains "and names it corrupt" "$(cat "$OUT" "$ERR")" "corrupt"
 fi
 finish
