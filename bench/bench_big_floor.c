@@ -6,6 +6,13 @@
  * the same bytes the flow does, hashes them (the object's name), writes them
  * once to a file with fdatasync, then reads the file back and hashes it again
  * (the reader's verification). bench/run.sh times it beside the flow.
+ * The file is kept, as the flow keeps its object: storing means the blocks
+ * and page-cache pages stay taken, so the next run must find new ones. A
+ * floor that unlinked its file let each run reuse the pages the last one
+ * freed, while the flow (whose datastores bench/run.sh moves aside, not
+ * deletes) paid for fresh ones: on a newly booted guest, whose memory the
+ * host backs on first touch, that was 0.3 s of system time per 100 MiB
+ * (bench/RESULTS.md, session 10).
  *
  * Usage: bench_big_floor [MiB (default 100)] [directory (default .)]
  */
@@ -86,7 +93,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_big_floor: failed on '%s': %s\n", path, strerror(errno));
     if (fd >= 0)
         close(fd);
-    unlink(path);
     free(buf);
     return rc;
 }

@@ -156,7 +156,8 @@ fi
 
 # 3. 100 MiB of random bytes set in start and read in end, against the least
 #    any program must do for that (bench_big_floor): generate, hash, write
-#    with fdatasync, read back and hash.
+#    with fdatasync, read back and hash. Both keep what they wrote (the
+#    floor's files stay in $TMP until the end), so both find new pages.
 if want big; then
     BIGF=$BUILD/tests/flows/big_artifact
     FLOOR=$BUILD/bench/bench_big_floor
