@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "metaflow.h"
 #include "util/alloc.h"
@@ -174,6 +175,28 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
 /* Open / close                                                       */
 /* ------------------------------------------------------------------ */
 
+/* Runs the prepared journal-mode change, retrying while it is busy. Only a
+ * new database's first openers race here (the mode is persistent: later
+ * opens find WAL set and change nothing). The change needs an exclusive
+ * lock, and when another opener holds a shared one SQLite returns
+ * SQLITE_BUSY at once, without calling the busy handler: four processes
+ * opening a new store together lost that race about once in fifteen on a
+ * loaded machine (test_meta concurrent_writers). So the wait is ours:
+ * naps of 1, 2, 4 .. 64 ms, up to the same timeout as any other lock. */
+static int step_until_free(sqlite3_stmt *st)
+{
+    long waited_ms = 0, nap_ms = 1;
+    int rc;
+    while (((rc = sqlite3_step(st)) & 0xff) == SQLITE_BUSY && waited_ms < META_BUSY_TIMEOUT_MS) {
+        sqlite3_reset(st);
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = nap_ms * 1000000L };
+        nanosleep(&ts, NULL);
+        waited_ms += nap_ms;
+        nap_ms = nap_ms < 64 ? nap_ms * 2 : 64;
+    }
+    return rc;
+}
+
 /* WAL lets readers work while the scheduler writes, and commits without
  * fsync under synchronous=NORMAL (see docs/metadata.md for the trade). */
 static int set_wal(struct mf_meta *m, struct mf_err *err)
@@ -181,7 +204,7 @@ static int set_wal(struct mf_meta *m, struct mf_err *err)
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(m->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
+        rc = step_until_free(st);
     int ret = 0;
     if (rc != SQLITE_ROW) {
         ret = mf__meta_db_err(m, rc, err);

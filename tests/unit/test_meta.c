@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -646,6 +647,57 @@ TEST(concurrent_writers)
     mf__meta_close(m);
 }
 
+/* A new database's first open switches it to WAL. Openers racing on a new
+ * database each read it (a shared lock) and then want the exclusive lock
+ * the switch needs: SQLite answers all but one of them SQLITE_BUSY at once,
+ * without calling the busy handler (waiting could deadlock), so the open
+ * must wait itself. OPENERS processes released together by closing a pipe,
+ * ROUNDS new databases: every open must succeed. */
+#define OPENERS 8
+#define ROUNDS 12
+static int open_after_barrier(const char *root, int barrier)
+{
+    char c;
+    if (read(barrier, &c, 1) != 0)
+        return 2;
+    struct mf_meta *m = NULL;
+    struct mf_err err = MF_ERR_INIT;
+    if (mf__meta_open(root, false, &m, &err) < 0) {
+        fprintf(stderr, "opener: %s\n", err.msg);
+        return 1;
+    }
+    mf__meta_close(m);
+    return 0;
+}
+
+TEST(first_opens_race)
+{
+    for (int round = 0; round < ROUNDS; round++) {
+        const char *root = fresh_root();
+        int barrier[2];
+        pid_t pids[OPENERS];
+        CHECK(pipe(barrier) == 0);
+        fflush(NULL);
+        for (int i = 0; i < OPENERS; i++) {
+            pids[i] = fork();
+            CHECK(pids[i] >= 0);
+            if (pids[i] == 0) {
+                close(barrier[1]);
+                _exit(open_after_barrier(root, barrier[0]));
+            }
+        }
+        close(barrier[0]);
+        close(barrier[1]); /* every opener's read returns 0 now */
+        int failed = 0;
+        for (int i = 0; i < OPENERS; i++) {
+            int st = 0;
+            CHECK(waitpid(pids[i], &st, 0) == pids[i]);
+            failed += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        }
+        CHECK_EQ_INT(failed, 0);
+    }
+}
+
 /* A claim that refuses ids listed in ctx (a ',' separated list). */
 static int claim_unless(void *ctx, const char *run_id, struct mf_err *err)
 {
@@ -764,6 +816,7 @@ T(task_attempts_in_order)
 T(task_fields_and_clone)
 T(unknown_run_message)
 T(concurrent_writers)
+T(first_opens_race)
 T(run_ids_allocated_from_metadata)
 T(run_ids_allocated_concurrently)
 TESTS_END
