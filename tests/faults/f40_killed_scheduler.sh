@@ -34,10 +34,20 @@ start_and_kill() {
     wait "$pid" 2>/dev/null
 }
 
+# One whole run first: the kill moments are spread over its duration, which
+# varies tenfold between our hosts (0.2 to 2 s); fixed moments either all
+# landed after a fast host's run had ended or never reached a slow host's end.
+t0=$(date +%s%N)
+run_ok "a whole run, to time it" "$F" run --width $WIDTH --max-num-splits 200 --quiet
+DUR_MS=$((($(date +%s%N) - t0) / 1000000))
+echo "# a whole run took $DUR_MS ms"
+# moment FRACTION_PER_MILLE: that share of a whole run's duration, in seconds
+moment() { awk -v f="$1" -v d="$DUR_MS" 'BEGIN { printf "%.3f", f * d / 1000000 }'; }
+
 bad_verify=0 not_died=0
 for k in $(seq "$KILLS"); do
-    # a moment from 0 to 0.5 s into the run (a 200-task run takes about 2 s here)
-    start_and_kill "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", (r % 500) / 1000 }')"
+    # a moment from 0 to 1.25 times a whole run's duration into the run
+    start_and_kill "$(moment $((RANDOM % 1250)))"
     id=$(last_run_id TrustFlow)
     [ -n "$id" ] && run "$F" verify "$id"
     if [ "$RC" -ne 0 ]; then
@@ -61,9 +71,9 @@ assert_contains "runs lists died runs" "$("$F" runs)" "died"
 
 # the last kill may have come after its run ended: kill early runs until the
 # latest one died, so that the final resume has something to resume
-for _ in $(seq 20); do
+for i in $(seq 20); do
     [ "$(status_of "$(last_run_id TrustFlow)")" = died ] && break
-    start_and_kill 0.2
+    start_and_kill "$(moment $((400 - (i % 4) * 90)))"   # 40%, 31%, 22%, 13% of a run, in turn
 done
 assert_eq "the latest run died" died "$(status_of "$(last_run_id TrustFlow)")"
 # let orphaned tasks of the last kill finish their writes, then resume to the end
