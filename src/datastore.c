@@ -322,7 +322,8 @@ int mf__ds_task_dir(struct mf_ds *ds, const char *run, const char *step, const c
 int mf__ds_log_path(struct mf_ds *ds, const char *run, const char *step, const char *task, int attempt,
                     const char *stream, struct mf_buf *out)
 {
-    if (attempt < 0 || !stream || (strcmp(stream, "stdout") != 0 && strcmp(stream, "stderr") != 0))
+    if (attempt < 0 || !stream ||
+        (strcmp(stream, "stdout") != 0 && strcmp(stream, "stderr") != 0 && strcmp(stream, "exit") != 0))
         return MF_EINVAL;
     int rc = mf__ds_task_dir(ds, run, step, task, out);
     return rc ? rc : mf__buf_addf(out, "/%d.%s", attempt, stream);

@@ -117,7 +117,8 @@ int mf__ds_objects_ok(struct mf_ds *ds, const struct mf_index *ix, struct mf_err
 
 /* Appends ROOT/FLOW/RUN/STEP/TASK to `out`. */
 int mf__ds_task_dir(struct mf_ds *ds, const char *run, const char *step, const char *task, struct mf_buf *out);
-/* Appends the log path of one attempt's stream ("stdout" or "stderr"). */
+/* Appends the path of one attempt's "stdout" or "stderr" log, or of its "exit"
+ * file (its exit status: slurm.h's format). */
 int mf__ds_log_path(struct mf_ds *ds, const char *run, const char *step, const char *task, int attempt,
                     const char *stream, struct mf_buf *out);
 #endif

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "meta.h"
 #include "run_record.h"
+#include "slurm.h"
 #include "store_scan.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -30,6 +31,7 @@
 struct fjob {
     int attempt;
     char job[32], state[24];
+    int status; /* the exit file's STATUS (128+N: signal N); -1 without one */
 };
 
 /* One task directory as found. */
@@ -71,6 +73,7 @@ static struct fjob *job_of(struct found *f, int attempt)
         return NULL;
     memset(&f->jobs[f->njobs], 0, sizeof(f->jobs[0]));
     f->jobs[f->njobs].attempt = attempt;
+    f->jobs[f->njobs].status = -1;
     return &f->jobs[f->njobs++];
 }
 
@@ -90,15 +93,21 @@ static void word(const char *text, int skip, const char *allowed, char *out, siz
     }
 }
 
-/* "<N>.exit" ("STATUS SIGNAL JOB") and "<N>.slurm" ("JOB STATE"): the job
- * that ran attempt N and how the cluster ended it. */
+/* "<N>.exit" ("STATUS SIGNAL JOB": written by a Slurm job, or by the
+ * scheduler for a failed local attempt) and "<N>.slurm" ("JOB STATE"): the
+ * job that ran attempt N, its exit status, and how the cluster ended it. */
 static void read_job_file(const char *path, int attempt, bool exit_file, struct found *f)
 {
     struct mf_buf text = MF_BUF_INIT;
     struct fjob *j = mf__read_file(path, &text, NULL) || text.len > 200 ? NULL : job_of(f, attempt);
     static const char ids[] = "0123456789_.";
-    if (j && exit_file && !j->job[0])
-        word(text.buf, 2, ids, j->job, sizeof(j->job));
+    int status = -1;
+    char sig[8], job[32] = "";
+    if (j && exit_file && !mf__slurm_parse_exit_file(text.buf, text.len, &status, sig, job)) {
+        j->status = status;
+        if (!j->job[0])
+            snprintf(j->job, sizeof(j->job), "%s", job);
+    }
     if (j && !exit_file) {
         word(text.buf, 0, ids, j->job, sizeof(j->job));
         word(text.buf, 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_", j->state, sizeof(j->state));
@@ -199,9 +208,13 @@ static int record_tasks(struct mf_meta *m, const char *flow, const char *run, st
             struct fjob *j = NULL;
             for (size_t k = 0; k < f->njobs && !j; k++)
                 j = f->jobs[k].attempt == a ? (struct fjob *)&f->jobs[k] : NULL;
+            /* an attempt that committed its index exited 0; a failed one's
+             * status is in its exit file, when it has one */
+            int code = last && f->ok ? 0 : j ? j->status : -1;
             struct mf_meta_task t = { .step = f->step, .task_id = f->task, .attempt = a,
                                       .status = (char *)(last && f->ok ? "succeeded" : "failed"),
-                                      .start = f->start, .end = f->end, .exit_code = -1, .stack = f->stack,
+                                      .start = f->start, .end = f->end, .exit_code = code < 128 ? code : -1,
+                                      .signal = code >= 128 ? code - 128 : 0, .stack = f->stack,
                                       .input_paths = f->inputs,
                                       .job_id = j && j->job[0] ? j->job : NULL,
                                       .job_state = j && j->state[0] ? j->state : NULL };

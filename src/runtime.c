@@ -105,6 +105,27 @@ void mf__record_job_at_end(struct sched *s, struct stask *t, const struct mf_exi
     }
 }
 
+/* A failed attempt's status, kept beside its logs as "<N>.exit" in the
+ * Slurm wrapper's format ("STATUS SIGNAL JOB", STATUS 128+N when killed by
+ * signal N; slurm.h), so that `metadata rebuild` recovers why an attempt
+ * failed when the database is lost. Only failures pay for the file, and a
+ * Slurm job has written its own (kept). Not forced to disk, like the
+ * database row it copies; a copy that cannot be written is not an error. */
+static void keep_exit_copy(struct sched *s, const struct stask *t, const char *id, const struct mf_exit *x)
+{
+    struct mf_buf path = MF_BUF_INIT;
+    struct mf_err err = MF_ERR_INIT;
+    int status = x->exited ? x->exit_code : 128 + x->signal;
+    if (status >= 0 && status < 256 &&
+        !mf__ds_log_path(s->ds, s->run_id, s->g->nodes[t->node].name, id, t->attempt, "exit", &path) &&
+        !mf__path_exists(path.buf)) {
+        char line[16];
+        int n = snprintf(line, sizeof(line), "%d  \n", status);
+        (void)mf__write_atomic(path.buf, line, (size_t)n, 0, &err);
+    }
+    mf__buf_release(&path);
+}
+
 void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *x, const char *status,
                         const char *origin)
 {
@@ -120,6 +141,8 @@ void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *
     struct mf_err err = MF_ERR_INIT;
     mf__record_job_at_end(s, t, x);
     t->job_recorded = false; /* the next attempt is another job */
+    if (x && !strcmp(status, "failed"))
+        keep_exit_copy(s, t, id, x);
     if (mf__meta_task_finish(s->meta, s->flow->name, s->run_id, &mt, &err))
         meta_write_failed(s, err.msg);
 }
