@@ -32,6 +32,7 @@ struct fjob {
     int attempt;
     char job[32], state[24];
     int status; /* the exit file's STATUS (128+N: signal N); -1 without one */
+    bool timed_out; /* the exit file says TIMEOUT (local) or USR2 (Slurm's warning), or Slurm's state does */
 };
 
 /* One task directory as found. */
@@ -105,12 +106,14 @@ static void read_job_file(const char *path, int attempt, bool exit_file, struct 
     char sig[8], job[32] = "";
     if (j && exit_file && !mf__slurm_parse_exit_file(text.buf, text.len, &status, sig, job)) {
         j->status = status;
+        j->timed_out = j->timed_out || !strcmp(sig, "TIMEOUT") || !strcmp(sig, "USR2");
         if (!j->job[0])
             snprintf(j->job, sizeof(j->job), "%s", job);
     }
     if (j && !exit_file) {
         word(text.buf, 0, ids, j->job, sizeof(j->job));
         word(text.buf, 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_", j->state, sizeof(j->state));
+        j->timed_out = j->timed_out || !strcmp(j->state, "TIMEOUT");
     }
     mf__buf_release(&text);
 }
@@ -214,7 +217,8 @@ static int record_tasks(struct mf_meta *m, const char *flow, const char *run, st
             struct mf_meta_task t = { .step = f->step, .task_id = f->task, .attempt = a,
                                       .status = (char *)(last && f->ok ? "succeeded" : "failed"),
                                       .start = f->start, .end = f->end, .exit_code = code < 128 ? code : -1,
-                                      .signal = code >= 128 ? code - 128 : 0, .stack = f->stack,
+                                      .signal = code >= 128 ? code - 128 : 0,
+                                      .timed_out = !(last && f->ok) && j && j->timed_out, .stack = f->stack,
                                       .input_paths = f->inputs,
                                       .job_id = j && j->job[0] ? j->job : NULL,
                                       .job_state = j && j->state[0] ? j->state : NULL };

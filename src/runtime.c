@@ -107,7 +107,7 @@ void mf__record_job_at_end(struct sched *s, struct stask *t, const struct mf_exi
 
 /* A failed attempt's status, kept beside its logs as "<N>.exit" in the
  * Slurm wrapper's format ("STATUS SIGNAL JOB", STATUS 128+N when killed by
- * signal N; slurm.h), so that `metadata rebuild` recovers why an attempt
+ * signal N, SIGNAL the word TIMEOUT when it ran out of time; slurm.h), so that `metadata rebuild` recovers why an attempt
  * failed when the database is lost. Only failures pay for the file, and a
  * Slurm job has written its own (kept). Not forced to disk, like the
  * database row it copies; a copy that cannot be written is not an error. */
@@ -119,8 +119,8 @@ static void keep_exit_copy(struct sched *s, const struct stask *t, const char *i
     if (status >= 0 && status < 256 &&
         !mf__ds_log_path(s->ds, s->run_id, s->g->nodes[t->node].name, id, t->attempt, "exit", &path) &&
         !mf__path_exists(path.buf)) {
-        char line[16];
-        int n = snprintf(line, sizeof(line), "%d  \n", status);
+        char line[24];
+        int n = snprintf(line, sizeof(line), "%d %s \n", status, x->timed_out ? "TIMEOUT" : "");
         (void)mf__write_atomic(path.buf, line, (size_t)n, 0, &err);
     }
     mf__buf_release(&path);

@@ -84,7 +84,8 @@ const char *mf__slurm_never_runs(const char *reason);
 
 /* The exit file the wrapper writes: "STATUS[ SIGNAL[ JOB]]\n", STATUS as the
  * shell's $? of the step (128+N: killed by signal N), SIGNAL the name of the
- * signal Slurm sent the wrapper (TERM, USR2) if any (may be empty), JOB the
+ * signal Slurm sent the wrapper (TERM, USR2) if any (may be empty; TIMEOUT in
+ * the copy the scheduler keeps of a failed local attempt: runtime.c), JOB the
  * id of the job that ran it ("12", "12_3", "12.4"; `job` may be NULL).
  * MF_EPARSE otherwise. */
 int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8], char job[32]);

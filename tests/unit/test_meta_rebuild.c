@@ -48,8 +48,17 @@ static void touch_log(const char *run, const char *step, const char *task, int a
     fclose(f);
 }
 
-/* Run 1 succeeded (start, end; end on its second attempt); run 2 failed
- * in `end` (a log, no index). */
+static void write_exit(const char *run, const char *step, const char *task, int attempt, const char *text)
+{
+    char path[512];
+    struct mf_err err = MF_ERR_INIT;
+    snprintf(path, sizeof(path), "%s/F/%s/%s/%s/%d.exit", root, run, step, task, attempt);
+    CHECK_EQ_INT(mf__write_atomic(path, text, strlen(text), 0, &err), 0);
+}
+
+/* Run 1 succeeded (start, end; end on its second attempt, after its first
+ * was killed by signal 9 when it ran out of time); run 2 failed in `end`
+ * (a log and exit status 3, no index). */
 static void make_runs(void)
 {
     struct mf_ds *ds = NULL;
@@ -59,10 +68,12 @@ static void make_runs(void)
     write_task(ds, "1", "_parameters", "0", 0);
     write_task(ds, "1", "start", "1", 0);
     touch_log("1", "end", "2", 0);
+    write_exit("1", "end", "2", 0, "137 TIMEOUT \n");
     write_task(ds, "1", "end", "2", 1);
     write_task(ds, "2", "_parameters", "0", 0);
     write_task(ds, "2", "start", "1", 0);
     touch_log("2", "end", "2", 0);
+    write_exit("2", "end", "2", 0, "3  \n");
     mf__ds_close(ds);
 }
 
@@ -93,15 +104,23 @@ static void check_rebuilt(void)
     CHECK_EQ_INT((int)n, 3); /* start/1 attempt 0, end/2 attempts 0 and 1 */
     CHECK_EQ_STR(t[0].step, "start");
     CHECK_EQ_STR(t[0].status, "succeeded");
+    CHECK_EQ_INT(t[0].exit_code, 0);
     CHECK_EQ_STR(t[1].status, "failed");
+    CHECK_EQ_INT(t[1].exit_code, -1); /* killed by signal 9, out of time: from its exit file */
+    CHECK_EQ_INT(t[1].signal, 9);
+    CHECK(t[1].timed_out);
     CHECK_EQ_STR(t[2].status, "succeeded");
     CHECK_EQ_INT(t[2].attempt, 1);
+    CHECK_EQ_INT(t[2].exit_code, 0);
+    CHECK(!t[2].timed_out);
     for (size_t i = 0; i < n; i++)
         mf__meta_task_release(&t[i]);
     mf__free(t);
     CHECK_EQ_INT(mf__meta_tasks(m, "F", "2", "end", &t, &n, &err), 0);
     CHECK_EQ_INT((int)n, 1);
     CHECK_EQ_STR(t[0].status, "failed");
+    CHECK_EQ_INT(t[0].exit_code, 3);
+    CHECK_EQ_INT(t[0].signal, 0);
     mf__meta_task_release(&t[0]);
     mf__free(t);
     mf__meta_close(m);
