@@ -18,12 +18,14 @@
 #include "datastore.h"
 #include "json.h"
 #include "meta.h"
+#include "run_clones.h"
 #include "run_record.h"
 #include "slurm.h"
 #include "store_scan.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/strmap.h"
 #include "value.h"
 
 /* A cluster job of one attempt, from its "<N>.exit" (written by the job) and
@@ -41,6 +43,7 @@ struct found {
     char *inputs; /* from a version 3 index; "" otherwise */
     int attempts; /* attempts seen (logs, index) */
     bool ok;      /* has an index */
+    char *origin, *memo_key; /* cloned, not run: from the run's clone log (run_clones.h) */
     double start, end;
     struct fjob *jobs;
     size_t njobs, jobs_cap;
@@ -60,6 +63,8 @@ static void found_release(struct rctx *r)
         mf__free(r->t[i].task);
         mf__free(r->t[i].stack);
         mf__free(r->t[i].inputs);
+        mf__free(r->t[i].origin);
+        mf__free(r->t[i].memo_key);
         mf__free(r->t[i].jobs);
     }
     r->n = 0;
@@ -213,13 +218,16 @@ static int record_tasks(struct mf_meta *m, const char *flow, const char *run, st
                 j = f->jobs[k].attempt == a ? (struct fjob *)&f->jobs[k] : NULL;
             /* an attempt that committed its index exited 0; a failed one's
              * status is in its exit file, when it has one */
-            int code = last && f->ok ? 0 : j ? j->status : -1;
+            bool cloned = last && f->ok && f->origin;
+            int code = cloned ? -1 : last && f->ok ? 0 : j ? j->status : -1;
             struct mf_meta_task t = { .step = f->step, .task_id = f->task, .attempt = a,
                                       .status = (char *)(last && f->ok ? "succeeded" : "failed"),
                                       .start = f->start, .end = f->end, .exit_code = code < 128 ? code : -1,
                                       .signal = code >= 128 ? code - 128 : 0,
                                       .timed_out = !(last && f->ok) && j && j->timed_out, .stack = f->stack,
-                                      .input_paths = f->inputs,
+                                      .input_paths = f->inputs, .origin = cloned ? f->origin : NULL,
+                                      .memo_hit = cloned && f->memo_key,
+                                      .memo_key = cloned ? f->memo_key : NULL,
                                       .job_id = j && j->job[0] ? j->job : NULL,
                                       .job_state = j && j->state[0] ? j->state : NULL };
             rc = mf__meta_task_finish(m, flow, run, &t, err);
@@ -228,6 +236,60 @@ static int record_tasks(struct mf_meta *m, const char *flow, const char *run, st
         }
         st->tasks++;
     }
+    return rc;
+}
+
+/* Reading the run's clone log: its tasks found on disk with an index, by
+ * "STEP/TASK" (value: position + 1), so that a resume of 100,000 clones is
+ * not 100,000 scans of the task list. */
+struct clone_ctx {
+    struct rctx *r;
+    struct mf_strmap by_name;
+    struct mf_buf key;
+};
+
+static int clone_key(struct clone_ctx *c, const char *step, const char *task, int64_t **slot)
+{
+    mf__buf_reset(&c->key);
+    *slot = mf__buf_addf(&c->key, "%s/%s", step, task) ? NULL : mf__strmap_slot(&c->by_name, c->key.buf);
+    return *slot ? 0 : mf__err(c->r->err, MF_ENOMEM, "out of memory");
+}
+
+/* A line of the log: the task it names was cloned from its origin. A task
+ * named twice keeps the last line; one not found is ignored (its folder or
+ * its index is gone: it is recorded as failed, as it was found). */
+static int on_clone(void *ctx, const struct mf_clone_line *line)
+{
+    struct clone_ctx *c = ctx;
+    int64_t *slot;
+    int rc = clone_key(c, line->step, line->task_id, &slot);
+    if (rc || *slot == 0)
+        return rc;
+    struct found *f = &c->r->t[*slot - 1];
+    mf__free(f->origin);
+    mf__free(f->memo_key);
+    f->memo_key = NULL;
+    if (!(f->origin = mf__strdup(line->origin)) || (line->memo_key && !(f->memo_key = mf__strdup(line->memo_key))))
+        return mf__err(c->r->err, MF_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Marks the tasks of run RUN that its clone log names; `*bad` counts the
+ * lines that do not parse. */
+static int read_clones(const char *root, const char *flow, const char *run, struct rctx *r, size_t *bad,
+                       struct mf_err *err)
+{
+    struct clone_ctx c = { .r = r, .by_name = MF_STRMAP_INIT, .key = MF_BUF_INIT };
+    int rc = 0;
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        int64_t *slot;
+        if (r->t[i].ok && !(rc = clone_key(&c, r->t[i].step, r->t[i].task, &slot)))
+            *slot = (int64_t)i + 1;
+    }
+    if (!rc)
+        rc = mf__run_clones_read(root, flow, run, on_clone, &c, bad, err);
+    mf__strmap_release(&c.by_name);
+    mf__buf_release(&c.key);
     return rc;
 }
 
@@ -293,7 +355,13 @@ static int rebuild_run(struct mf_meta *m, const char *root, const char *flow, co
     } else if (got != MF_ENOENT && !st->damaged[0]) {
         snprintf(st->damaged, sizeof(st->damaged), "%s", why.msg);
     }
-    rc = mf__meta_run_create(m, &rec, err);
+    size_t bad = 0;
+    rc = read_clones(root, flow, run, &r, &bad, err);
+    if (!rc && bad && !st->damaged[0])
+        snprintf(st->damaged, sizeof(st->damaged), "%zu line(s) of the clone log '%s/_clones' do not parse (a crash "
+                 "cuts at most the last one short): those tasks are recorded as run, not cloned", bad, dir.buf);
+    if (!rc)
+        rc = mf__meta_run_create(m, &rec, err);
     if (!rc)
         rc = record_tasks(m, flow, run, &r, st, err);
     if (!rc)

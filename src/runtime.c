@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run_clones.h"
 #include "runtime_impl.h"
 #include "task.h"
 #include "util/alloc.h"
@@ -141,6 +142,8 @@ void mf__meta_task_done(struct sched *s, struct stask *t, const struct mf_exit *
     struct mf_err err = MF_ERR_INIT;
     mf__record_job_at_end(s, t, x);
     t->job_recorded = false; /* the next attempt is another job */
+    if (origin && mf__run_clones_line(&s->clone_log, mt.step, id, origin, mt.memo_key))
+        meta_write_failed(s, "out of memory recording a clone");
     if (x && !strcmp(status, "failed"))
         keep_exit_copy(s, t, id, x);
     if (mf__meta_task_finish(s->meta, s->flow->name, s->run_id, &mt, &err))
@@ -398,11 +401,17 @@ static int release_delayed(struct sched *s, int cap, struct mf_err *err)
     return ms < 1 ? 1 : (int)ms;
 }
 
-/* Commits the clone records batched so far: a failure fails the run, as
- * any lost metadata write does. */
+/* Appends the batch's lines to the run's clone log (run_clones.h), then
+ * commits the clone records batched so far: a failure of either fails the
+ * run, as any lost metadata write does. The log goes first, so the
+ * database never holds a clone its copy lacks. */
 static void clones_recorded(struct sched *s)
 {
     struct mf_err e = MF_ERR_INIT;
+    if (s->clone_log.len && !s->meta_failed &&
+        mf__run_clones_append(s->o->root, s->flow->name, s->run_id, s->clone_log.buf, s->clone_log.len, &e))
+        meta_write_failed(s, e.msg);
+    mf__buf_reset(&s->clone_log);
     if (mf__meta_batch_end(s->meta, &e))
         meta_write_failed(s, e.msg);
 }
@@ -537,6 +546,7 @@ static void sched_release(struct sched *s)
     mf__free(s->joins);
     mf__stask_free(s->failed);
     mf__buf_release(&s->also_failed);
+    mf__buf_release(&s->clone_log);
     mf__resume_release(s);
     mf__memo_release(s);
     mf__strmap_release(&s->passes);

@@ -128,6 +128,7 @@ struct sched {
     struct mf_strmap passes; /* "STEP|POSITION" -> tasks created (steps in loops) */
     size_t started, succeeded;
     struct stask *failed; /* the first task that failed */
+    struct mf_buf clone_log;   /* lines for RUN/_clones (run_clones.h) not yet appended */
     struct mf_buf also_failed; /* "STEP/ID\n" of tasks that failed after it (at most MF_ALSO_FAILED_MAX) */
     size_t nalso_failed;       /* how many failed after it, all told */
     struct mf_exit failed_exit;

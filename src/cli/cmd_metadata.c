@@ -15,10 +15,11 @@ static int usage(struct mf_cli *c, FILE *f)
             "that opens and reads is kept and gets the runs it lacks; a lost one is made anew; a corrupt\n"
             "one is moved aside (metadata.db.broken-TIME) first. From the disk: which tasks succeeded\n"
             "(their indexes), their attempts (log files), the parameters, and each run's tags and\n"
-            "origin (the copy in RUN/_run.json), and a failed attempt's exit code or signal (its\n"
-            "<N>.exit file); times come from file times. A run made by an older build has no copies: its\n"
-            "exit codes are lost, its user comes from its directory's owner, its other tags and origin\n"
-            "are lost. Run it when no run is going on.\n",
+            "origin (the copy in RUN/_run.json), a failed attempt's exit code or signal (its <N>.exit\n"
+            "file), and where a cloned task came from (RUN/_clones); times come from file times. A run\n"
+            "made by an older build has no copies: its exit codes and clones' origins are lost, its user\n"
+            "comes from its directory's owner, its other tags and origin are lost. Run it when no run is\n"
+            "going on.\n",
             c->prog);
     return f == c->out ? MF_EXIT_OK : MF_EXIT_USAGE;
 }

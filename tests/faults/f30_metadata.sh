@@ -5,7 +5,8 @@
 # `logs` show what they showed before (times come from file times, a few ms
 # off), tags, system tags and the origin of a resume included: each run's
 # directory keeps a copy of them (_run.json); a failed attempt's exit code
-# too (its "<N>.exit" file). A damaged copy is said, and that
+# too (its "<N>.exit" file), and where a resume's cloned tasks came from
+# (RUN/_clones). A damaged copy is said, and that
 # run keeps only the tags its directory tells (user, date).
 . "$(dirname "$0")/../cli/lib.sh"
 
@@ -19,10 +20,11 @@ snapshot() {
     "$F" dump 1/end --json >"$1.json"
     "$F" logs 2/join --stderr >"$1.logs" 2>&1
     "$F" dump 2/join --json 2>&1 | grep -o '"exit_code":[-0-9]*' >"$1.exit"
+    "$F" dump 3/start --json 2>&1 | grep -o '"origin":[^,]*' >"$1.clone"
 }
 same() {
     local f
-    for f in runs sys1 sys3 dump1 dump2 dump3 json logs exit; do
+    for f in runs sys1 sys3 dump1 dump2 dump3 json logs exit clone; do
         assert_eq "$1: $f is the same" "$(cat "before.$f")" "$(cat "$2.$f")"
     done
 }
@@ -38,6 +40,7 @@ assert_eq "runs shows the tags and the origin" "1 succeeded first,later -
 3 succeeded resumed 2" "$(sort before.runs)"
 assert_contains "the failed run's log is there" "$(cat before.logs)" "asked to fail at 'join'"
 assert_eq "the failed join's exit code" '"exit_code":1' "$(cat before.exit)"
+assert_eq "run 3's start was cloned from run 2's" '"origin":"2/start/1"' "$(cat before.clone)"
 
 rm -f "$ROOT"/metadata.db*
 expect_fail "verify: metadata lost is a problem" 1 "$F" verify
@@ -84,8 +87,7 @@ run_ok "the tag is still there" "$F" tag list 4
 assert_contains "tag kept" "$(cat "$OUT")" "keep"
 expect_fail "metadata without a subcommand is a usage error" 2 "$F" metadata
 run_ok "metadata --help" "$F" metadata --help
-assert_contains "the help says what is lost" "$(cat "$OUT")" "its
-exit codes are lost"
+assert_contains "the help says what is lost" "$(cat "$OUT")" "its exit codes and clones' origins are lost"
 assert_contains "and where the tags come from" "$(cat "$OUT")" "RUN/_run.json"
 
 finish
