@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "run_clones.h"
+#include "fuzz_text.h"
 #include "util/alloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,11 +20,9 @@ static void only(const char *s, const char *allowed)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *line = mf__malloc(size + 1);
+    char *line = fuzz_text(data, size);
     if (!line)
         return 0;
-    memcpy(line, data, size);
-    line[size] = '\0';
     struct mf_clone_line c;
     if (mf__run_clones_parse_line(line, &c) == 0) {
         only(c.step, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");

@@ -8,6 +8,7 @@
 
 #include "meta.h"
 #include "run_record.h"
+#include "fuzz_text.h"
 #include "util/alloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,11 +24,9 @@ static void check_tags(char *const *v, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = mf__malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     struct mf_run_record r;
     if (mf__run_record_parse(text, "fuzz", &r, NULL) == 0) {
         check_tags(r.sys_tags, r.nsys_tags);
