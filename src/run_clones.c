@@ -12,11 +12,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cas.h"
+#include "client_impl.h"
 #include "util/fsutil.h"
 
 #define CLONES_FILE "_clones"
@@ -52,41 +54,13 @@ out:
     return rc;
 }
 
-#define IDENT_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
-
-static bool is_step_name(const char *s, size_t n) { return n > 0 && n < 256 && strspn(s, IDENT_CHARS) >= n; }
-
-static bool is_task_id(const char *s)
-{
-    size_t n = strspn(s, "0123456789");
-    return n > 0 && n <= 20 && !s[n];
-}
-
-/* "STEP/TASK", cut at its slash into two checked parts. */
-static bool step_task(char *s, const char **step, const char **task)
-{
-    char *slash = strchr(s, '/');
-    if (!slash || !is_step_name(s, (size_t)(slash - s)))
-        return false;
-    *slash = '\0';
-    *step = s;
-    *task = slash + 1;
-    return is_task_id(*task);
-}
-
-/* "RUN/STEP/TASK", checked and left whole. */
-static bool is_origin(const char *s)
-{
-    size_t run = strspn(s, "0123456789");
-    if (run == 0 || run > 18 || s[run] != '/')
-        return false;
-    const char *step = s + run + 1;
-    const char *slash = strchr(step, '/');
-    return slash && is_step_name(step, (size_t)(slash - step)) && is_task_id(slash + 1);
-}
-
+/* Both names are checked by the rule every reader of an origin uses
+ * (mf__pathspec_parse, the client's), so that the rebuild records nothing a
+ * reader would then refuse: ORIGIN as RUN/STEP/TASK, and STEP/TASK as the
+ * task part of a pathspec. */
 int mf__run_clones_parse_line(char *line, struct mf_clone_line *out)
 {
+    char task_ps[320], run[160], step[160], task[160], why[256];
     memset(out, 0, sizeof(*out));
     char *origin = strchr(line, ' ');
     if (!origin)
@@ -95,8 +69,16 @@ int mf__run_clones_parse_line(char *line, struct mf_clone_line *out)
     char *key = strchr(origin, ' ');
     if (key)
         *key++ = '\0';
-    if (!step_task(line, &out->step, &out->task_id) || !is_origin(origin) || (key && !mf__is_hash_hex(key)))
+    int n = snprintf(task_ps, sizeof(task_ps), "0/%s", line);
+    if (n < 0 || (size_t)n >= sizeof(task_ps) ||
+        mf__pathspec_parse(task_ps, true, run, step, task, sizeof(run), why, sizeof(why)) ||
+        mf__pathspec_parse(origin, true, run, step, task, sizeof(run), why, sizeof(why)) ||
+        (key && !mf__is_hash_hex(key)))
         return MF_EPARSE;
+    char *slash = strchr(line, '/'); /* there: the parse found a step and a task */
+    *slash = '\0';
+    out->step = line;
+    out->task_id = slash + 1;
     out->origin = origin;
     out->memo_key = key;
     return 0;

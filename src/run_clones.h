@@ -37,8 +37,8 @@ struct mf_clone_line {
 };
 
 /* Parses one line without its '\n', in place: 0, or MF_EPARSE when it is
- * not a line the scheduler writes (names checked: a step name, decimal task
- * and run ids, a 64-hex key). */
+ * not a line the scheduler writes (names checked as the client checks a
+ * pathspec: a step name, decimal task and run ids; a 64-hex key). */
 int mf__run_clones_parse_line(char *line, struct mf_clone_line *out);
 
 /* Calls fn for each line of the run's log that parses, in order (a task
