@@ -401,9 +401,7 @@ static void finish_from_exit_file(struct slurm_exec *ex, struct stask *t)
     mf__buf_release(&text);
     if (job[0]) /* the job that ran it says so itself (inside an allocation: the only source) */
         snprintf(t->x.job_id, sizeof(t->x.job_id), "%s", job);
-    t->x.exited = st < 128;
-    t->x.exit_code = st < 128 ? st : -1;
-    t->x.signal = st >= 128 ? st - 128 : 0;
+    t->x.exited = mf__slurm_status_split(st, &t->x.exit_code, &t->x.signal);
     if (st == 0)
         return;
     if (t->cancelled_at > 0) {

@@ -219,11 +219,11 @@ static int record_tasks(struct mf_meta *m, const char *flow, const char *run, st
             /* an attempt that committed its index exited 0; a failed one's
              * status is in its exit file, when it has one */
             bool cloned = last && f->ok && f->origin;
-            int code = cloned ? -1 : last && f->ok ? 0 : j ? j->status : -1;
+            int code, sig;
+            mf__slurm_status_split(cloned ? -1 : last && f->ok ? 0 : j ? j->status : -1, &code, &sig);
             struct mf_meta_task t = { .step = f->step, .task_id = f->task, .attempt = a,
                                       .status = (char *)(last && f->ok ? "succeeded" : "failed"),
-                                      .start = f->start, .end = f->end, .exit_code = code < 128 ? code : -1,
-                                      .signal = code >= 128 ? code - 128 : 0,
+                                      .start = f->start, .end = f->end, .exit_code = code, .signal = sig,
                                       .timed_out = !(last && f->ok) && j && j->timed_out, .stack = f->stack,
                                       .input_paths = f->inputs, .origin = cloned ? f->origin : NULL,
                                       .memo_hit = cloned && f->memo_key,

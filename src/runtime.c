@@ -108,8 +108,9 @@ void mf__record_job_at_end(struct sched *s, struct stask *t, const struct mf_exi
 
 /* A failed attempt's status, kept beside its logs as "<N>.exit" in the
  * Slurm wrapper's format ("STATUS SIGNAL JOB", STATUS 128+N when killed by
- * signal N, SIGNAL the word TIMEOUT when it ran out of time; slurm.h), so that `metadata rebuild` recovers why an attempt
- * failed when the database is lost. Only failures pay for the file, and a
+ * signal N, SIGNAL the word TIMEOUT when it ran out of time; slurm.h), so
+ * that `metadata rebuild` recovers why an attempt failed when the database
+ * is lost. Only failures pay for the file, and a
  * Slurm job has written its own (kept). Not forced to disk, like the
  * database row it copies; a copy that cannot be written is not an error. */
 static void keep_exit_copy(struct sched *s, const struct stask *t, const char *id, const struct mf_exit *x)

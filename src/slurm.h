@@ -89,6 +89,10 @@ const char *mf__slurm_never_runs(const char *reason);
  * id of the job that ran it ("12", "12_3", "12.4"; `job` may be NULL).
  * MF_EPARSE otherwise. */
 int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8], char job[32]);
+/* An exit file's STATUS as an exit code and a signal: true (exited) with
+ * *exit_code = STATUS below 128; false with *signal = STATUS - 128 and
+ * *exit_code = -1 above. A STATUS of -1 (none known) is exit code -1. */
+bool mf__slurm_status_split(int status, int *exit_code, int *signal);
 
 /* ---- the backend's options (exec_slurm.c; docs/slurm.md has the defaults) ---- */
 

@@ -414,6 +414,14 @@ const char *mf__slurm_never_runs(const char *reason)
     return NULL;
 }
 
+bool mf__slurm_status_split(int status, int *exit_code, int *signal)
+{
+    bool exited = status < 128;
+    *exit_code = exited ? status : -1;
+    *signal = exited ? 0 : status - 128;
+    return exited;
+}
+
 int mf__slurm_parse_exit_file(const char *text, size_t len, int *status, char sig[8], char job[32])
 {
     size_t i = 0;
