@@ -85,6 +85,14 @@ run_ok "rebuild with a healthy database changes nothing" "$F" metadata rebuild
 assert_contains "it kept the 4 runs" "$(cat "$OUT")" "4 run(s) were already recorded"
 run_ok "the tag is still there" "$F" tag list 4
 assert_contains "tag kept" "$(cat "$OUT")" "keep"
+# a clone log line that does not parse is said; the lines that do still count
+run_ok "a tag change rewrites run 1's damaged copy" "$F" tag add 1 again
+echo 'not a clone line' >>"$ROOT/TrustFlow/3/_clones"
+rm -f "$ROOT"/metadata.db*
+run_ok "metadata rebuild with a bad clone line" "$F" metadata rebuild
+assert_contains "the bad line is said, naming the log" "$(cat "$ERR")" "1 line(s) of the clone log '"
+assert_contains "with what it means" "$(cat "$ERR")" "TrustFlow/3/_clones' do not parse"
+assert_contains "run 3's start is still a clone" "$("$F" dump 3/start --json 2>&1)" '"origin":"2/start/1"'
 expect_fail "metadata without a subcommand is a usage error" 2 "$F" metadata
 run_ok "metadata --help" "$F" metadata --help
 assert_contains "the help says what is lost" "$(cat "$OUT")" "its exit codes and clones' origins are lost"
